@@ -1,0 +1,59 @@
+package v1alpha1
+
+// Condition types. Ready, Reconciling and Stalled follow kstatus so that
+// Argo CD, Flux and kubectl wait understand every Frontline object.
+const (
+	// ConditionReady is True when the object's last reconcile succeeded and
+	// its children exist. Short-lived signals (a metrics gap, a surge) do not
+	// flip it, so GitOps health stays stable.
+	ConditionReady = "Ready"
+	// ConditionReconciling is True while the operator is moving the object
+	// towards its spec (kstatus "abnormal-true" condition).
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is True when progress needs a human: a missing
+	// reference, an invalid value (kstatus "abnormal-true" condition).
+	ConditionStalled = "Stalled"
+	// ConditionMetricsAvailable is True when the last poll of Prometheus
+	// returned usable samples for the queue.
+	ConditionMetricsAvailable = "MetricsAvailable"
+	// ConditionSLAPolicyResolved is True when the queue's SLAPolicy exists and
+	// has a target for the queue's channel.
+	ConditionSLAPolicyResolved = "SLAPolicyResolved"
+	// ConditionSLAAtRisk is True when the predicted service level is within
+	// the policy's warning margin of its target.
+	ConditionSLAAtRisk = "SLAAtRisk"
+	// ConditionSLABreached is True when the predicted or observed service
+	// level is below target.
+	ConditionSLABreached = "SLABreached"
+	// ConditionSurging is True while at least one SurgePlan is active on the
+	// queue, or, on a SurgePlan, while the plan is Active.
+	ConditionSurging = "Surging"
+)
+
+// Condition reasons. Every reason is CamelCase as metav1.Condition requires.
+const (
+	ReasonSucceeded           = "Succeeded"
+	ReasonProgressing         = "Progressing"
+	ReasonScaling             = "Scaling"
+	ReasonApplyFailed         = "ApplyFailed"
+	ReasonSLAPolicyNotFound   = "SLAPolicyNotFound"
+	ReasonNoTargetForChannel  = "NoTargetForChannel"
+	ReasonInvalidSpec         = "InvalidSpec"
+	ReasonMetricsOK           = "MetricsOK"
+	ReasonMetricsQueryFailed  = "QueryFailed"
+	ReasonMetricsEmpty        = "EmptyResult"
+	ReasonMetricsStale        = "StaleSample"
+	ReasonMetricsNotANumber   = "NotANumber"
+	ReasonHoldingLastDecision = "HoldingLastDecision"
+	ReasonUsingFallback       = "UsingFallbackReplicas"
+	ReasonWithinTarget        = "WithinTarget"
+	ReasonWithinMargin        = "WithinWarningMargin"
+	ReasonBelowTarget         = "BelowTarget"
+	ReasonSurgeActive         = "SurgeActive"
+	ReasonNoSurge             = "NoSurge"
+	ReasonTriggerFired        = "TriggerFired"
+	ReasonManualOn            = "ManualOn"
+	ReasonManualOff           = "ManualOff"
+	ReasonExpired             = "Expired"
+	ReasonQuiet               = "Quiet"
+)

@@ -1,0 +1,211 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// SLAPolicySpec holds the response-time targets that size every queue that
+// references the policy.
+// +kubebuilder:validation:XValidation:rule="double(self.warningMargin) < 1.0",message="warningMargin must be a fraction below 1, e.g. \"0.05\""
+type SLAPolicySpec struct {
+	// targets are the service targets, one per channel and priority.
+	// +required
+	// +listType=map
+	// +listMapKey=channel
+	// +listMapKey=priority
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=64
+	Targets []SLATarget `json:"targets"`
+
+	// maxOccupancy caps the share of time agents spend on contacts, in
+	// (0, 1]; higher occupancy burns agents out. Defaults to "0.85".
+	// +optional
+	// +kubebuilder:default="0.85"
+	// +kubebuilder:validation:XValidation:rule="double(self) > 0.0 && double(self) <= 1.0",message="maxOccupancy must be a fraction greater than 0 and at most 1, e.g. \"0.85\""
+	MaxOccupancy Decimal `json:"maxOccupancy,omitempty"`
+
+	// shrinkage is the share of paid agent time not available for contacts
+	// (breaks, training, meetings), in [0, 1). Scheduled agents are
+	// required agents / (1 - shrinkage). Defaults to "0.3".
+	// +optional
+	// +kubebuilder:default="0.3"
+	// +kubebuilder:validation:XValidation:rule="double(self) < 1.0",message="shrinkage must be a fraction from 0 up to but excluding 1, e.g. \"0.3\""
+	Shrinkage Decimal `json:"shrinkage,omitempty"`
+
+	// warningMargin is how close, in service-level points, the predicted
+	// service level may come to its target before SLAAtRisk is raised.
+	// Defaults to "0.05" (5 points).
+	// +optional
+	// +kubebuilder:default="0.05"
+	WarningMargin Decimal `json:"warningMargin,omitempty"`
+
+	// botRepliesCountAsFirstResponse lets a chatbot's first reply satisfy the
+	// first-response target. Defaults to false: a human must answer.
+	// +optional
+	// +kubebuilder:default=false
+	BotRepliesCountAsFirstResponse bool `json:"botRepliesCountAsFirstResponse,omitempty"`
+}
+
+// SLATarget is the target for one channel and priority.
+// +kubebuilder:validation:XValidation:rule="!(self.channel in ['chat', 'phone']) || has(self.serviceLevel)",message="serviceLevel is required for chat and phone targets"
+// +kubebuilder:validation:XValidation:rule="!(self.channel in ['email', 'social']) || has(self.firstResponse)",message="firstResponse is required for email and social targets"
+// +kubebuilder:validation:XValidation:rule="!has(self.firstResponse) || !has(self.resolution) || duration(self.firstResponse) <= duration(self.resolution)",message="firstResponse must not be longer than resolution"
+type SLATarget struct {
+	// channel the target applies to: chat, email, phone or social.
+	// +required
+	Channel Channel `json:"channel"`
+
+	// priority the target applies to; queues pick it with spec.priority.
+	// Defaults to "standard".
+	// +optional
+	// +kubebuilder:default=standard
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Priority string `json:"priority,omitempty"`
+
+	// serviceLevel is "percent of contacts answered within a time", e.g. 80%
+	// within 20s. Required for chat and phone.
+	// +optional
+	ServiceLevel *ServiceLevelTarget `json:"serviceLevel,omitempty"`
+
+	// firstResponse is the longest a ticket may wait for its first human
+	// reply. Required for email and social, which are sized so the backlog
+	// clears within it.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="firstResponse must be at least 1s"
+	FirstResponse *metav1.Duration `json:"firstResponse,omitempty"`
+
+	// resolution is the target time to resolve a contact; reported, not
+	// used for sizing.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="resolution must be at least 1s"
+	Resolution *metav1.Duration `json:"resolution,omitempty"`
+
+	// answerRatePercent is the share of contacts that must be answered rather
+	// than abandoned, in percent.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	AnswerRatePercent *int32 `json:"answerRatePercent,omitempty"`
+}
+
+// ServiceLevelTarget is "percent answered within a time".
+type ServiceLevelTarget struct {
+	// percent of contacts that must be answered within "within", from 1 to
+	// 99 (100% is not reachable by any finite staffing).
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=99
+	Percent int32 `json:"percent"`
+
+	// within is the answer time the percentage refers to, e.g. 20s.
+	// +required
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('24h')",message="serviceLevel.within must be between 1s and 24h"
+	Within metav1.Duration `json:"within"`
+}
+
+// QueueSLAState is how a queue stands against its target.
+// +kubebuilder:validation:Enum=Met;AtRisk;Breached;Unknown
+type QueueSLAState string
+
+const (
+	QueueSLAMet      QueueSLAState = "Met"
+	QueueSLAAtRisk   QueueSLAState = "AtRisk"
+	QueueSLABreached QueueSLAState = "Breached"
+	QueueSLAUnknown  QueueSLAState = "Unknown"
+)
+
+// QueueSLAStatus is one queue's standing against the policy.
+type QueueSLAStatus struct {
+	// name of the SupportQueue.
+	// +required
+	Name string `json:"name"`
+	// channel of the queue.
+	// +optional
+	Channel Channel `json:"channel,omitempty"`
+	// targetServiceLevel is the target as a fraction.
+	// +optional
+	TargetServiceLevel Decimal `json:"targetServiceLevel,omitempty"`
+	// predictedServiceLevel is the capacity model's forecast at the queue's
+	// desired agents.
+	// +optional
+	PredictedServiceLevel Decimal `json:"predictedServiceLevel,omitempty"`
+	// state is Met, AtRisk, Breached or Unknown (no prediction yet).
+	// +optional
+	State QueueSLAState `json:"state,omitempty"`
+}
+
+// SLAPolicyStatus is the observed state of a policy.
+type SLAPolicyStatus struct {
+	// observedGeneration is the generation of the spec last reconciled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, SLAAtRisk, SLABreached.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// queues lists the SupportQueues that use the policy.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Queues []QueueSLAStatus `json:"queues,omitempty"`
+
+	// queueCount is the number of queues using the policy.
+	// +optional
+	QueueCount int32 `json:"queueCount,omitempty"`
+
+	// atRiskCount is the number of queues at risk.
+	// +optional
+	AtRiskCount int32 `json:"atRiskCount,omitempty"`
+
+	// breachedCount is the number of queues in breach.
+	// +optional
+	BreachedCount int32 `json:"breachedCount,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=slap,categories=frontline
+// +kubebuilder:printcolumn:name="Queues",type=integer,JSONPath=`.status.queueCount`
+// +kubebuilder:printcolumn:name="At-Risk",type=integer,JSONPath=`.status.atRiskCount`
+// +kubebuilder:printcolumn:name="Breached",type=integer,JSONPath=`.status.breachedCount`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// SLAPolicy holds response-time targets that size the queues referencing it.
+type SLAPolicy struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired policy.
+	// +required
+	Spec SLAPolicySpec `json:"spec"`
+
+	// status is the observed policy.
+	// +optional
+	Status SLAPolicyStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// SLAPolicyList is a list of SLAPolicies.
+type SLAPolicyList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []SLAPolicy `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&SLAPolicy{}, &SLAPolicyList{})
+}

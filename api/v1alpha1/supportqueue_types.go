@@ -1,0 +1,464 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// SupportQueueSpec is one support queue: a channel, its languages and topic,
+// the SLA it is sized against, and the agent-worker and chatbot Deployments
+// that serve it.
+type SupportQueueSpec struct {
+	// channel is the contact channel the queue serves: chat, email, phone or
+	// social. Chat and phone are sized with Erlang C, email and social with a
+	// backlog model.
+	// +required
+	Channel Channel `json:"channel"`
+
+	// languages the queue answers in, as BCP 47 tags such as "en" or "ko".
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:items:Pattern=`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`
+	Languages []string `json:"languages,omitempty"`
+
+	// category is the topic of the queue, such as "deposits-withdrawals",
+	// "trading", "account-security" or "kyc".
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Category string `json:"category,omitempty"`
+
+	// priority selects the SLAPolicy target for this queue together with the
+	// channel, e.g. "vip". Defaults to "standard".
+	// +optional
+	// +kubebuilder:default=standard
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Priority string `json:"priority,omitempty"`
+
+	// slaPolicyRef names the SLAPolicy, in the same namespace, whose target
+	// for this queue's channel and priority sizes the agents.
+	// +required
+	SLAPolicyRef LocalObjectReference `json:"slaPolicyRef"`
+
+	// agents describes the human agent-worker Deployment "<queue>-agents".
+	// +required
+	Agents AgentsSpec `json:"agents"`
+
+	// chatbot describes the chatbot Deployment "<queue>-chatbot" and its
+	// Service. Omit it for a queue without a bot.
+	// +optional
+	Chatbot *ChatbotSpec `json:"chatbot,omitempty"`
+
+	// metrics says where and how often ticket metrics are read.
+	// +optional
+	// +kubebuilder:default={}
+	Metrics MetricsSpec `json:"metrics,omitempty"`
+
+	// scaling tunes how fast replicas follow the measured need.
+	// +optional
+	// +kubebuilder:default={}
+	Scaling ScalingSpec `json:"scaling,omitempty"`
+}
+
+// AgentsSpec sizes the human agent-worker Deployment.
+// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="agents.minReplicas must be less than or equal to agents.maxReplicas"
+type AgentsSpec struct {
+	// template describes the agent-worker pods.
+	// +required
+	Template WorkloadTemplate `json:"template"`
+
+	// minReplicas is the fewest agent-worker replicas, whatever the traffic.
+	// Defaults to 1.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	MinReplicas int32 `json:"minReplicas,omitempty"`
+
+	// maxReplicas is the most agent-worker replicas, surges included.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	MaxReplicas int32 `json:"maxReplicas"`
+
+	// concurrency is how many conversations one replica serves at once (chat
+	// agents commonly handle 2-3). Each conversation is one Erlang C server
+	// whose handle time grows with concurrency (see docs). Defaults to 1.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=20
+	Concurrency int32 `json:"concurrency,omitempty"`
+
+	// averageHandleTime is the time an agent spends on one contact, used
+	// until Prometheus provides a measured handle time. Defaults to 4m.
+	// +optional
+	// +kubebuilder:default="4m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('24h')",message="agents.averageHandleTime must be between 1s and 24h"
+	AverageHandleTime metav1.Duration `json:"averageHandleTime,omitempty"`
+}
+
+// ChatbotSpec sizes the chatbot Deployment that answers first.
+// +kubebuilder:validation:XValidation:rule="self.minReplicas <= self.maxReplicas",message="chatbot.minReplicas must be less than or equal to chatbot.maxReplicas"
+type ChatbotSpec struct {
+	// template describes the chatbot pods.
+	// +required
+	Template WorkloadTemplate `json:"template"`
+
+	// minReplicas is the fewest chatbot replicas. Defaults to 1.
+	// +optional
+	// +kubebuilder:default=1
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	MinReplicas int32 `json:"minReplicas,omitempty"`
+
+	// maxReplicas is the most chatbot replicas outside a surge; a SurgePlan
+	// may lift it up to its own cap.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	MaxReplicas int32 `json:"maxReplicas"`
+
+	// conversationsPerReplica is how many conversations one bot replica holds
+	// at once. Defaults to 50.
+	// +optional
+	// +kubebuilder:default=50
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100000
+	ConversationsPerReplica int32 `json:"conversationsPerReplica,omitempty"`
+
+	// handleTime is how long one bot conversation lasts. Defaults to 90s.
+	// +optional
+	// +kubebuilder:default="90s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('1h')",message="chatbot.handleTime must be between 1s and 1h"
+	HandleTime metav1.Duration `json:"handleTime,omitempty"`
+
+	// containment is the share of inflow, from 0 up to but excluding 1, that
+	// the bot resolves without a human. Agents are sized for the rest.
+	// Defaults to "0".
+	// +optional
+	// +kubebuilder:default="0"
+	// +kubebuilder:validation:XValidation:rule="double(self) < 1.0",message="chatbot.containment must be a fraction from 0 up to but excluding 1, e.g. \"0.6\""
+	Containment Decimal `json:"containment,omitempty"`
+
+	// port is the port the bot listens on, exposed by the "<queue>-chatbot"
+	// Service. Defaults to 8080.
+	// +optional
+	// +kubebuilder:default=8080
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=65535
+	Port int32 `json:"port,omitempty"`
+
+	// knowledgeBase is the FAQ the bot answers from. Its entries are merged
+	// with pinned incident FAQs into the ConfigMap "<queue>-knowledge", which
+	// bots read as a mounted file (updates arrive without a restart).
+	// +optional
+	KnowledgeBase *KnowledgeBaseSource `json:"knowledgeBase,omitempty"`
+}
+
+// KnowledgeBaseSource points at a user-owned FAQ.
+type KnowledgeBaseSource struct {
+	// configMapRef names a ConfigMap, in the queue's namespace, whose keys are
+	// FAQ entries.
+	// +required
+	ConfigMapRef LocalObjectReference `json:"configMapRef"`
+}
+
+// OnMetricsError says what a queue does while its metrics are unusable.
+// +kubebuilder:validation:Enum=Hold;Fallback
+type OnMetricsError string
+
+const (
+	// OnMetricsErrorHold keeps the last decision (never scales down).
+	OnMetricsErrorHold OnMetricsError = "Hold"
+	// OnMetricsErrorFallback holds, then after fallbackAfter failed polls moves
+	// to fallbackReplicas (only upwards: it never scales below the last
+	// decision).
+	OnMetricsErrorFallback OnMetricsError = "Fallback"
+)
+
+// MetricsSpec says where ticket metrics come from and what to do when they
+// cannot be read.
+// +kubebuilder:validation:XValidation:rule="!has(self.onError) || self.onError != 'Fallback' || has(self.fallbackReplicas)",message="metrics.fallbackReplicas is required when metrics.onError is Fallback"
+type MetricsSpec struct {
+	// prometheus is the Prometheus to query. Defaults to the operator's
+	// --prometheus-address.
+	// +optional
+	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
+
+	// pollInterval is how often metrics are read and replicas decided.
+	// Between 5s and 10m; defaults to 15s.
+	// +optional
+	// +kubebuilder:default="15s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('10m')",message="metrics.pollInterval must be between 5s and 10m"
+	PollInterval metav1.Duration `json:"pollInterval,omitempty"`
+
+	// maxSampleAge is how old the newest sample may be before it counts as
+	// stale, which is treated like a failed query. Defaults to 2m.
+	// +optional
+	// +kubebuilder:default="2m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s')",message="metrics.maxSampleAge must be at least 10s"
+	MaxSampleAge metav1.Duration `json:"maxSampleAge,omitempty"`
+
+	// onError is what to do when metrics are unusable (error, empty result,
+	// NaN, stale sample): Hold keeps the last decision; Fallback holds, then
+	// moves to fallbackReplicas after fallbackAfter failed polls. Missing
+	// metrics never scale anything down. Defaults to Hold.
+	// +optional
+	// +kubebuilder:default=Hold
+	OnError OnMetricsError `json:"onError,omitempty"`
+
+	// fallbackAfter is the number of consecutive failed polls before
+	// fallbackReplicas apply. Defaults to 4.
+	// +optional
+	// +kubebuilder:default=4
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=1000
+	FallbackAfter int32 `json:"fallbackAfter,omitempty"`
+
+	// fallbackReplicas are the replicas to run while metrics stay unusable,
+	// when onError is Fallback.
+	// +optional
+	FallbackReplicas *FallbackReplicas `json:"fallbackReplicas,omitempty"`
+
+	// queries override the PromQL read for this queue. By default Frontline
+	// reads frontline_tickets_created_total, frontline_queue_backlog and
+	// frontline_ticket_handle_seconds_{sum,count} labelled with the queue's
+	// namespace and name, grouped into one query per metric per poll.
+	// +optional
+	Queries *QueryOverrides `json:"queries,omitempty"`
+}
+
+// PrometheusSource is a Prometheus HTTP API endpoint.
+type PrometheusSource struct {
+	// address is the base URL of the Prometheus HTTP API, e.g.
+	// "http://prometheus.monitoring:9090".
+	// +required
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:Pattern=`^https?://[^\s/$.?#][^\s]*$`
+	Address string `json:"address"`
+}
+
+// FallbackReplicas are the replicas used while metrics stay unusable.
+type FallbackReplicas struct {
+	// agents is the agent-worker replica count to fall back to.
+	// +required
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	Agents int32 `json:"agents"`
+
+	// chatbot is the chatbot replica count to fall back to.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	Chatbot *int32 `json:"chatbot,omitempty"`
+}
+
+// QueryOverrides replace the default PromQL for one queue. Each query must
+// return a single sample.
+type QueryOverrides struct {
+	// inflowPerSecond returns new tickets per second.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	InflowPerSecond string `json:"inflowPerSecond,omitempty"`
+
+	// backlog returns the number of tickets waiting for a first response.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Backlog string `json:"backlog,omitempty"`
+
+	// handleTimeSeconds returns the average handle time in seconds.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	HandleTimeSeconds string `json:"handleTimeSeconds,omitempty"`
+}
+
+// ScalingSpec tunes "fast attack, slow decay": scale up to the computed need
+// in one step on a short rate window, scale down gradually on a long one.
+type ScalingSpec struct {
+	// scaleUpWindow is the rate window used to decide scale-ups: short, so a
+	// spike shows within a few scrape intervals. Defaults to 1m.
+	// +optional
+	// +kubebuilder:default="1m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('1h')",message="scaling.scaleUpWindow must be between 10s and 1h"
+	ScaleUpWindow metav1.Duration `json:"scaleUpWindow,omitempty"`
+
+	// scaleDown limits how fast replicas are removed.
+	// +optional
+	// +kubebuilder:default={}
+	ScaleDown ScaleDownSpec `json:"scaleDown,omitempty"`
+}
+
+// ScaleDownSpec limits scale-downs so a short lull does not strip capacity.
+type ScaleDownSpec struct {
+	// stabilizationWindow is how long a lower need must persist before
+	// replicas are removed: the highest need seen in the window wins.
+	// Defaults to 5m.
+	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="scaling.scaleDown.stabilizationWindow must be at most 24h"
+	StabilizationWindow metav1.Duration `json:"stabilizationWindow,omitempty"`
+
+	// maxStepPercent is the largest share of current replicas removed per
+	// poll, at least one replica. Defaults to 25.
+	// +optional
+	// +kubebuilder:default=25
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	MaxStepPercent int32 `json:"maxStepPercent,omitempty"`
+}
+
+// SupportQueueStatus is the observed state of a queue.
+type SupportQueueStatus struct {
+	// observedGeneration is the generation of the spec last reconciled
+	// successfully.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Reconciling, Stalled, SLAPolicyResolved,
+	// MetricsAvailable, SLAAtRisk, Surging.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// measured is what Prometheus reported at the last successful poll.
+	// +optional
+	Measured *QueueMeasurements `json:"measured,omitempty"`
+
+	// agents are the desired and ready agent-worker replicas.
+	// +optional
+	Agents ReplicaStatus `json:"agents,omitempty"`
+
+	// chatbot are the desired and ready chatbot replicas.
+	// +optional
+	Chatbot ReplicaStatus `json:"chatbot,omitempty"`
+
+	// prediction is the capacity model's forecast for the desired agents.
+	// +optional
+	Prediction *QueuePrediction `json:"prediction,omitempty"`
+
+	// activeSurgePlans names the SurgePlans acting on this queue now.
+	// +optional
+	// +listType=set
+	ActiveSurgePlans []string `json:"activeSurgePlans,omitempty"`
+
+	// surging is "Yes" while a SurgePlan is active on the queue, else "No".
+	// +optional
+	Surging string `json:"surging,omitempty"`
+
+	// lastScaleTime is when replicas last changed.
+	// +optional
+	LastScaleTime *metav1.Time `json:"lastScaleTime,omitempty"`
+
+	// consecutiveMetricFailures counts polls in a row that returned no usable
+	// metrics.
+	// +optional
+	ConsecutiveMetricFailures int32 `json:"consecutiveMetricFailures,omitempty"`
+}
+
+// QueueMeasurements are the last usable metric readings.
+type QueueMeasurements struct {
+	// inflowPerHour is new tickets per hour on the scale-up window.
+	// +optional
+	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
+	// backlog is tickets waiting for a first response.
+	// +optional
+	Backlog *int64 `json:"backlog,omitempty"`
+	// averageHandleTime is the measured time agents spend on one contact.
+	// +optional
+	AverageHandleTime *metav1.Duration `json:"averageHandleTime,omitempty"`
+	// time is when the samples were taken.
+	// +optional
+	Time *metav1.Time `json:"time,omitempty"`
+}
+
+// ReplicaStatus is one role's replicas.
+type ReplicaStatus struct {
+	// desiredReplicas is what the operator decided.
+	// +optional
+	DesiredReplicas int32 `json:"desiredReplicas,omitempty"`
+	// readyReplicas is what the Deployment reports ready.
+	// +optional
+	ReadyReplicas int32 `json:"readyReplicas,omitempty"`
+	// summary is "ready/desired", for printer columns.
+	// +optional
+	Summary string `json:"summary,omitempty"`
+}
+
+// QueuePrediction is the capacity model's forecast at the desired agents.
+type QueuePrediction struct {
+	// serviceLevel is the predicted share of contacts answered within the
+	// target time, e.g. "0.888" (chat, phone), or the share of the backlog
+	// answered within the first-response target (email, social).
+	// +optional
+	ServiceLevel Decimal `json:"serviceLevel,omitempty"`
+	// targetServiceLevel is the policy's target as a fraction, e.g. "0.8".
+	// +optional
+	TargetServiceLevel Decimal `json:"targetServiceLevel,omitempty"`
+	// averageSpeedOfAnswer is the predicted mean wait for an agent.
+	// +optional
+	AverageSpeedOfAnswer *metav1.Duration `json:"averageSpeedOfAnswer,omitempty"`
+	// occupancy is the predicted share of agent time spent on contacts.
+	// +optional
+	Occupancy Decimal `json:"occupancy,omitempty"`
+	// requiredAgents is the agents the model says must be working.
+	// +optional
+	RequiredAgents int32 `json:"requiredAgents,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=sq,categories=frontline
+// +kubebuilder:printcolumn:name="Channel",type=string,JSONPath=`.spec.channel`
+// +kubebuilder:printcolumn:name="Agents",type=string,JSONPath=`.status.agents.summary`,description="Ready/desired agent-worker replicas"
+// +kubebuilder:printcolumn:name="Bots",type=string,JSONPath=`.status.chatbot.summary`,description="Ready/desired chatbot replicas"
+// +kubebuilder:printcolumn:name="SL",type=string,JSONPath=`.status.prediction.serviceLevel`,description="Predicted service level"
+// +kubebuilder:printcolumn:name="Surge",type=string,JSONPath=`.status.surging`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// SupportQueue is one support queue and the Deployments that serve it.
+type SupportQueue struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired queue.
+	// +required
+	Spec SupportQueueSpec `json:"spec"`
+
+	// status is the observed queue.
+	// +optional
+	Status SupportQueueStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// SupportQueueList is a list of SupportQueues.
+type SupportQueueList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []SupportQueue `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&SupportQueue{}, &SupportQueueList{})
+}

@@ -1,0 +1,480 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// SurgeMode is how a plan is driven.
+// +kubebuilder:validation:Enum=Auto;On;Off
+type SurgeMode string
+
+// SurgeMode values (FIXED).
+const (
+	// SurgeModeAuto lets the triggers decide.
+	SurgeModeAuto SurgeMode = "Auto"
+	// SurgeModeOn forces the plan Active until activeUntil.
+	SurgeModeOn SurgeMode = "On"
+	// SurgeModeOff disables the plan; it wins over every trigger.
+	SurgeModeOff SurgeMode = "Off"
+)
+
+// SurgePhase is where a plan is in its lifecycle.
+type SurgePhase string
+
+// SurgePhase values (FIXED).
+const (
+	SurgePhaseArmed       SurgePhase = "Armed"
+	SurgePhaseActive      SurgePhase = "Active"
+	SurgePhaseCoolingDown SurgePhase = "CoolingDown"
+	SurgePhaseDisabled    SurgePhase = "Disabled"
+)
+
+// TriggerMatch says how triggers combine.
+// +kubebuilder:validation:Enum=Any;All
+type TriggerMatch string
+
+const (
+	// TriggerMatchAny fires when any one trigger holds.
+	TriggerMatchAny TriggerMatch = "Any"
+	// TriggerMatchAll fires only when every trigger holds.
+	TriggerMatchAll TriggerMatch = "All"
+)
+
+// SurgePlanSpec is what to do when the market moves.
+// +kubebuilder:validation:XValidation:rule="!has(self.activeUntil) || self.mode == 'On'",message="activeUntil may only be set when mode is On"
+// +kubebuilder:validation:XValidation:rule="self.mode != 'Auto' || has(self.triggers)",message="triggers are required when mode is Auto"
+type SurgePlanSpec struct {
+	// mode is Auto (triggers decide), On (forced Active until activeUntil,
+	// then back to Auto) or Off (disabled, wins over triggers). Defaults to
+	// Auto.
+	// +optional
+	// +kubebuilder:default=Auto
+	Mode SurgeMode `json:"mode,omitempty"`
+
+	// activeUntil ends a forced On: after it the plan returns to Auto by
+	// itself. Only with mode On.
+	// +optional
+	ActiveUntil *metav1.Time `json:"activeUntil,omitempty"`
+
+	// reason records why the mode was last set by hand, for the audit trail.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Reason string `json:"reason,omitempty"`
+
+	// queueSelector selects the SupportQueues, in the plan's namespace, that
+	// the plan acts on. An empty selector selects every queue.
+	// +required
+	QueueSelector metav1.LabelSelector `json:"queueSelector"`
+
+	// triggers switch the plan to Active in mode Auto.
+	// +optional
+	Triggers *SurgeTriggers `json:"triggers,omitempty"`
+
+	// actions are applied to every selected queue while the plan is Active.
+	// +required
+	Actions SurgeActions `json:"actions"`
+
+	// cooldown says when an Active plan may end.
+	// +optional
+	// +kubebuilder:default={}
+	Cooldown CooldownSpec `json:"cooldown,omitempty"`
+
+	// maxDuration ends any Active period, automatic or forced, after this
+	// long. Unset means no limit.
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="maxDuration must be at least 1m"
+	MaxDuration *metav1.Duration `json:"maxDuration,omitempty"`
+
+	// historyLimit is how many transitions status.history keeps. Defaults
+	// to 20.
+	// +optional
+	// +kubebuilder:default=20
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	HistoryLimit int32 `json:"historyLimit,omitempty"`
+}
+
+// SurgeTriggers are the conditions that switch a plan on.
+// +kubebuilder:validation:XValidation:rule="has(self.inflowSpike) || has(self.backlog) || (has(self.external) && size(self.external) > 0)",message="triggers must set at least one of inflowSpike, backlog or external"
+type SurgeTriggers struct {
+	// match is Any (one trigger suffices) or All (every trigger must hold).
+	// Defaults to Any.
+	// +optional
+	// +kubebuilder:default=Any
+	Match TriggerMatch `json:"match,omitempty"`
+
+	// inflowSpike fires when the short-window inflow is a multiple of its
+	// baseline, read from Prometheus history.
+	// +optional
+	InflowSpike *InflowSpikeTrigger `json:"inflowSpike,omitempty"`
+
+	// backlog fires when waiting tickets across the selected queues exceed a
+	// count.
+	// +optional
+	Backlog *BacklogTrigger `json:"backlog,omitempty"`
+
+	// external are PromQL conditions, such as a BTC price move.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=16
+	External []ExternalTrigger `json:"external,omitempty"`
+}
+
+// InflowSpikeTrigger compares recent inflow with its baseline.
+// +kubebuilder:validation:XValidation:rule="duration(self.window) < duration(self.baseline)",message="inflowSpike.window must be shorter than inflowSpike.baseline"
+// +kubebuilder:validation:XValidation:rule="!has(self.exitRatio) || double(self.exitRatio) < double(self.ratio)",message="inflowSpike.exitRatio must be lower than inflowSpike.ratio, or the plan would flap"
+type InflowSpikeTrigger struct {
+	// ratio of short-window inflow to baseline inflow that fires the
+	// trigger; greater than 1, e.g. "3".
+	// +required
+	// +kubebuilder:validation:XValidation:rule="double(self) > 1.0",message="inflowSpike.ratio must be greater than 1, e.g. \"3\""
+	Ratio Decimal `json:"ratio"`
+
+	// exitRatio is the ratio below which the spike counts as over; lower
+	// than ratio so the plan never flaps. Defaults to halfway between 1 and
+	// ratio.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="double(self) >= 1.0",message="inflowSpike.exitRatio must be at least 1"
+	ExitRatio *Decimal `json:"exitRatio,omitempty"`
+
+	// window is the short rate window, e.g. 5m. Defaults to 5m.
+	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s')",message="inflowSpike.window must be at least 10s"
+	Window metav1.Duration `json:"window,omitempty"`
+
+	// baseline is the long window the short one is compared with. Defaults
+	// to 1h.
+	// +optional
+	// +kubebuilder:default="1h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('168h')",message="inflowSpike.baseline must be at most 168h"
+	Baseline metav1.Duration `json:"baseline,omitempty"`
+
+	// minInflowPerHour is the inflow below which the trigger never fires, so
+	// quiet queues do not surge on a handful of tickets. Defaults to 60.
+	// +optional
+	// +kubebuilder:default=60
+	// +kubebuilder:validation:Minimum=0
+	MinInflowPerHour int32 `json:"minInflowPerHour,omitempty"`
+
+	// for is how long the condition must hold before the trigger fires.
+	// Defaults to 30s.
+	// +optional
+	// +kubebuilder:default="30s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	For metav1.Duration `json:"for,omitempty"`
+}
+
+// BacklogTrigger fires on waiting tickets.
+// +kubebuilder:validation:XValidation:rule="!has(self.exitBelow) || self.exitBelow < self.above",message="backlog.exitBelow must be lower than backlog.above, or the plan would flap"
+type BacklogTrigger struct {
+	// above is the backlog, in tickets summed over the selected queues, that
+	// fires the trigger.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	Above int32 `json:"above"`
+
+	// exitBelow is the backlog under which the surge may end. Defaults to
+	// half of above.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	ExitBelow *int32 `json:"exitBelow,omitempty"`
+
+	// for is how long the backlog must stay above before firing. Defaults
+	// to 30s.
+	// +optional
+	// +kubebuilder:default="30s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	For metav1.Duration `json:"for,omitempty"`
+}
+
+// ExternalTrigger fires when a PromQL expression exceeds a threshold.
+// +kubebuilder:validation:XValidation:rule="!has(self.exitBelow) || double(self.exitBelow) < double(self.above)",message="external exitBelow must be lower than above, or the plan would flap"
+type ExternalTrigger struct {
+	// name identifies the trigger in status and events, e.g. "btc-move".
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// query is a PromQL expression returning one sample, e.g.
+	// abs(delta(exchange_price{pair="BTC-USDT"}[10m])) / exchange_price{pair="BTC-USDT"}.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Query string `json:"query"`
+
+	// above is the value that fires the trigger, e.g. "0.05".
+	// +required
+	Above Decimal `json:"above"`
+
+	// exitBelow is the value under which the surge may end. Defaults to
+	// half of above.
+	// +optional
+	ExitBelow *Decimal `json:"exitBelow,omitempty"`
+
+	// for is how long the value must stay above before firing. Defaults to
+	// 0s: a volatility signal is already smoothed by its query.
+	// +optional
+	// +kubebuilder:default="0s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	For metav1.Duration `json:"for,omitempty"`
+}
+
+// SurgeActions are applied to every selected queue while a plan is Active.
+// +kubebuilder:validation:XValidation:rule="has(self.chatbots) || has(self.agents) || (has(self.pinnedFAQs) && size(self.pinnedFAQs) > 0)",message="actions must set at least one of chatbots, agents or pinnedFAQs"
+type SurgeActions struct {
+	// chatbots adds bot capacity.
+	// +optional
+	Chatbots *ChatbotSurge `json:"chatbots,omitempty"`
+
+	// agents adds agent-worker capacity.
+	// +optional
+	Agents *AgentSurge `json:"agents,omitempty"`
+
+	// pinnedFAQs are incident answers merged into each queue's knowledge
+	// ConfigMap while the plan is Active and removed when it ends.
+	// +optional
+	// +listType=map
+	// +listMapKey=id
+	// +kubebuilder:validation:MaxItems=50
+	PinnedFAQs []PinnedFAQ `json:"pinnedFAQs,omitempty"`
+}
+
+// ChatbotSurge scales bots during a surge: replicas become
+// max(need, current desired × factor + extraReplicas), capped at maxReplicas.
+// +kubebuilder:validation:XValidation:rule="has(self.factor) || has(self.extraReplicas)",message="chatbots must set factor or extraReplicas"
+type ChatbotSurge struct {
+	// factor multiplies the chatbot replicas, at least 1, e.g. "3".
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="double(self) >= 1.0 && double(self) <= 100.0",message="chatbots.factor must be between 1 and 100, e.g. \"3\""
+	Factor *Decimal `json:"factor,omitempty"`
+
+	// extraReplicas adds a fixed number of chatbot replicas.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000
+	ExtraReplicas *int32 `json:"extraReplicas,omitempty"`
+
+	// maxReplicas caps the chatbot replicas during the surge; it may exceed
+	// the queue's own chatbot.maxReplicas.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	MaxReplicas int32 `json:"maxReplicas"`
+}
+
+// AgentSurge adds agent-worker replicas during a surge (on-call agents
+// joining the queue), up to the queue's agents.maxReplicas.
+type AgentSurge struct {
+	// extraReplicas is how many agent-worker replicas to add on top of the
+	// computed need.
+	// +required
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000
+	ExtraReplicas int32 `json:"extraReplicas"`
+}
+
+// PinnedFAQ is an incident answer pinned at the top of the bot's knowledge.
+type PinnedFAQ struct {
+	// id is unique within the plan and becomes the entry's key, e.g.
+	// "btc-withdrawals-delayed".
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	ID string `json:"id"`
+
+	// question as customers ask it.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Question string `json:"question"`
+
+	// answer the bot gives.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Answer string `json:"answer"`
+}
+
+// CooldownSpec says when an Active plan may end. Entering uses the
+// triggers' thresholds, leaving uses their exit thresholds (hysteresis).
+type CooldownSpec struct {
+	// minActive is the shortest Active period. Defaults to 15m.
+	// +optional
+	// +kubebuilder:default="15m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	MinActive metav1.Duration `json:"minActive,omitempty"`
+
+	// quietFor is how long every trigger must stay under its exit threshold
+	// before the plan cools down. Defaults to 10m.
+	// +optional
+	// +kubebuilder:default="10m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	QuietFor metav1.Duration `json:"quietFor,omitempty"`
+
+	// coolingDownFor is how long the plan stays CoolingDown, with its
+	// actions released, before it is Armed again; a trigger that fires in
+	// that time makes it Active again. Defaults to 5m.
+	// +optional
+	// +kubebuilder:default="5m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	CoolingDownFor metav1.Duration `json:"coolingDownFor,omitempty"`
+}
+
+// TriggerObservation is a trigger's last reading.
+type TriggerObservation struct {
+	// name of the trigger: "inflowSpike", "backlog" or an external name.
+	// +required
+	Name string `json:"name"`
+	// value last read, e.g. "4.2".
+	// +optional
+	Value string `json:"value,omitempty"`
+	// threshold it is compared with.
+	// +optional
+	Threshold string `json:"threshold,omitempty"`
+	// holdingSince is when the value first crossed the threshold in the
+	// current run; unset when it does not hold.
+	// +optional
+	HoldingSince *metav1.Time `json:"holdingSince,omitempty"`
+}
+
+// SurgeTransition is one entry of the audit trail.
+type SurgeTransition struct {
+	// time of the transition.
+	// +required
+	Time metav1.Time `json:"time"`
+	// from is the phase left.
+	// +optional
+	From SurgePhase `json:"from,omitempty"`
+	// to is the phase entered.
+	// +required
+	To SurgePhase `json:"to"`
+	// reason is a CamelCase cause, e.g. TriggerFired, ManualOn, Quiet.
+	// +required
+	Reason string `json:"reason"`
+	// message says which trigger and value, or who forced it and why.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// SurgeAdded is the capacity a plan adds across its queues.
+type SurgeAdded struct {
+	// chatbotReplicas added across the selected queues.
+	// +optional
+	ChatbotReplicas int32 `json:"chatbotReplicas,omitempty"`
+	// agentReplicas added across the selected queues.
+	// +optional
+	AgentReplicas int32 `json:"agentReplicas,omitempty"`
+}
+
+// SurgePlanStatus is the observed state of a plan. All lifecycle state lives
+// here so a restarted operator resumes mid-surge.
+type SurgePlanStatus struct {
+	// observedGeneration is the generation of the spec last reconciled.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// conditions: Ready, Surging.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+
+	// phase is Armed, Active, CoolingDown or Disabled.
+	// +optional
+	Phase SurgePhase `json:"phase,omitempty"`
+
+	// since is when the plan entered its phase.
+	// +optional
+	Since *metav1.Time `json:"since,omitempty"`
+
+	// reason is why the plan is in its phase (CamelCase).
+	// +optional
+	Reason string `json:"reason,omitempty"`
+
+	// message says which trigger and value, or who set the mode and why.
+	// +optional
+	Message string `json:"message,omitempty"`
+
+	// quietSince is when every trigger last went under its exit threshold
+	// while Active.
+	// +optional
+	QuietSince *metav1.Time `json:"quietSince,omitempty"`
+
+	// triggers are the last readings of each trigger.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Triggers []TriggerObservation `json:"triggers,omitempty"`
+
+	// queues are the SupportQueues the plan selects.
+	// +optional
+	// +listType=set
+	Queues []string `json:"queues,omitempty"`
+
+	// added is the capacity the plan adds now.
+	// +optional
+	Added SurgeAdded `json:"added,omitempty"`
+
+	// history is the most recent transitions, newest last, at most
+	// spec.historyLimit entries.
+	// +optional
+	// +listType=atomic
+	History []SurgeTransition `json:"history,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:resource:shortName=surge,categories=frontline
+// +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.mode`
+// +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Since",type=date,JSONPath=`.status.since`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.reason`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+
+// SurgePlan is what Frontline does when the market moves: extra bots, extra
+// agents and pinned incident FAQs, switched on by triggers or by hand.
+type SurgePlan struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// spec is the desired plan.
+	// +required
+	Spec SurgePlanSpec `json:"spec"`
+
+	// status is the observed plan.
+	// +optional
+	Status SurgePlanStatus `json:"status,omitempty"`
+}
+
+// +kubebuilder:object:root=true
+
+// SurgePlanList is a list of SurgePlans.
+type SurgePlanList struct {
+	metav1.TypeMeta `json:",inline"`
+	// +optional
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []SurgePlan `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&SurgePlan{}, &SurgePlanList{})
+}
