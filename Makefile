@@ -51,8 +51,8 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint with .golangci.yml.
 
 .PHONY: verify
 verify: manifests generate fmt ## Fail if generated code, manifests or formatting drift from the tree.
-	@if [ -n "$$(git status --porcelain -- api config charts docs)" ]; then \
-	  echo "generated files are out of date:"; git status --porcelain -- api config charts docs; git --no-pager diff --stat; exit 1; fi
+	@if [ -n "$$(git status --porcelain)" ]; then \
+	  echo "generated files or formatting are out of date:"; git status --porcelain; git --no-pager diff --stat; exit 1; fi
 	@echo "verify: no drift"
 
 .PHONY: envtest-assets

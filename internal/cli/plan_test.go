@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = Run(args, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestPlanJSONPublishedCheck(t *testing.T) {
+	code, out, errOut := run("plan", "--channel", "chat", "--inflow-per-hour", "200", "--aht", "3m",
+		"--service-level", "0.8", "--within", "20s", "--max-occupancy", "0.85", "--shrinkage", "0.3", "--concurrency", "1", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	for _, key := range []string{"agents", "scheduledAgents", "serviceLevel", "asaSeconds", "occupancy", "offeredLoad"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("missing FIXED key %q in %s", key, out)
+		}
+	}
+	if got["agents"] != 14.0 || got["scheduledAgents"] != 20.0 || got["offeredLoad"] != 10.0 {
+		t.Errorf("got %v", got)
+	}
+	if sl := got["serviceLevel"].(float64); sl < 0.888 || sl > 0.8885 {
+		t.Errorf("serviceLevel %v", sl)
+	}
+}
+
+func TestPlanTable(t *testing.T) {
+	code, out, _ := run("plan", "--inflow-per-hour", "1200", "--aht", "4m", "--concurrency", "2", "--patience", "90s")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Agents working:", "Erlangs", "Service level:", "%", "Abandon rate (Erlang A):"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPlanEmailUsesBacklogModel(t *testing.T) {
+	code, out, errOut := run("plan", "--channel", "email", "--inflow-per-hour", "120", "--aht", "6m", "--within", "1h", "--backlog", "3000", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got PlanResult
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Model != "backlog" || got.Agents != 300 {
+		t.Errorf("got %+v, want the backlog model with 300 agents", got)
+	}
+}
+
+func TestPlanRejectsBadFlags(t *testing.T) {
+	base := []string{"plan", "--inflow-per-hour", "100", "--aht", "3m"}
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--channel", "fax"}, "--channel"},
+		{[]string{"--aht", "0s"}, "--aht"},
+		{[]string{"--aht", "-3m"}, "--aht"},
+		{[]string{"--aht", "three"}, "--aht"},
+		{[]string{"--inflow-per-hour", "-5"}, "--inflow-per-hour"},
+		{[]string{"--inflow-per-hour", "lots"}, "--inflow-per-hour"},
+		{[]string{"--service-level", "80"}, "--service-level"},
+		{[]string{"--service-level", "0"}, "--service-level"},
+		{[]string{"--within", "-1s"}, "--within"},
+		{[]string{"--max-occupancy", "1.5"}, "--max-occupancy"},
+		{[]string{"--max-occupancy", "0"}, "--max-occupancy"},
+		{[]string{"--shrinkage", "1"}, "--shrinkage"},
+		{[]string{"--concurrency", "0"}, "--concurrency"},
+		{[]string{"--concurrency-slowdown", "3"}, "--concurrency-slowdown"},
+		{[]string{"--patience", "-1s"}, "--patience"},
+		{[]string{"-o", "yaml"}, "--output"},
+		{[]string{"--channel", "email", "--within", "0s"}, "--within"},
+	} {
+		code, out, errOut := run(append(append([]string{}, base...), tc.args...)...)
+		if code == 0 {
+			t.Errorf("%v: accepted:\n%s", tc.args, out)
+			continue
+		}
+		if !strings.Contains(errOut, tc.flag) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: want one line naming %s, got %q", tc.args, tc.flag, errOut)
+		}
+	}
+	if code, _, errOut := run("plan", "--aht", "3m"); code == 0 || !strings.Contains(errOut, "--inflow-per-hour") {
+		t.Errorf("missing --inflow-per-hour: exit %d, %q", code, errOut)
+	}
+}

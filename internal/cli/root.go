@@ -1,0 +1,70 @@
+// Package cli implements kubectl-frontline's commands. Commands write to the
+// given streams and return errors; Run turns an error into one line on
+// stderr and a non-zero exit code.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/frontline-dev/frontline/internal/version"
+)
+
+// Streams are where a command reads and writes.
+type Streams struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// NewRootCommand builds `kubectl frontline` and its subcommands.
+func NewRootCommand(s Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kubectl-frontline",
+		Short:         "Plan and operate Frontline support queues",
+		Long:          "kubectl frontline sizes support queues with queueing math and lets on-call staff drive surge plans.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version.Version,
+	}
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	// A value pflag cannot parse is a usage error like any other bad flag.
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newPlanCommand(s))
+	return root
+}
+
+// Run executes the plugin with args and returns the process exit code.
+func Run(args []string, in io.Reader, out, errOut io.Writer) int {
+	root := NewRootCommand(Streams{In: in, Out: out, Err: errOut})
+	root.SetArgs(args)
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(errOut, "error:", err)
+		var fe *flagError
+		var ue *usageError
+		if errors.As(err, &fe) || errors.As(err, &ue) {
+			return 2
+		}
+		return 1
+	}
+	return 0
+}
+
+// flagError names the flag whose value is wrong.
+type flagError struct {
+	flag   string
+	reason string
+}
+
+func (e *flagError) Error() string { return fmt.Sprintf("--%s: %s", e.flag, e.reason) }
+
+// usageError is a command line that could not be parsed.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
