@@ -13,13 +13,13 @@ import (
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/controllers"
 	"github.com/frontline-dev/frontline/internal/version"
 )
 
@@ -85,14 +85,6 @@ func run(o options) error {
 		metricsOpts.FilterProvider = filters.WithAuthenticationAndAuthorization
 	}
 
-	cacheOpts := cache.Options{}
-	if ns := splitNamespaces(o.watchNamespaces); len(ns) > 0 {
-		cacheOpts.DefaultNamespaces = map[string]cache.Config{}
-		for _, n := range ns {
-			cacheOpts.DefaultNamespaces[n] = cache.Config{}
-		}
-	}
-
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        newScheme(),
 		Metrics:                       metricsOpts,
@@ -101,14 +93,15 @@ func run(o options) error {
 		LeaderElectionID:              "frontline.support.frontline.dev",
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
-		Cache:                         cacheOpts,
+		Cache:                         controllers.CacheOptions(splitNamespaces(o.watchNamespaces)),
 	})
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
 
-	if err := setupReconcilers(mgr, o); err != nil {
-		return err
+	ctx := ctrl.SetupSignalHandler()
+	if err := controllers.Setup(ctx, mgr, controllers.Options{DefaultPrometheus: o.prometheusAddress}); err != nil {
+		return fmt.Errorf("setting up reconcilers: %w", err)
 	}
 
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -120,12 +113,7 @@ func run(o options) error {
 
 	log.Info("starting manager", "version", version.Version, "leaderElection", o.leaderElect,
 		"prometheus", o.prometheusAddress, "namespaces", o.watchNamespaces)
-	return mgr.Start(ctrl.SetupSignalHandler())
-}
-
-// setupReconcilers registers the reconcilers that do real work.
-func setupReconcilers(_ ctrl.Manager, _ options) error {
-	return nil
+	return mgr.Start(ctx)
 }
 
 func splitNamespaces(s string) []string {

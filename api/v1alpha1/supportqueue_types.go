@@ -359,13 +359,14 @@ type SupportQueueStatus struct {
 	// +listType=set
 	ActiveSurgePlans []string `json:"activeSurgePlans,omitempty"`
 
+	// scheduledAgents is the roster the desired agents imply after the
+	// policy's shrinkage (breaks, training): what to staff, not what runs.
+	// +optional
+	ScheduledAgents int32 `json:"scheduledAgents,omitempty"`
+
 	// surging is "Yes" while a SurgePlan is active on the queue, else "No".
 	// +optional
 	Surging string `json:"surging,omitempty"`
-
-	// lastScaleTime is when replicas last changed.
-	// +optional
-	LastScaleTime *metav1.Time `json:"lastScaleTime,omitempty"`
 
 	// consecutiveMetricFailures counts polls in a row that returned no usable
 	// metrics.
@@ -384,9 +385,6 @@ type QueueMeasurements struct {
 	// averageHandleTime is the measured time agents spend on one contact.
 	// +optional
 	AverageHandleTime *metav1.Duration `json:"averageHandleTime,omitempty"`
-	// time is when the samples were taken.
-	// +optional
-	Time *metav1.Time `json:"time,omitempty"`
 }
 
 // ReplicaStatus is one role's replicas.
@@ -400,6 +398,35 @@ type ReplicaStatus struct {
 	// summary is "ready/desired", for printer columns.
 	// +optional
 	Summary string `json:"summary,omitempty"`
+	// lastScaleTime is when desiredReplicas last changed.
+	// +optional
+	LastScaleTime *metav1.Time `json:"lastScaleTime,omitempty"`
+	// scaleDown is the pending scale-down, if the need is below the desired
+	// replicas; kept in status so a restarted operator keeps the window.
+	// +optional
+	ScaleDown *ScaleDownStatus `json:"scaleDown,omitempty"`
+}
+
+// ScaleDownStatus is a scale-down waiting for its stabilization window.
+type ScaleDownStatus struct {
+	// belowSince is when the need first fell below the desired replicas.
+	// +optional
+	BelowSince *metav1.Time `json:"belowSince,omitempty"`
+	// recent are the highest needs seen since, newest last.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=32
+	Recent []NeedSample `json:"recent,omitempty"`
+}
+
+// NeedSample is a past need.
+type NeedSample struct {
+	// time the need was computed.
+	// +required
+	Time metav1.Time `json:"time"`
+	// replicas needed.
+	// +required
+	Replicas int32 `json:"replicas"`
 }
 
 // QueuePrediction is the capacity model's forecast at the desired agents.

@@ -1,0 +1,232 @@
+package controllers
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	metav1ac "k8s.io/client-go/applyconfigurations/meta/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
+
+// FieldManager is the one field manager the operator applies with.
+const FieldManager = "frontline"
+
+// Labels the operator puts on its children and selects them by.
+const (
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	LabelQueue     = "support.frontline.dev/queue"
+	LabelRole      = "support.frontline.dev/role"
+	ManagedByValue = "frontline"
+	RoleAgents     = "agents"
+	RoleChatbot    = "chatbot"
+	// knowledgeMountPath is where bots find the merged knowledge base; a
+	// mounted ConfigMap updates in place, so no restart is needed.
+	knowledgeMountPath = "/etc/frontline/knowledge"
+)
+
+// Child names.
+func agentsName(q *supportv1alpha1.SupportQueue) string    { return q.Name + "-agents" }
+func chatbotName(q *supportv1alpha1.SupportQueue) string   { return q.Name + "-chatbot" }
+func knowledgeName(q *supportv1alpha1.SupportQueue) string { return q.Name + "-knowledge" }
+
+func selectorLabels(q *supportv1alpha1.SupportQueue, role string) map[string]string {
+	return map[string]string{LabelQueue: q.Name, LabelRole: role}
+}
+
+func childLabels(q *supportv1alpha1.SupportQueue, role string) map[string]string {
+	l := selectorLabels(q, role)
+	l[LabelManagedBy] = ManagedByValue
+	l["app.kubernetes.io/name"] = "frontline-" + role
+	l["app.kubernetes.io/instance"] = q.Name
+	return l
+}
+
+func ownerRef(q *supportv1alpha1.SupportQueue) *metav1ac.OwnerReferenceApplyConfiguration {
+	return metav1ac.OwnerReference().
+		WithAPIVersion(supportv1alpha1.GroupVersion.String()).WithKind("SupportQueue").
+		WithName(q.Name).WithUID(q.UID).WithController(true).WithBlockOwnerDeletion(true)
+}
+
+// deployment builds the apply configuration of one role's Deployment.
+func deployment(q *supportv1alpha1.SupportQueue, role string, tmpl supportv1alpha1.WorkloadTemplate, replicas int32) *appsv1ac.DeploymentApplyConfiguration {
+	name := agentsName(q)
+	if role == RoleChatbot {
+		name = chatbotName(q)
+	}
+	podLabels := map[string]string{}
+	for k, v := range tmpl.PodLabels {
+		podLabels[k] = v
+	}
+	for k, v := range childLabels(q, role) { // ours win on conflict
+		podLabels[k] = v
+	}
+	container := corev1ac.Container().
+		WithName(role).
+		WithImage(tmpl.Image).
+		WithEnv(queueEnv(q, tmpl.Env)...).
+		WithSecurityContext(corev1ac.SecurityContext().
+			WithAllowPrivilegeEscalation(false).
+			WithRunAsNonRoot(true).
+			WithCapabilities(corev1ac.Capabilities().WithDrop("ALL")).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault)))
+	if tmpl.ImagePullPolicy != "" {
+		container.WithImagePullPolicy(tmpl.ImagePullPolicy)
+	}
+	if len(tmpl.Command) > 0 {
+		container.WithCommand(tmpl.Command...)
+	}
+	if len(tmpl.Args) > 0 {
+		container.WithArgs(tmpl.Args...)
+	}
+	if tmpl.Resources != nil {
+		res := corev1ac.ResourceRequirements()
+		if len(tmpl.Resources.Requests) > 0 {
+			res.WithRequests(tmpl.Resources.Requests)
+		}
+		if len(tmpl.Resources.Limits) > 0 {
+			res.WithLimits(tmpl.Resources.Limits)
+		}
+		container.WithResources(res)
+	}
+	pod := corev1ac.PodSpec().
+		WithAutomountServiceAccountToken(false).
+		WithSecurityContext(corev1ac.PodSecurityContext().
+			WithRunAsNonRoot(true).
+			WithSeccompProfile(corev1ac.SeccompProfile().WithType(corev1.SeccompProfileTypeRuntimeDefault)))
+	if role == RoleChatbot {
+		port := q.Spec.Chatbot.Port
+		container.WithPorts(corev1ac.ContainerPort().WithName("http").WithContainerPort(port).WithProtocol(corev1.ProtocolTCP)).
+			WithVolumeMounts(corev1ac.VolumeMount().WithName("knowledge").WithMountPath(knowledgeMountPath).WithReadOnly(true))
+		pod.WithVolumes(corev1ac.Volume().WithName("knowledge").
+			WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(knowledgeName(q))))
+	}
+	pod.WithContainers(container)
+	if tmpl.ServiceAccountName != "" {
+		pod.WithServiceAccountName(tmpl.ServiceAccountName)
+	}
+	if tmpl.PriorityClassName != "" {
+		pod.WithPriorityClassName(tmpl.PriorityClassName)
+	}
+	if len(tmpl.NodeSelector) > 0 {
+		pod.WithNodeSelector(tmpl.NodeSelector)
+	}
+	for i := range tmpl.Tolerations {
+		t := tmpl.Tolerations[i]
+		tol := corev1ac.Toleration().WithKey(t.Key).WithOperator(t.Operator).WithValue(t.Value).WithEffect(t.Effect)
+		if t.TolerationSeconds != nil {
+			tol.WithTolerationSeconds(*t.TolerationSeconds)
+		}
+		pod.WithTolerations(tol)
+	}
+	podMeta := corev1ac.PodTemplateSpec().WithLabels(podLabels).WithSpec(pod)
+	if len(tmpl.PodAnnotations) > 0 {
+		podMeta.WithAnnotations(tmpl.PodAnnotations)
+	}
+	return appsv1ac.Deployment(name, q.Namespace).
+		WithLabels(childLabels(q, role)).
+		WithOwnerReferences(ownerRef(q)).
+		WithSpec(appsv1ac.DeploymentSpec().
+			WithReplicas(replicas).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(q, role))).
+			// Surge new pods before removing old ones: capacity never dips
+			// during a rollout.
+			WithStrategy(appsv1ac.DeploymentStrategy().WithType("RollingUpdate").
+				WithRollingUpdate(appsv1ac.RollingUpdateDeployment().
+					WithMaxUnavailable(intstr.FromInt32(0)).WithMaxSurge(intstr.FromString("25%")))).
+			WithTemplate(podMeta))
+}
+
+// queueEnv tells the workload which queue it serves, then the user's env.
+func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac.EnvVarApplyConfiguration {
+	out := []*corev1ac.EnvVarApplyConfiguration{
+		corev1ac.EnvVar().WithName("FRONTLINE_QUEUE").WithValue(q.Name),
+		corev1ac.EnvVar().WithName("FRONTLINE_CHANNEL").WithValue(string(q.Spec.Channel)),
+		corev1ac.EnvVar().WithName("FRONTLINE_LANGUAGES").WithValue(strings.Join(q.Spec.Languages, ",")),
+		corev1ac.EnvVar().WithName("FRONTLINE_KNOWLEDGE_DIR").WithValue(knowledgeMountPath),
+	}
+	for _, e := range user {
+		ev := corev1ac.EnvVar().WithName(e.Name)
+		switch {
+		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
+			s := e.ValueFrom.SecretKeyRef
+			sel := corev1ac.SecretKeySelector().WithName(s.Name).WithKey(s.Key)
+			if s.Optional != nil {
+				sel.WithOptional(*s.Optional)
+			}
+			ev.WithValueFrom(corev1ac.EnvVarSource().WithSecretKeyRef(sel))
+		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
+			c := e.ValueFrom.ConfigMapKeyRef
+			sel := corev1ac.ConfigMapKeySelector().WithName(c.Name).WithKey(c.Key)
+			if c.Optional != nil {
+				sel.WithOptional(*c.Optional)
+			}
+			ev.WithValueFrom(corev1ac.EnvVarSource().WithConfigMapKeyRef(sel))
+		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
+			ev.WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath(e.ValueFrom.FieldRef.FieldPath)))
+		default:
+			ev.WithValue(e.Value)
+		}
+		out = append(out, ev)
+	}
+	return out
+}
+
+// chatbotService exposes the bots inside the cluster.
+func chatbotService(q *supportv1alpha1.SupportQueue) *corev1ac.ServiceApplyConfiguration {
+	return corev1ac.Service(chatbotName(q), q.Namespace).
+		WithLabels(childLabels(q, RoleChatbot)).
+		WithOwnerReferences(ownerRef(q)).
+		WithSpec(corev1ac.ServiceSpec().
+			WithSelector(selectorLabels(q, RoleChatbot)).
+			WithPorts(corev1ac.ServicePort().WithName("http").WithPort(q.Spec.Chatbot.Port).
+				WithTargetPort(intstr.FromString("http")).WithProtocol(corev1.ProtocolTCP)))
+}
+
+// PinnedEntry is an incident FAQ a surge plan pins into a queue's knowledge.
+type PinnedEntry struct {
+	Plan string
+	supportv1alpha1.PinnedFAQ
+}
+
+// knowledgeConfigMap merges the user's FAQ with pinned incident entries.
+// Pinned keys sort first ("00-pinned-...") so bots that read in order show
+// them on top.
+func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, userFAQ map[string]string, pinned []PinnedEntry) *corev1ac.ConfigMapApplyConfiguration {
+	data := make(map[string]string, len(userFAQ)+len(pinned))
+	for k, v := range userFAQ {
+		data[k] = v
+	}
+	sort.Slice(pinned, func(i, j int) bool {
+		if pinned[i].Plan != pinned[j].Plan {
+			return pinned[i].Plan < pinned[j].Plan
+		}
+		return pinned[i].ID < pinned[j].ID
+	})
+	for _, p := range pinned {
+		data[pinnedKey(p)] = fmt.Sprintf("Q: %s\nA: %s\n", p.Question, p.Answer)
+	}
+	return corev1ac.ConfigMap(knowledgeName(q), q.Namespace).
+		WithLabels(childLabels(q, RoleChatbot)).
+		WithOwnerReferences(ownerRef(q)).
+		WithData(data)
+}
+
+func pinnedKey(p PinnedEntry) string { return "00-pinned-" + p.Plan + "-" + p.ID }
+
+// disruptionBudget keeps voluntary evictions (node drains) to one pod at a
+// time per role.
+func disruptionBudget(q *supportv1alpha1.SupportQueue, role, name string) *policyv1ac.PodDisruptionBudgetApplyConfiguration {
+	return policyv1ac.PodDisruptionBudget(name, q.Namespace).
+		WithLabels(childLabels(q, role)).
+		WithOwnerReferences(ownerRef(q)).
+		WithSpec(policyv1ac.PodDisruptionBudgetSpec().
+			WithMaxUnavailable(intstr.FromInt32(1)).
+			WithSelector(metav1ac.LabelSelector().WithMatchLabels(selectorLabels(q, role))))
+}

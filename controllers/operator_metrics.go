@@ -1,0 +1,58 @@
+package controllers
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// The operator's own metrics, served on the manager's secure endpoint.
+var (
+	desiredReplicas = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_desired_replicas",
+		Help: "Replicas the operator decided, per queue and role (agents, chatbot).",
+	}, []string{"namespace", "queue", "role"})
+	readyReplicas = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_ready_replicas",
+		Help: "Ready replicas reported by the queue's Deployments.",
+	}, []string{"namespace", "queue", "role"})
+	predictedServiceLevel = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_predicted_service_level",
+		Help: "Service level the capacity model predicts at the desired agents (0-1).",
+	}, []string{"namespace", "queue"})
+	targetServiceLevel = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_target_service_level",
+		Help: "Service-level target from the queue's SLAPolicy (0-1).",
+	}, []string{"namespace", "queue"})
+	inflowPerHour = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_inflow_per_hour",
+		Help: "Ticket inflow last measured for the queue, per hour.",
+	}, []string{"namespace", "queue"})
+	metricSourceErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "frontline_metric_source_errors_total",
+		Help: "Polls that returned no usable metrics, by reason.",
+	}, []string{"namespace", "queue", "reason"})
+	prometheusQueries = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "frontline_prometheus_queries_total",
+		Help: "Queries sent to Prometheus, per address.",
+	}, []string{"address"})
+	reconcileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "frontline_reconcile_errors_total",
+		Help: "Reconciles that returned an error, per kind.",
+	}, []string{"kind"})
+)
+
+func init() {
+	ctrlmetrics.Registry.MustRegister(desiredReplicas, readyReplicas, predictedServiceLevel, targetServiceLevel,
+		inflowPerHour, metricSourceErrors, prometheusQueries, reconcileErrors)
+}
+
+func forgetQueueMetrics(namespace, queue string) {
+	for _, role := range []string{RoleAgents, RoleChatbot} {
+		desiredReplicas.DeleteLabelValues(namespace, queue, role)
+		readyReplicas.DeleteLabelValues(namespace, queue, role)
+	}
+	predictedServiceLevel.DeleteLabelValues(namespace, queue)
+	targetServiceLevel.DeleteLabelValues(namespace, queue)
+	inflowPerHour.DeleteLabelValues(namespace, queue)
+	metricSourceErrors.DeletePartialMatch(prometheus.Labels{"namespace": namespace, "queue": queue})
+}

@@ -1,0 +1,223 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/metrics"
+)
+
+// Reading is the latest poll result for one queue, with the count of
+// consecutive failed polls.
+type Reading struct {
+	metrics.Reading
+	Failures int32
+	// Seq increases with every poll of the queue.
+	Seq uint64
+}
+
+// ReadingStore holds the latest reading of every queue, shared by the
+// poller (writer) and the SupportQueue reconciler (reader).
+type ReadingStore struct {
+	mu sync.RWMutex
+	m  map[metrics.QueueKey]Reading
+}
+
+// NewReadingStore returns an empty store.
+func NewReadingStore() *ReadingStore { return &ReadingStore{m: map[metrics.QueueKey]Reading{}} }
+
+// Get returns the queue's latest reading, if it was polled since start.
+func (s *ReadingStore) Get(k metrics.QueueKey) (Reading, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.m[k]
+	return r, ok
+}
+
+func (s *ReadingStore) put(k metrics.QueueKey, r metrics.Reading) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev := s.m[k]
+	next := Reading{Reading: r, Seq: prev.Seq + 1}
+	if !r.Usable() {
+		next.Failures = prev.Failures + 1
+	}
+	s.m[k] = next
+}
+
+func (s *ReadingStore) forget(keep map[metrics.QueueKey]bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k := range s.m {
+		if !keep[k] {
+			delete(s.m, k)
+		}
+	}
+}
+
+// pollGroup is the queues polled together: same Prometheus, same interval.
+type pollGroup struct {
+	address  string
+	interval time.Duration
+}
+
+// Poller reads every queue's metrics on its poll interval, one grouped query
+// per metric per Prometheus, stores the readings and wakes the queues'
+// reconcilers. It runs on the leader only.
+type Poller struct {
+	Client         client.Reader
+	DefaultAddress string
+	Store          *ReadingStore
+	Events         chan<- event.GenericEvent
+	Clock          clock.WithTicker
+	Log            logr.Logger
+	// NewAPI builds a Prometheus client; tests may swap the transport.
+	NewAPI func(address string) (metrics.API, error)
+	// Tick is how often due groups are checked. Defaults to 1s.
+	Tick time.Duration
+
+	lastPoll map[pollGroup]time.Time
+	apis     map[string]metrics.API
+}
+
+// NewPrometheusAPI is the default NewAPI.
+func NewPrometheusAPI(address string) (metrics.API, error) {
+	c, err := promapi.NewClient(promapi.Config{Address: address})
+	if err != nil {
+		return nil, err
+	}
+	return promv1.NewAPI(c), nil
+}
+
+// NeedLeaderElection: only the leader polls and wakes reconcilers.
+func (p *Poller) NeedLeaderElection() bool { return true }
+
+// Start polls until ctx ends.
+func (p *Poller) Start(ctx context.Context) error {
+	if p.Tick == 0 {
+		p.Tick = time.Second
+	}
+	if p.NewAPI == nil {
+		p.NewAPI = NewPrometheusAPI
+	}
+	p.lastPoll = map[pollGroup]time.Time{}
+	p.apis = map[string]metrics.API{}
+	ticker := p.Clock.NewTicker(p.Tick)
+	defer ticker.Stop()
+	for {
+		if err := p.pollDue(ctx); err != nil {
+			p.Log.Error(err, "polling metrics")
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C():
+		}
+	}
+}
+
+func (p *Poller) pollDue(ctx context.Context) error {
+	var list supportv1alpha1.SupportQueueList
+	if err := p.Client.List(ctx, &list); err != nil {
+		return fmt.Errorf("listing queues: %w", err)
+	}
+	now := p.Clock.Now()
+	groups := map[pollGroup][]*supportv1alpha1.SupportQueue{}
+	keep := map[metrics.QueueKey]bool{}
+	for i := range list.Items {
+		q := &list.Items[i]
+		g := pollGroup{address: p.DefaultAddress, interval: q.Spec.Metrics.PollInterval.Duration}
+		if q.Spec.Metrics.Prometheus != nil {
+			g.address = q.Spec.Metrics.Prometheus.Address
+		}
+		if g.interval <= 0 {
+			g.interval = 15 * time.Second
+		}
+		groups[g] = append(groups[g], q)
+		keep[keyOf(q)] = true
+	}
+	p.Store.forget(keep)
+	for g, queues := range groups {
+		if last, ok := p.lastPoll[g]; ok && now.Sub(last) < g.interval {
+			continue
+		}
+		p.lastPoll[g] = now
+		p.poll(ctx, g, queues, now)
+	}
+	return nil
+}
+
+func (p *Poller) poll(ctx context.Context, g pollGroup, queues []*supportv1alpha1.SupportQueue, now time.Time) {
+	reqs := make([]metrics.Request, 0, len(queues))
+	for _, q := range queues {
+		reqs = append(reqs, requestFor(q))
+	}
+	api, err := p.api(g.address)
+	var readings map[metrics.QueueKey]metrics.Reading
+	if err != nil {
+		readings = map[metrics.QueueKey]metrics.Reading{}
+		for _, r := range reqs {
+			readings[r.Key] = metrics.Reading{Reason: metrics.ReasonQueryFailed, Message: err.Error()}
+		}
+	} else {
+		timeout := min(g.interval, 10*time.Second)
+		qctx, cancel := context.WithTimeout(ctx, timeout)
+		readings = metrics.Read(qctx, api, now, reqs)
+		cancel()
+		prometheusQueries.WithLabelValues(g.address).Add(float64(len(metrics.Plan(reqs))))
+	}
+	for _, q := range queues {
+		k := keyOf(q)
+		r := readings[k]
+		if !r.Usable() {
+			metricSourceErrors.WithLabelValues(q.Namespace, q.Name, r.Reason).Inc()
+		}
+		p.Store.put(k, r)
+		select {
+		case p.Events <- event.GenericEvent{Object: q}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *Poller) api(address string) (metrics.API, error) {
+	if a, ok := p.apis[address]; ok {
+		return a, nil
+	}
+	a, err := p.NewAPI(address)
+	if err != nil {
+		return nil, fmt.Errorf("prometheus client for %s: %w", address, err)
+	}
+	p.apis[address] = a
+	return a, nil
+}
+
+func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
+	return metrics.QueueKey{Namespace: q.Namespace, Name: q.Name}
+}
+
+func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
+	r := metrics.Request{
+		Key:          keyOf(q),
+		Window:       q.Spec.Scaling.ScaleUpWindow.Duration,
+		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
+	}
+	if r.Window <= 0 {
+		r.Window = time.Minute
+	}
+	if o := q.Spec.Metrics.Queries; o != nil {
+		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds}
+	}
+	return r
+}

@@ -1,0 +1,121 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
+
+// SLAPolicyReconciler reports, on each SLAPolicy, the queues that use it and
+// how they stand against its targets. Sizing happens in the queue
+// reconciler, which re-sizes every referencing queue when a policy changes.
+type SLAPolicyReconciler struct {
+	client.Client
+}
+
+// Reconcile summarises the policy's queues.
+func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	p := &supportv1alpha1.SLAPolicy{}
+	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := p.DeepCopy()
+	defer func() {
+		if err := patchStatusIfChanged(ctx, r.Client, before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }); err != nil && retErr == nil {
+			retErr = err
+		}
+		if retErr != nil {
+			reconcileErrors.WithLabelValues("SLAPolicy").Inc()
+		}
+	}()
+	var queues supportv1alpha1.SupportQueueList
+	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
+		return ctrl.Result{}, err
+	}
+	margin, err := p.Spec.WarningMargin.Float64()
+	if err != nil {
+		return ctrl.Result{}, nil // admission guarantees the format
+	}
+	p.Status = summarisePolicy(p.Status, p.Generation, queues.Items, margin)
+	return ctrl.Result{}, nil
+}
+
+// summarisePolicy is the pure status computation.
+func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, queues []supportv1alpha1.SupportQueue, margin float64) supportv1alpha1.SLAPolicyStatus {
+	st := supportv1alpha1.SLAPolicyStatus{Conditions: prev.Conditions, ObservedGeneration: generation}
+	var atRisk, breached []string
+	for _, q := range queues {
+		qs := supportv1alpha1.QueueSLAStatus{Name: q.Name, Channel: q.Spec.Channel, State: supportv1alpha1.QueueSLAUnknown}
+		if pred := q.Status.Prediction; pred != nil {
+			qs.TargetServiceLevel, qs.PredictedServiceLevel = pred.TargetServiceLevel, pred.ServiceLevel
+			sl, err1 := pred.ServiceLevel.Float64()
+			target, err2 := pred.TargetServiceLevel.Float64()
+			if err1 == nil && err2 == nil {
+				switch {
+				case sl < target:
+					qs.State = supportv1alpha1.QueueSLABreached
+					breached = append(breached, q.Name)
+				case sl < target+margin:
+					qs.State = supportv1alpha1.QueueSLAAtRisk
+					atRisk = append(atRisk, q.Name)
+				default:
+					qs.State = supportv1alpha1.QueueSLAMet
+				}
+			}
+		}
+		st.Queues = append(st.Queues, qs)
+	}
+	sort.Slice(st.Queues, func(i, j int) bool { return st.Queues[i].Name < st.Queues[j].Name })
+	st.QueueCount, st.AtRiskCount, st.BreachedCount = int32(len(queues)), int32(len(atRisk)), int32(len(breached))
+
+	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: generation})
+	}
+	if len(breached) > 0 {
+		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("predicted below target: %v", breached))
+	} else {
+		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is predicted below target")
+	}
+	if len(atRisk) > 0 {
+		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonWithinMargin, fmt.Sprintf("within the warning margin: %v", atRisk))
+	} else {
+		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is within the warning margin")
+	}
+	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues use this policy", len(queues)))
+	return st
+}
+
+// SetupWithManager watches policies and the queues that reference them.
+func (r *SLAPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&supportv1alpha1.SLAPolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&supportv1alpha1.SupportQueue{}, handler.EnqueueRequestsFromMapFunc(policyOfQueue)).
+		Named("slapolicy").
+		Complete(r)
+}
+
+func policyOfQueue(_ context.Context, o client.Object) []reconcile.Request {
+	q := o.(*supportv1alpha1.SupportQueue)
+	return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: q.Namespace, Name: q.Spec.SLAPolicyRef.Name}}}
+}
+
+// IndexQueuesByPolicy registers the field index both reconcilers use.
+func IndexQueuesByPolicy(ctx context.Context, mgr ctrl.Manager) error {
+	return mgr.GetFieldIndexer().IndexField(ctx, &supportv1alpha1.SupportQueue{}, slaPolicyRefIndex,
+		func(o client.Object) []string {
+			return []string{o.(*supportv1alpha1.SupportQueue).Spec.SLAPolicyRef.Name}
+		})
+}
+

@@ -1,0 +1,583 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scaling"
+)
+
+// slaPolicyRefIndex indexes queues by the SLAPolicy they reference.
+const slaPolicyRefIndex = "spec.slaPolicyRef.name"
+
+// SurgeSource tells the queue reconciler what active surge plans add to a
+// queue and which incident FAQs they pin. The SurgePlan controller
+// provides it; nil means no surges.
+type SurgeSource interface {
+	SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueue) (scaling.Surge, []string, []PinnedEntry, error)
+}
+
+// SupportQueueReconciler turns a SupportQueue into its Deployments, Service,
+// knowledge ConfigMap and PodDisruptionBudgets, sized from live traffic.
+type SupportQueueReconciler struct {
+	client.Client
+	// APIReader reads objects the cache does not hold (the user's FAQ
+	// ConfigMap: only our own ConfigMaps are cached).
+	APIReader  client.Reader
+	Recorder   events.EventRecorder
+	Clock      clock.PassiveClock
+	Readings   *ReadingStore
+	PollEvents <-chan event.GenericEvent
+	Surges     SurgeSource
+}
+
+// +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
+
+// queueInputs is what one reconcile gathers before deciding.
+type queueInputs struct {
+	policy     *supportv1alpha1.SLAPolicy
+	target     *scaling.Target
+	policyErr  error // why there is no target
+	reading    *Reading
+	agents     *appsv1.Deployment
+	chatbot    *appsv1.Deployment
+	userFAQ    map[string]string
+	faqMissing bool
+	surge      scaling.Surge
+	surgePlans []string
+	pinned     []PinnedEntry
+}
+
+// Reconcile gathers, decides, applies and records status.
+func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	q := &supportv1alpha1.SupportQueue{}
+	if err := r.Get(ctx, req.NamespacedName, q); err != nil {
+		if apierrors.IsNotFound(err) {
+			forgetQueueMetrics(req.Namespace, req.Name)
+			return ctrl.Result{}, nil
+		}
+		return ctrl.Result{}, err
+	}
+	if !q.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, nil // owner references garbage-collect the children
+	}
+	before := q.DeepCopy()
+	defer func() {
+		if err := patchStatusIfChanged(ctx, r.Client, before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }); err != nil && retErr == nil {
+			retErr = err
+		}
+		if retErr != nil {
+			reconcileErrors.WithLabelValues("SupportQueue").Inc()
+		}
+	}()
+
+	now := r.Clock.Now().Truncate(time.Second)
+	in, err := r.gather(ctx, q)
+	if err != nil {
+		markFailed(q, supportv1alpha1.ReasonApplyFailed, err)
+		return ctrl.Result{}, err
+	}
+	shape, err := scaling.ShapeOf(q)
+	if err != nil {
+		markStalled(q, supportv1alpha1.ReasonInvalidSpec, err.Error())
+		return ctrl.Result{}, nil
+	}
+	decision := scaling.DecideQueue(r.decisionInput(now, q, shape, in))
+	if err := r.applyChildren(ctx, q, in, decision); err != nil {
+		markFailed(q, supportv1alpha1.ReasonApplyFailed, err)
+		return ctrl.Result{}, err
+	}
+	r.recordStatus(now, q, shape, in, decision)
+	return ctrl.Result{}, nil
+}
+
+func (r *SupportQueueReconciler) gather(ctx context.Context, q *supportv1alpha1.SupportQueue) (*queueInputs, error) {
+	in := &queueInputs{}
+	policy := &supportv1alpha1.SLAPolicy{}
+	switch err := r.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: q.Spec.SLAPolicyRef.Name}, policy); {
+	case apierrors.IsNotFound(err):
+		in.policyErr = fmt.Errorf("SLAPolicy %q not found", q.Spec.SLAPolicyRef.Name)
+	case err != nil:
+		return nil, fmt.Errorf("reading SLAPolicy: %w", err)
+	default:
+		in.policy = policy
+		t, err := scaling.TargetOf(policy, q.Spec.Channel, q.Spec.Priority)
+		if err != nil {
+			in.policyErr = fmt.Errorf("SLAPolicy %q: %w", policy.Name, err)
+		} else {
+			in.target = &t
+		}
+	}
+	if rd, ok := r.Readings.Get(keyOf(q)); ok {
+		in.reading = &rd
+	}
+	var err error
+	if in.agents, err = r.liveDeployment(ctx, q.Namespace, agentsName(q)); err != nil {
+		return nil, err
+	}
+	if q.Spec.Chatbot != nil {
+		if in.chatbot, err = r.liveDeployment(ctx, q.Namespace, chatbotName(q)); err != nil {
+			return nil, err
+		}
+		if kb := q.Spec.Chatbot.KnowledgeBase; kb != nil {
+			cm := &corev1.ConfigMap{}
+			switch err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: kb.ConfigMapRef.Name}, cm); {
+			case apierrors.IsNotFound(err):
+				in.faqMissing = true
+			case err != nil:
+				return nil, fmt.Errorf("reading knowledge base: %w", err)
+			default:
+				in.userFAQ = cm.Data
+			}
+		}
+	}
+	if r.Surges != nil {
+		if in.surge, in.surgePlans, in.pinned, err = r.Surges.SurgeFor(ctx, q); err != nil {
+			return nil, fmt.Errorf("reading surge plans: %w", err)
+		}
+	}
+	return in, nil
+}
+
+func (r *SupportQueueReconciler) liveDeployment(ctx context.Context, ns, name string) (*appsv1.Deployment, error) {
+	d := &appsv1.Deployment{}
+	if err := r.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, d); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+// decisionInput translates the queue, its status and the gathered inputs
+// into the pure decision's input.
+func (r *SupportQueueReconciler) decisionInput(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs) scaling.QueueInput {
+	m := q.Spec.Metrics
+	di := scaling.QueueInput{
+		Now:           now,
+		Shape:         shape,
+		Target:        in.target,
+		FallbackAfter: m.FallbackAfter,
+		Agents:        roleState(q.Status.Agents, in.agents),
+		Bots:          roleState(q.Status.Chatbot, in.chatbot),
+		ScaleDown: scaling.ScaleDownPolicy{
+			Window:         q.Spec.Scaling.ScaleDown.StabilizationWindow.Duration,
+			MaxStepPercent: q.Spec.Scaling.ScaleDown.MaxStepPercent,
+			StepPeriod:     m.PollInterval.Duration,
+		},
+		Surge: in.surge,
+	}
+	if m.OnError == supportv1alpha1.OnMetricsErrorFallback && m.FallbackReplicas != nil {
+		a := scaling.Clamp(m.FallbackReplicas.Agents, shape.Agents.Min, shape.Agents.Max)
+		di.FallbackAgents = &a
+		if b := m.FallbackReplicas.Chatbot; b != nil && shape.Bots != nil {
+			v := scaling.Clamp(*b, shape.Bots.Min, shape.Bots.Max)
+			di.FallbackBots = &v
+		}
+	}
+	if rd := in.reading; rd != nil {
+		di.Failures = rd.Failures
+		if rd.Usable() {
+			di.MetricsOK = true
+			di.Measurements = scaling.Measurements{InflowPerSecond: rd.Inflow, Backlog: rd.Backlog, HandleTimeSeconds: rd.HandleTime}
+		}
+	}
+	return di
+}
+
+// roleState is the last decision from status; before the first one, a
+// Deployment that already exists (operator upgraded, status lost) counts.
+func roleState(st supportv1alpha1.ReplicaStatus, live *appsv1.Deployment) scaling.RoleState {
+	rs := scaling.RoleState{}
+	switch {
+	case st.LastScaleTime != nil:
+		v := st.DesiredReplicas
+		rs.Replicas = &v
+		rs.LastChange = st.LastScaleTime.Time
+	case live != nil && live.Spec.Replicas != nil:
+		v := *live.Spec.Replicas
+		rs.Replicas = &v
+	}
+	if sd := st.ScaleDown; sd != nil {
+		if sd.BelowSince != nil {
+			t := sd.BelowSince.Time
+			rs.ScaleDown.BelowSince = &t
+		}
+		for _, s := range sd.Recent {
+			rs.ScaleDown.Recent = append(rs.ScaleDown.Recent, scaling.Recommendation{Time: s.Time.Time, Replicas: s.Replicas})
+		}
+	}
+	return rs
+}
+
+func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) error {
+	if err := r.applyDeployment(ctx, deployment(q, RoleAgents, q.Spec.Agents.Template, d.Agents.Replicas), in.agents); err != nil {
+		return fmt.Errorf("applying %s: %w", agentsName(q), err)
+	}
+	if err := r.applyPDB(ctx, disruptionBudget(q, RoleAgents, agentsName(q))); err != nil {
+		return err
+	}
+	if q.Spec.Chatbot == nil {
+		return nil
+	}
+	cm := knowledgeConfigMap(q, in.userFAQ, in.pinned)
+	live := &corev1.ConfigMap{}
+	if err := r.getOptional(ctx, q.Namespace, knowledgeName(q), live); err != nil {
+		return err
+	}
+	if _, err := applyIfChanged(ctx, r.Client, cm, nilIfMissing(live), func() (*corev1ac.ConfigMapApplyConfiguration, error) {
+		return corev1ac.ExtractConfigMap(live, FieldManager)
+	}); err != nil {
+		return fmt.Errorf("applying %s: %w", knowledgeName(q), err)
+	}
+	if err := r.applyDeployment(ctx, deployment(q, RoleChatbot, q.Spec.Chatbot.Template, d.Bots.Replicas), in.chatbot); err != nil {
+		return fmt.Errorf("applying %s: %w", chatbotName(q), err)
+	}
+	svc := chatbotService(q)
+	liveSvc := &corev1.Service{}
+	if err := r.getOptional(ctx, q.Namespace, chatbotName(q), liveSvc); err != nil {
+		return err
+	}
+	if _, err := applyIfChanged(ctx, r.Client, svc, nilIfMissing(liveSvc), func() (*corev1ac.ServiceApplyConfiguration, error) {
+		return corev1ac.ExtractService(liveSvc, FieldManager)
+	}); err != nil {
+		return fmt.Errorf("applying service %s: %w", chatbotName(q), err)
+	}
+	return r.applyPDB(ctx, disruptionBudget(q, RoleChatbot, chatbotName(q)))
+}
+
+func (r *SupportQueueReconciler) applyDeployment(ctx context.Context, desired *appsv1ac.DeploymentApplyConfiguration, live *appsv1.Deployment) error {
+	var liveObj client.Object
+	if live != nil {
+		liveObj = live
+	}
+	_, err := applyIfChanged(ctx, r.Client, desired, liveObj, func() (*appsv1ac.DeploymentApplyConfiguration, error) {
+		return appsv1ac.ExtractDeployment(live, FieldManager)
+	})
+	return err
+}
+
+func (r *SupportQueueReconciler) applyPDB(ctx context.Context, desired *policyv1ac.PodDisruptionBudgetApplyConfiguration) error {
+	live := &policyv1.PodDisruptionBudget{}
+	if err := r.getOptional(ctx, *desired.Namespace, *desired.Name, live); err != nil {
+		return err
+	}
+	if _, err := applyIfChanged(ctx, r.Client, desired, nilIfMissing(live), func() (*policyv1ac.PodDisruptionBudgetApplyConfiguration, error) {
+		return policyv1ac.ExtractPodDisruptionBudget(live, FieldManager)
+	}); err != nil {
+		return fmt.Errorf("applying PodDisruptionBudget %s: %w", *desired.Name, err)
+	}
+	return nil
+}
+
+// getOptional reads obj from the cache, leaving it empty when missing.
+func (r *SupportQueueReconciler) getOptional(ctx context.Context, ns, name string, obj client.Object) error {
+	if err := r.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, obj); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// nilIfMissing turns an object never found (no UID) into a nil live object.
+func nilIfMissing(o client.Object) client.Object {
+	if o.GetUID() == "" {
+		return nil
+	}
+	return o
+}
+
+// recordStatus writes the decision, the forecast and the conditions.
+func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) {
+	st := &q.Status
+	r.recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents)
+	if q.Spec.Chatbot != nil {
+		r.recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot)
+	} else {
+		st.Chatbot = supportv1alpha1.ReplicaStatus{}
+	}
+	st.ActiveSurgePlans = in.surgePlans
+	st.Surging = "No"
+	if len(in.surgePlans) > 0 {
+		st.Surging = "Yes"
+	}
+
+	if rd := in.reading; rd != nil && rd.Usable() {
+		st.Measured = measured(rd)
+		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(*rd.Inflow * 3600)
+	}
+	if in.reading != nil {
+		st.ConsecutiveMetricFailures = in.reading.Failures
+	}
+	r.recordPrediction(q, shape, in, d)
+	r.recordConditions(q, in, d)
+}
+
+func (r *SupportQueueReconciler) recordRole(now time.Time, q *supportv1alpha1.SupportQueue, st *supportv1alpha1.ReplicaStatus, role string, d scaling.RoleDecision, live *appsv1.Deployment) {
+	if st.LastScaleTime == nil || st.DesiredReplicas != d.Replicas {
+		if st.LastScaleTime != nil {
+			r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonScaling, "Scale",
+				"Scaled %s from %d to %d replicas", role, st.DesiredReplicas, d.Replicas)
+		}
+		t := metav1.NewTime(now)
+		st.LastScaleTime = &t
+	}
+	st.DesiredReplicas = d.Replicas
+	st.ReadyReplicas = 0
+	if live != nil {
+		st.ReadyReplicas = live.Status.ReadyReplicas
+	}
+	st.Summary = fmt.Sprintf("%d/%d", st.ReadyReplicas, st.DesiredReplicas)
+	st.ScaleDown = nil
+	if sd := d.ScaleDown; sd.BelowSince != nil {
+		st.ScaleDown = &supportv1alpha1.ScaleDownStatus{BelowSince: &metav1.Time{Time: *sd.BelowSince}}
+		for _, rec := range sd.Recent {
+			st.ScaleDown.Recent = append(st.ScaleDown.Recent, supportv1alpha1.NeedSample{Time: metav1.NewTime(rec.Time), Replicas: rec.Replicas})
+		}
+	}
+	desiredReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(d.Replicas))
+	readyReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(st.ReadyReplicas))
+}
+
+func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
+	m := &supportv1alpha1.QueueMeasurements{}
+	v := int64(*rd.Inflow*3600 + 0.5)
+	m.InflowPerHour = &v
+	if rd.Backlog != nil {
+		b := int64(*rd.Backlog + 0.5)
+		m.Backlog = &b
+	}
+	if rd.HandleTime != nil {
+		m.AverageHandleTime = &metav1.Duration{Duration: time.Duration(*rd.HandleTime * float64(time.Second)).Round(time.Second)}
+	}
+	return m
+}
+
+// recordPrediction forecasts service level at the decided agents from the
+// last usable measurements (held through a metrics gap).
+func (r *SupportQueueReconciler) recordPrediction(q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) {
+	st := &q.Status
+	if in.target == nil || st.Measured == nil || st.Measured.InflowPerHour == nil {
+		st.Prediction = nil
+		st.ScheduledAgents = 0
+		return
+	}
+	inflow := float64(*st.Measured.InflowPerHour) / 3600
+	if shape.Bots != nil {
+		inflow *= 1 - shape.Bots.Containment
+	}
+	handle := shape.Agents.DefaultHandleTime.Seconds()
+	if st.Measured.AverageHandleTime != nil && st.Measured.AverageHandleTime.Duration > 0 {
+		handle = st.Measured.AverageHandleTime.Seconds()
+	}
+	backlog := 0.0
+	if st.Measured.Backlog != nil {
+		backlog = float64(*st.Measured.Backlog)
+	}
+	p := scaling.Predict(d.Agents.Replicas, shape, *in.target, inflow, handle, backlog)
+	pred := &supportv1alpha1.QueuePrediction{
+		ServiceLevel:       decimal(p.ServiceLevel),
+		TargetServiceLevel: decimal(in.target.TargetServiceLevel()),
+		Occupancy:          decimal(p.Occupancy),
+	}
+	if p.ASASeconds < 1e6 {
+		pred.AverageSpeedOfAnswer = &metav1.Duration{Duration: time.Duration(p.ASASeconds * float64(time.Second)).Round(100 * time.Millisecond)}
+	}
+	if d.Need != nil {
+		pred.RequiredAgents = d.Need.Agents
+		st.ScheduledAgents = d.Need.Prediction.Scheduled
+	}
+	st.Prediction = pred
+	predictedServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(p.ServiceLevel)
+	targetServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(in.target.TargetServiceLevel())
+}
+
+func decimal(v float64) supportv1alpha1.Decimal {
+	if v < 0 {
+		v = 0
+	}
+	return supportv1alpha1.Decimal(strconv.FormatFloat(v, 'f', 3, 64))
+}
+
+func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) {
+	gen := q.Generation
+	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
+		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
+	}
+
+	// SLA policy: missing or without a target needs a human.
+	if in.policyErr != nil {
+		reason := supportv1alpha1.ReasonSLAPolicyNotFound
+		var nt scaling.ErrNoTarget
+		if errors.As(in.policyErr, &nt) {
+			reason = supportv1alpha1.ReasonNoTargetForChannel
+		}
+		r.eventOnChange(q, supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, reason,
+			in.policyErr.Error()+"; agents hold at their current replicas (at least minReplicas)")
+		set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, reason, in.policyErr.Error())
+		set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, in.policyErr.Error())
+	} else {
+		set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded,
+			fmt.Sprintf("using SLAPolicy %q", in.policy.Name))
+		meta.RemoveStatusCondition(&q.Status.Conditions, supportv1alpha1.ConditionStalled)
+	}
+
+	r.recordMetricsCondition(q, in, d)
+
+	// SLA risk against the forecast.
+	if p := q.Status.Prediction; p != nil && in.policy != nil {
+		sl, _ := p.ServiceLevel.Float64()
+		target, _ := p.TargetServiceLevel.Float64()
+		margin, _ := in.policy.Spec.WarningMargin.Float64()
+		switch {
+		case sl < target:
+			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget,
+				fmt.Sprintf("predicted service level %s is below the target %s (agents capped at maxReplicas?)", p.ServiceLevel, p.TargetServiceLevel))
+		case sl < target+margin:
+			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonWithinMargin,
+				fmt.Sprintf("predicted service level %s is within %s of the target %s", p.ServiceLevel, in.policy.Spec.WarningMargin, p.TargetServiceLevel))
+		default:
+			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget,
+				fmt.Sprintf("predicted service level %s meets the target %s", p.ServiceLevel, p.TargetServiceLevel))
+		}
+	}
+
+	if len(in.surgePlans) > 0 {
+		set(supportv1alpha1.ConditionSurging, metav1.ConditionTrue, supportv1alpha1.ReasonSurgeActive, fmt.Sprintf("surge plans active: %v", in.surgePlans))
+	} else {
+		set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, supportv1alpha1.ReasonNoSurge, "no surge plan is active")
+	}
+
+	// kstatus: Reconciling while replicas are on their way; Ready once the
+	// children are applied and nothing needs a human. A metrics gap or a
+	// surge does not touch Ready.
+	agents, bots := q.Status.Agents, q.Status.Chatbot
+	if agents.ReadyReplicas != agents.DesiredReplicas || (q.Spec.Chatbot != nil && bots.ReadyReplicas != bots.DesiredReplicas) {
+		set(supportv1alpha1.ConditionReconciling, metav1.ConditionTrue, supportv1alpha1.ReasonScaling,
+			fmt.Sprintf("agents %s, bots %s ready", agents.Summary, bots.Summary))
+	} else {
+		meta.RemoveStatusCondition(&q.Status.Conditions, supportv1alpha1.ConditionReconciling)
+	}
+	if in.policyErr != nil {
+		set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonSLAPolicyNotFound, in.policyErr.Error())
+	} else {
+		msg := "children applied"
+		if in.faqMissing {
+			msg = fmt.Sprintf("children applied; knowledge base ConfigMap %q not found, bots serve pinned FAQs only", q.Spec.Chatbot.KnowledgeBase.ConfigMapRef.Name)
+		}
+		set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, msg)
+	}
+	q.Status.ObservedGeneration = gen
+}
+
+func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) {
+	rd := in.reading
+	var status metav1.ConditionStatus
+	var reason, msg string
+	switch {
+	case rd == nil:
+		status, reason, msg = metav1.ConditionUnknown, "WaitingForFirstPoll", "metrics not polled yet; holding replicas"
+	case rd.Usable():
+		status, reason, msg = metav1.ConditionTrue, supportv1alpha1.ReasonMetricsOK, "ticket metrics available"
+	default:
+		status, reason = metav1.ConditionFalse, rd.Reason
+		action := "holding the last decision"
+		if d.AgentsMode == scaling.ModeFallback || d.BotsMode == scaling.ModeFallback {
+			action = "using fallbackReplicas"
+		}
+		msg = fmt.Sprintf("%s (%d failed polls in a row); %s, never scaling down", rd.Message, rd.Failures, action)
+	}
+	evType := corev1.EventTypeNormal
+	if status == metav1.ConditionFalse {
+		evType = corev1.EventTypeWarning
+	}
+	if status != metav1.ConditionUnknown {
+		r.eventOnChange(q, supportv1alpha1.ConditionMetricsAvailable, status, evType, reason, msg)
+	}
+	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionMetricsAvailable,
+		Status: status, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
+}
+
+// eventOnChange emits an Event only when a condition changes status or
+// reason, so a steady state stays quiet.
+func (r *SupportQueueReconciler) eventOnChange(q *supportv1alpha1.SupportQueue, condType string, status metav1.ConditionStatus, evType, reason, msg string) {
+	prev := meta.FindStatusCondition(q.Status.Conditions, condType)
+	if prev != nil && prev.Status == status && prev.Reason == reason {
+		return
+	}
+	if prev == nil && status == metav1.ConditionTrue {
+		return // first success is not news
+	}
+	r.Recorder.Eventf(q, nil, evType, reason, condType, "%s", msg)
+}
+
+func markFailed(q *supportv1alpha1.SupportQueue, reason string, err error) {
+	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReconciling,
+		Status: metav1.ConditionTrue, Reason: reason, Message: err.Error(), ObservedGeneration: q.Generation})
+}
+
+func markStalled(q *supportv1alpha1.SupportQueue, reason, msg string) {
+	for _, t := range []string{supportv1alpha1.ConditionStalled} {
+		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: metav1.ConditionTrue, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
+	}
+	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
+}
+
+// SetupWithManager watches queues, their children, their SLAPolicies and
+// the metrics poller.
+func (r *SupportQueueReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	b := ctrl.NewControllerManagedBy(mgr).
+		For(&supportv1alpha1.SupportQueue{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// Children: spec changes (hand edits to revert) and Deployment
+		// status (ready replicas) wake the queue.
+		Owns(&appsv1.Deployment{}).
+		Owns(&corev1.Service{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Owns(&corev1.ConfigMap{}, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
+		Owns(&policyv1.PodDisruptionBudget{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&supportv1alpha1.SLAPolicy{}, handler.EnqueueRequestsFromMapFunc(r.queuesForPolicy),
+			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
+	if r.PollEvents != nil {
+		b = b.WatchesRawSource(source.Channel(r.PollEvents, &handler.EnqueueRequestForObject{}))
+	}
+	return b.Named("supportqueue").Complete(r)
+}
+
+func (r *SupportQueueReconciler) queuesForPolicy(ctx context.Context, o client.Object) []reconcile.Request {
+	var list supportv1alpha1.SupportQueueList
+	if err := r.List(ctx, &list, client.InNamespace(o.GetNamespace()), client.MatchingFields{slaPolicyRefIndex: o.GetName()}); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for _, q := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: q.Namespace, Name: q.Name}})
+	}
+	return reqs
+}

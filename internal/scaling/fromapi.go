@@ -1,0 +1,82 @@
+package scaling
+
+import (
+	"fmt"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
+
+// ShapeOf reads a SupportQueue's capacity settings.
+func ShapeOf(q *supportv1alpha1.SupportQueue) (Shape, error) {
+	a := q.Spec.Agents
+	shape := Shape{Agents: Agents{
+		Min: a.MinReplicas, Max: a.MaxReplicas,
+		Concurrency: max(a.Concurrency, 1), DefaultHandleTime: a.AverageHandleTime.Duration,
+	}}
+	if b := q.Spec.Chatbot; b != nil {
+		containment, err := b.Containment.Float64()
+		if err != nil {
+			return Shape{}, fmt.Errorf("spec.chatbot.containment: %w", err)
+		}
+		shape.Bots = &Bots{
+			Min: b.MinReplicas, Max: b.MaxReplicas, ConversationsPerReplica: max(b.ConversationsPerReplica, 1),
+			HandleTime: b.HandleTime.Duration, Containment: containment,
+		}
+	}
+	return shape, nil
+}
+
+// ErrNoTarget means the policy has no target for the queue's channel and
+// priority.
+type ErrNoTarget struct{ Channel, Priority string }
+
+func (e ErrNoTarget) Error() string {
+	return fmt.Sprintf("policy has no target for channel %q and priority %q", e.Channel, e.Priority)
+}
+
+// TargetOf picks the policy's target for a channel and priority.
+func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, priority string) (Target, error) {
+	if priority == "" {
+		priority = "standard"
+	}
+	occ, err := p.Spec.MaxOccupancy.Float64()
+	if err != nil {
+		return Target{}, fmt.Errorf("spec.maxOccupancy: %w", err)
+	}
+	shrink, err := p.Spec.Shrinkage.Float64()
+	if err != nil {
+		return Target{}, fmt.Errorf("spec.shrinkage: %w", err)
+	}
+	for _, t := range p.Spec.Targets {
+		tp := t.Priority
+		if tp == "" {
+			tp = "standard"
+		}
+		if t.Channel != channel || tp != priority {
+			continue
+		}
+		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink}
+		if t.ServiceLevel != nil {
+			target.ServiceLevel = float64(t.ServiceLevel.Percent) / 100
+			target.Within = t.ServiceLevel.Within.Duration
+		}
+		if t.FirstResponse != nil {
+			target.FirstResponse = t.FirstResponse.Duration
+		}
+		if target.RealTime && t.ServiceLevel == nil || !target.RealTime && t.FirstResponse == nil {
+			return Target{}, ErrNoTarget{Channel: string(channel), Priority: priority}
+		}
+		return target, nil
+	}
+	return Target{}, ErrNoTarget{Channel: string(channel), Priority: priority}
+}
+
+// TargetServiceLevel is the fraction a prediction is compared with: the
+// service-level target for real-time channels, full first-response
+// compliance for backlog channels.
+func (t Target) TargetServiceLevel() float64 {
+	if t.RealTime {
+		return t.ServiceLevel
+	}
+	return 1
+}

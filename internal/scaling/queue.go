@@ -1,0 +1,156 @@
+package scaling
+
+import (
+	"math"
+	"time"
+)
+
+// RoleState is what was decided last time for one role.
+type RoleState struct {
+	// Replicas is the last decision; nil before the first one.
+	Replicas   *int32
+	LastChange time.Time
+	ScaleDown  ScaleDownState
+}
+
+// Surge is what active surge plans add to a queue (see the surge package
+// for how several plans combine).
+type Surge struct {
+	ExtraAgents int32
+	// BotFactor multiplies the bots' need (1 when no plan asks).
+	BotFactor float64
+	ExtraBots int32
+	// BotCap lifts the chatbot ceiling to a plan's maxReplicas (0: none).
+	BotCap int32
+}
+
+// Active reports whether any plan adds capacity.
+func (s Surge) Active() bool {
+	return s.ExtraAgents > 0 || s.BotFactor > 1 || s.ExtraBots > 0 || s.BotCap > 0
+}
+
+// QueueInput is everything one decision for a queue needs.
+type QueueInput struct {
+	Now   time.Time
+	Shape Shape
+	// Target is nil when the queue's SLAPolicy is missing or has no target
+	// for it: agents then hold.
+	Target *Target
+	// Measurements are valid only when MetricsOK.
+	Measurements Measurements
+	MetricsOK    bool
+	// Failures counts consecutive failed polls.
+	Failures       int32
+	FallbackAfter  int32
+	FallbackAgents *int32
+	FallbackBots   *int32
+	Agents, Bots   RoleState
+	ScaleDown      ScaleDownPolicy
+	Surge          Surge
+}
+
+// Mode says how a decision was reached.
+type Mode string
+
+const (
+	// ModeSized: from fresh metrics and the SLA.
+	ModeSized Mode = "Sized"
+	// ModeHolding: metrics missing, the last decision is kept.
+	ModeHolding Mode = "Holding"
+	// ModeFallback: metrics missing long enough, fallback replicas apply.
+	ModeFallback Mode = "Fallback"
+)
+
+// RoleDecision is one role's outcome.
+type RoleDecision struct {
+	Replicas  int32
+	ScaleDown ScaleDownState
+}
+
+// QueueDecision is the outcome for a queue.
+type QueueDecision struct {
+	Agents, Bots RoleDecision
+	// Need is the capacity model's answer, when it could run.
+	Need *Need
+	// AgentsMode and BotsMode say how each role was decided.
+	AgentsMode, BotsMode Mode
+}
+
+// DecideQueue is the whole sizing decision for one queue: need from the
+// capacity model, surge on top, clamped to the queue's bounds, moved towards
+// by the scale policy; with missing inputs, hold (and maybe fall back), never
+// lower.
+func DecideQueue(in QueueInput) QueueDecision {
+	var out QueueDecision
+	var need *Need
+	if in.MetricsOK {
+		shape := in.Shape
+		target := Target{RealTime: true, ServiceLevel: 0.5, MaxOccupancy: 1} // bots only need inflow
+		if in.Target != nil {
+			target = *in.Target
+		}
+		if n, err := ComputeNeed(shape, target, in.Measurements); err == nil {
+			need = &n
+		}
+	}
+	out.Need = need
+
+	// Agents need a target as well as metrics.
+	agentsMin, agentsMax := in.Shape.Agents.Min, in.Shape.Agents.Max
+	surgeFloor := Clamp(agentsMin+in.Surge.ExtraAgents, agentsMin, agentsMax)
+	if need != nil && in.Target != nil {
+		want := Clamp(need.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
+		out.Agents = decideRole(in.Now, in.Agents, want, in.ScaleDown)
+		out.AgentsMode = ModeSized
+	} else {
+		out.Agents, out.AgentsMode = hold(in.Agents, surgeFloor, in.failure(in.FallbackAgents))
+	}
+
+	if b := in.Shape.Bots; b != nil {
+		botMax := max(b.Max, in.Surge.BotCap)
+		floor := Clamp(surgedBots(b.Min, in.Surge), b.Min, botMax)
+		if need != nil {
+			want := Clamp(surgedBots(need.Bots, in.Surge), b.Min, botMax)
+			out.Bots = decideRole(in.Now, in.Bots, want, in.ScaleDown)
+			out.BotsMode = ModeSized
+		} else {
+			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
+		}
+	}
+	return out
+}
+
+func (in QueueInput) failure(fallback *int32) MetricsFailure {
+	return MetricsFailure{Failures: in.Failures, FallbackAfter: in.FallbackAfter, Fallback: fallback}
+}
+
+// surgedBots applies a plan's bot factor and extra replicas.
+func surgedBots(need int32, s Surge) int32 {
+	v := float64(need)
+	if s.BotFactor > 1 {
+		v = math.Ceil(v*s.BotFactor - 1e-9)
+	}
+	return clampInt(int(math.Min(v, math.MaxInt32/2))) + s.ExtraBots
+}
+
+func decideRole(now time.Time, cur RoleState, want int32, p ScaleDownPolicy) RoleDecision {
+	if cur.Replicas == nil {
+		return RoleDecision{Replicas: want}
+	}
+	r, st := Decide(now, *cur.Replicas, want, cur.LastChange, cur.ScaleDown, p)
+	return RoleDecision{Replicas: r, ScaleDown: st}
+}
+
+// hold keeps the last decision (at least floor: the minimum plus any
+// surge), raised to the fallback after enough failed polls.
+func hold(cur RoleState, floor int32, f MetricsFailure) (RoleDecision, Mode) {
+	base := floor
+	if cur.Replicas != nil {
+		base = max(*cur.Replicas, floor)
+	}
+	r, usingFallback := Hold(base, f)
+	if usingFallback {
+		return RoleDecision{Replicas: r}, ModeFallback
+	}
+	return RoleDecision{Replicas: r, ScaleDown: cur.ScaleDown}, ModeHolding
+}

@@ -1,0 +1,91 @@
+package scaling
+
+import (
+	"testing"
+	"time"
+)
+
+func i32(v int32) *int32 { return &v }
+
+func baseInput() QueueInput {
+	return QueueInput{
+		Now: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		Shape: Shape{
+			Agents: Agents{Min: 2, Max: 60, Concurrency: 1, DefaultHandleTime: 3 * time.Minute},
+			Bots:   &Bots{Min: 1, Max: 10, ConversationsPerReplica: 50, HandleTime: 90 * time.Second, Containment: 0.5},
+		},
+		Target:       &chatTarget,
+		Measurements: Measurements{InflowPerSecond: f(400.0 / 3600)},
+		MetricsOK:    true,
+		ScaleDown:    ScaleDownPolicy{Window: 5 * time.Minute, MaxStepPercent: 25, StepPeriod: 15 * time.Second},
+	}
+}
+
+func TestDecideQueueSizesFromMetrics(t *testing.T) {
+	d := DecideQueue(baseInput())
+	if d.Agents.Replicas != 14 || d.Bots.Replicas != 1 || d.AgentsMode != ModeSized || d.BotsMode != ModeSized {
+		t.Errorf("got %+v", d)
+	}
+}
+
+func TestDecideQueueHoldsWithoutMetrics(t *testing.T) {
+	in := baseInput()
+	in.MetricsOK = false
+	in.Failures = 10
+	in.Agents = RoleState{Replicas: i32(30)}
+	in.Bots = RoleState{Replicas: i32(7)}
+	d := DecideQueue(in)
+	if d.Agents.Replicas != 30 || d.Bots.Replicas != 7 || d.AgentsMode != ModeHolding {
+		t.Errorf("got %+v, want the last decision held", d)
+	}
+	// First decision without metrics: the minimums.
+	in.Agents, in.Bots = RoleState{}, RoleState{}
+	d = DecideQueue(in)
+	if d.Agents.Replicas != 2 || d.Bots.Replicas != 1 {
+		t.Errorf("got %+v, want minimums", d)
+	}
+	// Fallback raises after enough failures, never lowers.
+	in.FallbackAfter, in.FallbackAgents = 4, i32(6)
+	in.Agents = RoleState{Replicas: i32(3)}
+	if d = DecideQueue(in); d.Agents.Replicas != 6 || d.AgentsMode != ModeFallback {
+		t.Errorf("got %+v, want fallback 6", d)
+	}
+	in.Agents = RoleState{Replicas: i32(30)}
+	if d = DecideQueue(in); d.Agents.Replicas != 30 {
+		t.Errorf("got %+v, fallback lowered replicas", d)
+	}
+}
+
+func TestDecideQueueWithoutPolicyHoldsAgentsButSizesBots(t *testing.T) {
+	in := baseInput()
+	in.Target = nil
+	in.Measurements = Measurements{InflowPerSecond: f(7200.0 / 3600)} // 180 concurrent -> 4 bots
+	in.Agents = RoleState{Replicas: i32(5)}
+	d := DecideQueue(in)
+	if d.Agents.Replicas != 5 || d.AgentsMode != ModeHolding || d.Bots.Replicas != 4 {
+		t.Errorf("got %+v", d)
+	}
+}
+
+func TestDecideQueueSurge(t *testing.T) {
+	in := baseInput()
+	in.Surge = Surge{ExtraAgents: 10, BotFactor: 3, BotCap: 200}
+	in.Measurements = Measurements{InflowPerSecond: f(36000.0 / 3600)} // 900 concurrent bot chats -> 18 bots
+	d := DecideQueue(in)
+	if d.Bots.Replicas != 54 {
+		t.Errorf("bots %d, want 18×3 = 54 (above the queue's own max of 10, under the plan's cap)", d.Bots.Replicas)
+	}
+	noSurge := baseInput()
+	noSurge.Measurements = in.Measurements
+	base := DecideQueue(noSurge)
+	if d.Agents.Replicas != min(base.Agents.Replicas+10, 60) {
+		t.Errorf("agents %d, base %d", d.Agents.Replicas, base.Agents.Replicas)
+	}
+	// A surge during a metrics outage still raises capacity from the held value.
+	in.MetricsOK = false
+	in.Agents, in.Bots = RoleState{Replicas: i32(2)}, RoleState{Replicas: i32(1)}
+	d = DecideQueue(in)
+	if d.Agents.Replicas != 12 || d.Bots.Replicas != 3 {
+		t.Errorf("held with surge: %+v", d)
+	}
+}

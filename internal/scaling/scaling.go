@@ -1,0 +1,168 @@
+// Package scaling turns measurements and a queue's shape into replica
+// counts: what the queue needs now (capacity model) and how the running
+// replicas move towards it — up in one step, down slowly ("fast attack,
+// slow decay"), never down on missing data. Pure functions, clock passed in.
+package scaling
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/frontline-dev/frontline/internal/capacity"
+)
+
+// Target is an SLA target resolved from an SLAPolicy for one queue.
+type Target struct {
+	// RealTime selects Erlang C (chat, phone); otherwise the backlog model.
+	RealTime bool
+	// ServiceLevel is the fraction to answer within Within (real-time).
+	ServiceLevel float64
+	Within       time.Duration
+	// FirstResponse is the backlog channels' target.
+	FirstResponse time.Duration
+	MaxOccupancy  float64
+	Shrinkage     float64
+}
+
+// Agents is the agent-worker side of a queue.
+type Agents struct {
+	Min, Max          int32
+	Concurrency       int32
+	DefaultHandleTime time.Duration
+}
+
+// Bots is the chatbot side of a queue.
+type Bots struct {
+	Min, Max                int32
+	ConversationsPerReplica int32
+	HandleTime              time.Duration
+	Containment             float64
+}
+
+// Shape is what a SupportQueue says about its capacity.
+type Shape struct {
+	Agents Agents
+	// Bots is nil for a queue without a chatbot.
+	Bots *Bots
+}
+
+// Measurements are one poll's readings. Nil means "not available": it is
+// never read as zero.
+type Measurements struct {
+	InflowPerSecond   *float64
+	Backlog           *float64
+	HandleTimeSeconds *float64
+}
+
+// Prediction is the capacity model's forecast at a replica count.
+type Prediction struct {
+	ServiceLevel  float64
+	ASASeconds    float64
+	Occupancy     float64
+	Required      int32
+	Scheduled     int32
+	HumanInflow   float64
+	HandleSeconds float64
+}
+
+// Need is what the queue needs now, before clamping and stabilization.
+type Need struct {
+	Agents int32
+	// Bots is zero for a queue without a chatbot.
+	Bots       int32
+	Prediction Prediction
+}
+
+// ComputeNeed sizes agents and bots from one poll. It needs at least the
+// inflow; handle time falls back to the queue's default and backlog to zero
+// (backlog only ever adds agents).
+func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
+	if m.InflowPerSecond == nil {
+		return Need{}, errors.New("inflow not measured")
+	}
+	lambda := *m.InflowPerSecond
+	handle := shape.Agents.DefaultHandleTime.Seconds()
+	if m.HandleTimeSeconds != nil && *m.HandleTimeSeconds > 0 {
+		handle = *m.HandleTimeSeconds
+	}
+	backlog := 0.0
+	if m.Backlog != nil {
+		backlog = *m.Backlog
+	}
+
+	need := Need{}
+	humanInflow := lambda
+	if b := shape.Bots; b != nil {
+		res, err := capacity.Bots(capacity.BotRequest{
+			ArrivalsPerSecond: lambda, HandleTimeSeconds: b.HandleTime.Seconds(),
+			ConversationsPerReplica: int(b.ConversationsPerReplica), Containment: b.Containment,
+		})
+		if err != nil {
+			return Need{}, fmt.Errorf("sizing chatbot: %w", err)
+		}
+		need.Bots = clampInt(res.Replicas)
+		humanInflow = res.HumanArrivalsPerSecond
+	}
+
+	if target.RealTime {
+		res, err := capacity.Agents(capacity.Request{
+			ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle,
+			TargetServiceLevel: target.ServiceLevel, TargetSeconds: target.Within.Seconds(),
+			MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
+			Concurrency: int(shape.Agents.Concurrency),
+		})
+		if err != nil {
+			return Need{}, fmt.Errorf("sizing agents: %w", err)
+		}
+		need.Agents = clampInt(res.Agents)
+		need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(res.ScheduledAgents),
+			HumanInflow: humanInflow, HandleSeconds: handle}
+		return need, nil
+	}
+	res, err := capacity.BacklogAgents(capacity.BacklogRequest{
+		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle, Backlog: backlog,
+		FirstResponseSeconds: target.FirstResponse.Seconds(), MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
+	})
+	if err != nil {
+		return Need{}, fmt.Errorf("sizing agents: %w", err)
+	}
+	need.Agents = clampInt(res.Agents)
+	need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(res.ScheduledAgents),
+		HumanInflow: humanInflow, HandleSeconds: handle}
+	return need, nil
+}
+
+// Predict forecasts service level, ASA and occupancy at the given agent
+// replicas, for status. Backlog is used by the backlog model only.
+func Predict(agents int32, shape Shape, target Target, humanInflow, handleSeconds, backlog float64) Prediction {
+	p := Prediction{HumanInflow: humanInflow, HandleSeconds: handleSeconds}
+	if target.RealTime {
+		servers := int(agents) * int(max(shape.Agents.Concurrency, 1))
+		m, err := capacity.Evaluate(servers, humanInflow*handleSeconds, handleSeconds, target.Within.Seconds())
+		if err != nil {
+			return p
+		}
+		p.ServiceLevel, p.ASASeconds, p.Occupancy = m.ServiceLevel, m.ASASeconds, m.Occupancy
+		return p
+	}
+	occ, fr, sl := capacity.BacklogForecast(int(agents), capacity.BacklogRequest{
+		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handleSeconds, Backlog: backlog,
+		FirstResponseSeconds: target.FirstResponse.Seconds(),
+	})
+	p.ServiceLevel, p.ASASeconds, p.Occupancy = sl, fr, occ
+	return p
+}
+
+func clampInt(v int) int32 {
+	if v > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int32(v)
+}
+
+// Clamp bounds replicas to [lo, hi].
+func Clamp(v, lo, hi int32) int32 {
+	return max(lo, min(v, hi))
+}
