@@ -59,8 +59,12 @@ verify: manifests generate fmt ## Fail if generated code, manifests or formattin
 envtest-assets: ## Build kube-apiserver and etcd from Go modules into bin/ (cached).
 	K8S_VERSION=$(K8S_VERSION) ETCD_VERSION=$(ETCD_VERSION) hack/build-k8s.sh
 
+.PHONY: prometheus
+prometheus: ## Make a real Prometheus available as bin/prometheus.
+	hack/install-prometheus.sh
+
 .PHONY: test
-test: manifests generate envtest-assets ## Unit and integration tests (real kube-apiserver and etcd).
+test: manifests generate envtest-assets prometheus ## Unit and integration tests (real kube-apiserver, etcd and Prometheus).
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test ./... -count=1 -timeout 20m
 
 .PHONY: test-unit
