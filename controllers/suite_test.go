@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +32,17 @@ var (
 	writes writeCounter
 )
 
-// writeCounter counts the manager's mutating API requests.
-type writeCounter struct{ n atomic.Int64 }
+// writeCounter counts the manager's mutating API requests, per namespace.
+type writeCounter struct {
+	mu   sync.Mutex
+	byNS map[string]int
+}
+
+func (w *writeCounter) in(ns string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.byNS[ns]
+}
 
 func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -41,7 +50,16 @@ func (w *writeCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 		case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
 			// Events and leases are not the reconcilers' writes to objects.
 			if !strings.Contains(r.URL.Path, "/events") && !strings.Contains(r.URL.Path, "/leases") {
-				w.n.Add(1)
+				ns := ""
+				if parts := strings.Split(r.URL.Path, "/namespaces/"); len(parts) > 1 {
+					ns, _, _ = strings.Cut(parts[1], "/")
+				}
+				w.mu.Lock()
+				if w.byNS == nil {
+					w.byNS = map[string]int{}
+				}
+				w.byNS[ns]++
+				w.mu.Unlock()
 			}
 		}
 		return rt.RoundTrip(r)

@@ -335,7 +335,9 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(*rd.Inflow * 3600)
 	}
 	if in.reading != nil {
-		st.ConsecutiveMetricFailures = in.reading.Failures
+		// Counted up to the fallback threshold only: past it the number
+		// changes nothing, and a steady outage then writes nothing.
+		st.ConsecutiveMetricFailures = min(in.reading.Failures, max(q.Spec.Metrics.FallbackAfter, 1))
 	}
 	r.recordPrediction(q, shape, in, d)
 	r.recordConditions(q, in, d)
@@ -513,7 +515,7 @@ func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.Suppo
 		if d.AgentsMode == scaling.ModeFallback || d.BotsMode == scaling.ModeFallback {
 			action = "using fallbackReplicas"
 		}
-		msg = fmt.Sprintf("%s (%d failed polls in a row); %s, never scaling down", rd.Message, rd.Failures, action)
+		msg = fmt.Sprintf("%s; %s, never scaling down", rd.Message, action)
 	}
 	evType := corev1.EventTypeNormal
 	if status == metav1.ConditionFalse {
