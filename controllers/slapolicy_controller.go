@@ -118,4 +118,3 @@ func IndexQueuesByPolicy(ctx context.Context, mgr ctrl.Manager) error {
 			return []string{o.(*supportv1alpha1.SupportQueue).Spec.SLAPolicyRef.Name}
 		})
 }
-

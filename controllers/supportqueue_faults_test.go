@@ -207,7 +207,7 @@ func TestNoOpReconcileMakesNoWrites(t *testing.T) {
 	setGaugeInflow(ns, "q", 600)
 	q := withGaugeInflow(queue(ns, "q", "p"))
 	q.Spec.Chatbot = &supportv1alpha1.ChatbotSpec{
-		Template: supportv1alpha1.WorkloadTemplate{Image: "bot:1", Env: []corev1.EnvVar{{Name: "MODEL", Value: "faq-small"}}},
+		Template:    supportv1alpha1.WorkloadTemplate{Image: "bot:1", Env: []corev1.EnvVar{{Name: "MODEL", Value: "faq-small"}}},
 		MinReplicas: 1, MaxReplicas: 20, ConversationsPerReplica: 50, HandleTime: metav1.Duration{Duration: 90 * time.Second},
 		Containment: "0.5", Port: 8080,
 		KnowledgeBase: &supportv1alpha1.KnowledgeBaseSource{ConfigMapRef: supportv1alpha1.LocalObjectReference{Name: "faq"}},

@@ -205,7 +205,3 @@ type SLAPolicyList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []SLAPolicy `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&SLAPolicy{}, &SLAPolicyList{})
-}

@@ -485,7 +485,3 @@ type SupportQueueList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []SupportQueue `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&SupportQueue{}, &SupportQueueList{})
-}

@@ -474,7 +474,3 @@ type SurgePlanList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []SurgePlan `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&SurgePlan{}, &SurgePlanList{})
-}

@@ -186,7 +186,9 @@ func writePlan(s Streams, format string, r PlanResult) error {
 		rows = append(rows, [2]string{"Abandon rate (Erlang A)", fmt.Sprintf("%.1f %%", 100**r.AbandonRate)})
 	}
 	for _, row := range rows {
-		fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1])
+		if _, err := fmt.Fprintf(w, "%s:\t%s\n", row[0], row[1]); err != nil {
+			return err
+		}
 	}
 	return w.Flush()
 }

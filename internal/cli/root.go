@@ -44,7 +44,7 @@ func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRootCommand(Streams{In: in, Out: out, Err: errOut})
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
-		fmt.Fprintln(errOut, "error:", err)
+		_, _ = fmt.Fprintln(errOut, "error:", err)
 		var fe *flagError
 		var ue *usageError
 		if errors.As(err, &fe) || errors.As(err, &ue) {
