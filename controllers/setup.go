@@ -78,6 +78,16 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 		Clock:      o.Clock,
 		Readings:   store,
 		PollEvents: pollEvents,
+		Surges:     PlanSurges{Client: mgr.GetClient()},
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	if err := (&SurgePlanReconciler{
+		Client:            mgr.GetClient(),
+		Recorder:          mgr.GetEventRecorder("frontline"),
+		Clock:             o.Clock,
+		DefaultPrometheus: o.DefaultPrometheus,
+		NewAPI:            o.NewPrometheusAPI,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -14,7 +14,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
@@ -106,6 +108,23 @@ func runSuite(m *testing.M) int {
 	}
 	defer prom.Stop()
 
+	if err := startManager(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	code := m.Run()
+	stopManager() // before the apiserver goes away
+	return code
+}
+
+// manager is the running operator; tests may stop and start it again to
+// simulate a restart or a failover.
+var manager struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startManager() error {
 	cfg := rest.CopyConfig(env.Config)
 	cfg.Wrap(writes.wrap)
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
@@ -113,28 +132,29 @@ func runSuite(m *testing.M) int {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Cache:                  CacheOptions(nil),
+		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	if err := Setup(ctx, mgr, Options{DefaultPrometheus: prom.URL(), PollTick: 250 * time.Millisecond}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		cancel()
+		return err
 	}
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
+	manager.cancel, manager.done = cancel, make(chan struct{})
+	go func(done chan struct{}) {
+		defer close(done)
 		if err := mgr.Start(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, "manager:", err)
 		}
-	}()
-	code := m.Run()
-	cancel()
-	<-stopped // stop the manager before the apiserver goes away
-	return code
+	}(manager.done)
+	return nil
+}
+
+func stopManager() {
+	manager.cancel()
+	<-manager.done
 }
 
 func zapLevel() int8 {

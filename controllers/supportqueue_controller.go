@@ -565,7 +565,9 @@ func (r *SupportQueueReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Owns(&corev1.ConfigMap{}, builder.WithPredicates(predicate.ResourceVersionChangedPredicate{})).
 		Owns(&policyv1.PodDisruptionBudget{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1alpha1.SLAPolicy{}, handler.EnqueueRequestsFromMapFunc(r.queuesForPolicy),
-			builder.WithPredicates(predicate.GenerationChangedPredicate{}))
+			builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		// A plan's phase lives in its status: every change may matter.
+		Watches(&supportv1alpha1.SurgePlan{}, handler.EnqueueRequestsFromMapFunc(queuesForPlan(r.Client)))
 	if r.PollEvents != nil {
 		b = b.WatchesRawSource(source.Channel(r.PollEvents, &handler.EnqueueRequestForObject{}))
 	}

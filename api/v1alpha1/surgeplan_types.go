@@ -79,13 +79,28 @@ type SurgePlanSpec struct {
 	// +kubebuilder:default={}
 	Cooldown CooldownSpec `json:"cooldown,omitempty"`
 
-	// maxDuration ends any Active period, automatic or forced, after this
-	// long. Unset means no limit.
+	// maxDuration ends an automatic Active period after this long (never
+	// before cooldown.minActive); a forced On ends at activeUntil. Unset
+	// means no limit.
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="maxDuration must be at least 1m"
 	MaxDuration *metav1.Duration `json:"maxDuration,omitempty"`
+
+	// evaluationInterval is how often the triggers are read from
+	// Prometheus. Between 5s and 10m; defaults to 15s.
+	// +optional
+	// +kubebuilder:default="15s"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('10m')",message="evaluationInterval must be between 5s and 10m"
+	EvaluationInterval metav1.Duration `json:"evaluationInterval,omitempty"`
+
+	// prometheus is where triggers are read. Defaults to the operator's
+	// --prometheus-address.
+	// +optional
+	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
 
 	// historyLimit is how many transitions status.history keeps. Defaults
 	// to 20.
@@ -373,6 +388,22 @@ type SurgeTransition struct {
 	Message string `json:"message,omitempty"`
 }
 
+// ManualChange is a mode change made by a person.
+type ManualChange struct {
+	// mode that was set.
+	// +required
+	Mode SurgeMode `json:"mode"`
+	// by is who set it, as the plugin recorded it.
+	// +optional
+	By string `json:"by,omitempty"`
+	// reason they gave.
+	// +optional
+	Reason string `json:"reason,omitempty"`
+	// time the operator first saw the change.
+	// +optional
+	Time *metav1.Time `json:"time,omitempty"`
+}
+
 // SurgeAdded is the capacity a plan adds across its queues.
 type SurgeAdded struct {
 	// chatbotReplicas added across the selected queues.
@@ -411,6 +442,11 @@ type SurgePlanStatus struct {
 	// message says which trigger and value, or who set the mode and why.
 	// +optional
 	Message string `json:"message,omitempty"`
+
+	// manual records the last mode change made by hand (kubectl frontline
+	// surge on|off|auto): who, when and why.
+	// +optional
+	Manual *ManualChange `json:"manual,omitempty"`
 
 	// quietSince is when every trigger last went under its exit threshold
 	// while Active.

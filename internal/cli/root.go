@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
 
 	"github.com/frontline-dev/frontline/internal/version"
 )
@@ -35,7 +37,9 @@ func NewRootCommand(s Streams) *cobra.Command {
 	root.SetErr(s.Err)
 	// A value pflag cannot parse is a usage error like any other bad flag.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newPlanCommand(s))
+	flags := genericclioptions.NewConfigFlags(true)
+	flags.AddFlags(root.PersistentFlags())
+	root.AddCommand(newPlanCommand(s), newSurgeCommand(s, flags, time.Now))
 	return root
 }
 

@@ -78,7 +78,7 @@ type API interface {
 
 // InflowQuery is the grouped inflow query for one rate window.
 func InflowQuery(window time.Duration) string {
-	return fmt.Sprintf("sum by (namespace, queue) (rate(%s[%s]))", TicketsCreatedTotal, promDuration(window))
+	return fmt.Sprintf("sum by (namespace, queue) (rate(%s[%s]))", TicketsCreatedTotal, PromDuration(window))
 }
 
 // BacklogQuery is the grouped backlog query.
@@ -88,7 +88,7 @@ func BacklogQuery() string {
 
 // HandleTimeQuery is the grouped average handle time query.
 func HandleTimeQuery() string {
-	w := promDuration(handleTimeWindow)
+	w := PromDuration(handleTimeWindow)
 	return fmt.Sprintf("sum by (namespace, queue) (rate(%s[%s])) / sum by (namespace, queue) (rate(%s[%s]))",
 		HandleSecondsSum, w, HandleSecondsCount, w)
 }
@@ -227,8 +227,8 @@ func assemble(r Request, results map[string]result, now time.Time) Reading {
 	return reading
 }
 
-// promDuration renders a duration in Prometheus syntax (whole seconds).
-func promDuration(d time.Duration) string {
+// PromDuration renders a duration in Prometheus syntax (whole seconds).
+func PromDuration(d time.Duration) string {
 	s := int64(d / time.Second)
 	if s < 1 {
 		s = 1

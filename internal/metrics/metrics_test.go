@@ -110,7 +110,7 @@ func TestOverrideMustReturnOneSeries(t *testing.T) {
 
 func TestPromDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{time.Minute: "1m", 90 * time.Second: "90s", 2 * time.Hour: "2h", 0: "1s"} {
-		if got := promDuration(d); got != want {
+		if got := PromDuration(d); got != want {
 			t.Errorf("%v: %s, want %s", d, got, want)
 		}
 	}

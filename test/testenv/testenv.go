@@ -8,13 +8,11 @@ import (
 	"path/filepath"
 
 	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	frontlinescheme "github.com/frontline-dev/frontline/internal/scheme"
 )
 
 // K8sVersion is the Kubernetes release whose binaries the tests run against;
@@ -49,14 +47,6 @@ func RepoRoot() (string, error) {
 	}
 }
 
-// Scheme has the core and Frontline kinds.
-func Scheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(s))
-	utilruntime.Must(supportv1alpha1.AddToScheme(s))
-	return s
-}
-
 // Start runs kube-apiserver and etcd from KUBEBUILDER_ASSETS, or from
 // bin/k8s-<version> when the variable is unset, and installs the CRDs from
 // config/crd/bases. It fails, rather than skips, when the binaries are
@@ -80,9 +70,10 @@ func Start() (*Env, error) {
 	}
 	cfg, err := env.Start()
 	if err != nil {
+		_ = env.Stop() // a failed CRD install leaves the apiserver running
 		return nil, fmt.Errorf("starting envtest: %w", err)
 	}
-	scheme := Scheme()
+	scheme := frontlinescheme.New()
 	c, err := client.New(cfg, client.Options{Scheme: scheme})
 	if err != nil {
 		_ = env.Stop()

@@ -1,0 +1,431 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/model"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/metrics"
+	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/surge"
+)
+
+// AnnotationChangedBy is set by `kubectl frontline surge` to who changed the
+// mode, for the audit trail.
+const AnnotationChangedBy = "support.frontline.dev/changed-by"
+
+var surgeActive = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+	Name: "frontline_surge_active",
+	Help: "1 while the SurgePlan is Active, else 0.",
+}, []string{"namespace", "plan"})
+
+func init() { ctrlmetrics.Registry.MustRegister(surgeActive) }
+
+// SurgePlanReconciler evaluates a plan's triggers on its interval and moves
+// it through its lifecycle. The queues read the plan's phase from status, so
+// the surge survives an operator restart.
+type SurgePlanReconciler struct {
+	client.Client
+	Recorder          events.EventRecorder
+	Clock             clock.PassiveClock
+	DefaultPrometheus string
+	NewAPI            func(address string) (metrics.API, error)
+
+	mu   sync.Mutex
+	apis map[string]metrics.API
+}
+
+// Reconcile evaluates the plan once and schedules the next evaluation.
+func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	p := &supportv1alpha1.SurgePlan{}
+	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
+		if client.IgnoreNotFound(err) == nil {
+			surgeActive.DeleteLabelValues(req.Namespace, req.Name)
+		}
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := p.DeepCopy()
+	defer func() {
+		if err := patchStatusIfChanged(ctx, r.Client, before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }); err != nil && retErr == nil {
+			retErr = err
+		}
+		if retErr != nil {
+			reconcileErrors.WithLabelValues("SurgePlan").Inc()
+		}
+	}()
+	now := r.Clock.Now().Truncate(time.Second)
+
+	queues, err := r.selectedQueues(ctx, p)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	in := surge.Input{
+		Now:            now,
+		Mode:           surge.Mode(p.Spec.Mode),
+		MinActive:      p.Spec.Cooldown.MinActive.Duration,
+		QuietFor:       p.Spec.Cooldown.QuietFor.Duration,
+		CoolingDownFor: p.Spec.Cooldown.CoolingDownFor.Duration,
+		ManualReason:   p.Spec.Reason,
+	}
+	if p.Spec.ActiveUntil != nil {
+		t := p.Spec.ActiveUntil.Time
+		in.ActiveUntil = &t
+	}
+	if p.Spec.MaxDuration != nil {
+		in.MaxDuration = p.Spec.MaxDuration.Duration
+	}
+	forcedOn := in.Mode == surge.ModeOn && (in.ActiveUntil == nil || now.Before(*in.ActiveUntil))
+	if t := p.Spec.Triggers; t != nil && in.Mode != surge.ModeOff && !forcedOn {
+		in.MatchAll = t.Match == supportv1alpha1.TriggerMatchAll
+		in.Triggers = r.readTriggers(ctx, p, queues, now)
+	}
+
+	next, tr := surge.Step(stateOf(p.Status), in)
+	recordSurgeStatus(p, queues, next, tr, in, now)
+	r.recordManual(p, now)
+	if tr != nil {
+		evType := corev1.EventTypeNormal
+		r.Recorder.Eventf(p, nil, evType, tr.Reason, "Transition", "%s -> %s: %s", tr.From, tr.To, tr.Message)
+	}
+	active := 0.0
+	if next.Phase == surge.Active {
+		active = 1
+	}
+	surgeActive.WithLabelValues(p.Namespace, p.Name).Set(active)
+
+	requeue := p.Spec.EvaluationInterval.Duration
+	if requeue <= 0 {
+		requeue = 15 * time.Second
+	}
+	if forcedOn && in.ActiveUntil != nil {
+		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
+	}
+	return ctrl.Result{RequeueAfter: requeue}, nil
+}
+
+func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan) ([]supportv1alpha1.SupportQueue, error) {
+	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+	if err != nil {
+		return nil, fmt.Errorf("spec.queueSelector: %w", err)
+	}
+	var list supportv1alpha1.SupportQueueList
+	if err := r.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+		return nil, err
+	}
+	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
+	return list.Items, nil
+}
+
+// readTriggers reads every trigger; a failed or empty read is Known=false,
+// which neither fires the plan nor ends it.
+func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) []surge.Trigger {
+	t := p.Spec.Triggers
+	api, apiErr := r.api(p)
+	query := func(q string) (float64, bool) {
+		if apiErr != nil {
+			return 0, false
+		}
+		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		val, _, _, err := api.Query(qctx, q, now)
+		if err != nil {
+			return 0, false
+		}
+		vec, ok := val.(model.Vector)
+		if !ok || len(vec) != 1 || math.IsNaN(float64(vec[0].Value)) {
+			return 0, false
+		}
+		return float64(vec[0].Value), true
+	}
+	names := make([]string, len(queues))
+	for i, q := range queues {
+		names[i] = q.Name
+	}
+	matcher := surge.QueueMatcher(p.Namespace, names)
+
+	var out []surge.Trigger
+	if s := t.InflowSpike; s != nil {
+		ratio, _ := s.Ratio.Float64()
+		exit := 1 + (ratio-1)/2
+		if s.ExitRatio != nil {
+			exit, _ = s.ExitRatio.Float64()
+		}
+		tr := surge.Trigger{Name: "inflowSpike", Enter: ratio, Exit: exit, For: s.For.Duration}
+		if len(names) > 0 {
+			short, ok1 := query(surge.InflowSumQuery(matcher, s.Window.Duration))
+			base, ok2 := query(surge.InflowSumQuery(matcher, s.Baseline.Duration))
+			if ok1 && ok2 {
+				tr.Known = true
+				tr.Eligible = short*3600 >= float64(s.MinInflowPerHour)
+				switch {
+				case base > 0:
+					tr.Value = short / base
+				case short > 0:
+					tr.Value = math.Inf(1)
+				}
+			}
+		}
+		out = append(out, tr)
+	}
+	if b := t.Backlog; b != nil {
+		exit := float64(b.Above) / 2
+		if b.ExitBelow != nil {
+			exit = float64(*b.ExitBelow)
+		}
+		tr := surge.Trigger{Name: "backlog", Enter: float64(b.Above), Exit: exit, Eligible: true, For: b.For.Duration}
+		if len(names) > 0 {
+			tr.Value, tr.Known = query(surge.BacklogSumQuery(matcher))
+		}
+		out = append(out, tr)
+	}
+	for _, e := range t.External {
+		above, _ := e.Above.Float64()
+		exit := above / 2
+		if e.ExitBelow != nil {
+			exit, _ = e.ExitBelow.Float64()
+		}
+		tr := surge.Trigger{Name: e.Name, Enter: above, Exit: exit, Eligible: true, For: e.For.Duration}
+		tr.Value, tr.Known = query(e.Query)
+		out = append(out, tr)
+	}
+	return out
+}
+
+func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, error) {
+	addr := r.DefaultPrometheus
+	if p.Spec.Prometheus != nil {
+		addr = p.Spec.Prometheus.Address
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if a, ok := r.apis[addr]; ok {
+		return a, nil
+	}
+	newAPI := r.NewAPI
+	if newAPI == nil {
+		newAPI = NewPrometheusAPI
+	}
+	a, err := newAPI(addr)
+	if err != nil {
+		return nil, err
+	}
+	if r.apis == nil {
+		r.apis = map[string]metrics.API{}
+	}
+	r.apis[addr] = a
+	return a, nil
+}
+
+// stateOf reads the state machine's state back from status.
+func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
+	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}}
+	if st.Since != nil {
+		s.Since = st.Since.Time
+	}
+	if st.QuietSince != nil {
+		t := st.QuietSince.Time
+		s.QuietSince = &t
+	}
+	for _, t := range st.Triggers {
+		if t.HoldingSince != nil {
+			s.HoldingSince[t.Name] = t.HoldingSince.Time
+		}
+	}
+	return s
+}
+
+// recordSurgeStatus writes the state and audit trail. Live trigger values
+// are recorded only while a trigger holds, so a calm plan writes nothing.
+func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, next surge.State, tr *surge.Transition, in surge.Input, now time.Time) {
+	st := &p.Status
+	st.ObservedGeneration = p.Generation
+	st.Phase = supportv1alpha1.SurgePhase(next.Phase)
+	if st.Since == nil || !st.Since.Time.Equal(next.Since) {
+		st.Since = &metav1.Time{Time: next.Since}
+	}
+	st.QuietSince = nil
+	if next.QuietSince != nil {
+		st.QuietSince = &metav1.Time{Time: *next.QuietSince}
+	}
+	st.Triggers = nil
+	for _, t := range in.Triggers {
+		obs := supportv1alpha1.TriggerObservation{Name: t.Name, Threshold: surge.Format(t.Enter)}
+		if since, ok := next.HoldingSince[t.Name]; ok {
+			obs.HoldingSince = &metav1.Time{Time: since}
+			obs.Value = surge.Format(t.Value)
+		}
+		st.Triggers = append(st.Triggers, obs)
+	}
+	if in.Mode == surge.ModeOff || in.Mode == surge.ModeOn && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
+		st.Triggers = nil // not evaluated while forced
+	}
+	st.Queues = nil
+	for _, q := range queues {
+		st.Queues = append(st.Queues, q.Name)
+	}
+	st.Added = supportv1alpha1.SurgeAdded{}
+	if next.Phase == surge.Active {
+		st.Added = addedCapacity(p, queues)
+	}
+	if tr != nil {
+		st.Reason, st.Message = tr.Reason, tr.Message
+		st.History = append(st.History, supportv1alpha1.SurgeTransition{Time: metav1.NewTime(now),
+			From: supportv1alpha1.SurgePhase(tr.From), To: supportv1alpha1.SurgePhase(tr.To), Reason: tr.Reason, Message: tr.Message})
+		if limit := int(max(p.Spec.HistoryLimit, 1)); len(st.History) > limit {
+			st.History = st.History[len(st.History)-limit:]
+		}
+	}
+	if st.Reason == "" {
+		st.Reason, st.Message = "Initialized", "plan evaluated"
+	}
+	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.Generation})
+	}
+	if next.Phase == surge.Active {
+		set(supportv1alpha1.ConditionSurging, metav1.ConditionTrue, supportv1alpha1.ReasonSurgeActive, st.Message)
+	} else {
+		set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, string(next.Phase), fmt.Sprintf("plan is %s", next.Phase))
+	}
+	// A surging plan is healthy: Ready reflects the plan's own soundness.
+	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
+}
+
+// addedCapacity estimates what the plan adds across its queues.
+func addedCapacity(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue) supportv1alpha1.SurgeAdded {
+	var added supportv1alpha1.SurgeAdded
+	a := p.Spec.Actions
+	for _, q := range queues {
+		if a.Agents != nil {
+			added.AgentReplicas += a.Agents.ExtraReplicas
+		}
+		if a.Chatbots != nil && q.Spec.Chatbot != nil {
+			desired := q.Status.Chatbot.DesiredReplicas
+			base := desired
+			if a.Chatbots.ExtraReplicas != nil {
+				base -= *a.Chatbots.ExtraReplicas
+			}
+			if a.Chatbots.Factor != nil {
+				if f, err := a.Chatbots.Factor.Float64(); err == nil && f > 1 {
+					base = int32(math.Ceil(float64(base) / f))
+				}
+			}
+			added.ChatbotReplicas += max(desired-max(base, q.Spec.Chatbot.MinReplicas), 0)
+		}
+	}
+	return added
+}
+
+// recordManual notes who changed the mode by hand (the plugin's annotation).
+func (r *SurgePlanReconciler) recordManual(p *supportv1alpha1.SurgePlan, now time.Time) {
+	by := p.Annotations[AnnotationChangedBy]
+	if by == "" && p.Spec.Mode == supportv1alpha1.SurgeModeAuto {
+		return
+	}
+	m := p.Status.Manual
+	if m != nil && m.Mode == p.Spec.Mode && m.By == by && m.Reason == p.Spec.Reason {
+		return
+	}
+	t := metav1.NewTime(now)
+	p.Status.Manual = &supportv1alpha1.ManualChange{Mode: p.Spec.Mode, By: by, Reason: p.Spec.Reason, Time: &t}
+}
+
+// SetupWithManager watches plans (spec and annotation changes) and the
+// queues they may select.
+func (r *SurgePlanReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&supportv1alpha1.SurgePlan{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		Named("surgeplan").
+		Complete(r)
+}
+
+// PlanSurges tells a queue what its active plans add. Several plans on one
+// queue combine deterministically: the largest of each action wins (extra
+// agents, bot factor, extra bots, bot cap) and pinned FAQs are the union,
+// keyed by plan and id.
+type PlanSurges struct{ Client client.Reader }
+
+// SurgeFor implements SurgeSource.
+func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueue) (scaling.Surge, []string, []PinnedEntry, error) {
+	var plans supportv1alpha1.SurgePlanList
+	if err := s.Client.List(ctx, &plans, client.InNamespace(q.Namespace)); err != nil {
+		return scaling.Surge{}, nil, nil, err
+	}
+	out := scaling.Surge{BotFactor: 1}
+	var names []string
+	var pinned []PinnedEntry
+	for i := range plans.Items {
+		p := &plans.Items[i]
+		if p.Status.Phase != supportv1alpha1.SurgePhaseActive {
+			continue
+		}
+		sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+		if err != nil || !sel.Matches(labels.Set(q.Labels)) {
+			continue
+		}
+		names = append(names, p.Name)
+		a := p.Spec.Actions
+		if a.Agents != nil {
+			out.ExtraAgents = max(out.ExtraAgents, a.Agents.ExtraReplicas)
+		}
+		if c := a.Chatbots; c != nil {
+			if c.Factor != nil {
+				if f, err := c.Factor.Float64(); err == nil {
+					out.BotFactor = math.Max(out.BotFactor, f)
+				}
+			}
+			if c.ExtraReplicas != nil {
+				out.ExtraBots = max(out.ExtraBots, *c.ExtraReplicas)
+			}
+			out.BotCap = max(out.BotCap, c.MaxReplicas)
+		}
+		for _, f := range a.PinnedFAQs {
+			pinned = append(pinned, PinnedEntry{Plan: p.Name, PinnedFAQ: f})
+		}
+	}
+	sort.Strings(names)
+	return out, names, pinned, nil
+}
+
+// queuesForPlan wakes the queues a plan selects or selected.
+func queuesForPlan(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, o client.Object) []reconcile.Request {
+		p := o.(*supportv1alpha1.SurgePlan)
+		seen := map[string]bool{}
+		for _, n := range p.Status.Queues {
+			seen[n] = true
+		}
+		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err == nil {
+			var list supportv1alpha1.SupportQueueList
+			if err := c.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingLabelsSelector{Selector: sel}); err == nil {
+				for _, q := range list.Items {
+					seen[q.Name] = true
+				}
+			}
+		}
+		reqs := make([]reconcile.Request, 0, len(seen))
+		for n := range seen {
+			reqs = append(reqs, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: p.Namespace, Name: n}})
+		}
+		return reqs
+	}
+}

@@ -1,0 +1,289 @@
+package controllers
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/cli"
+)
+
+func retailQueue(ns, name string) *supportv1alpha1.SupportQueue {
+	q := withGaugeInflow(queue(ns, name, "p"))
+	q.Labels = map[string]string{"desk": "retail"}
+	q.Spec.Chatbot = &supportv1alpha1.ChatbotSpec{
+		Template:    supportv1alpha1.WorkloadTemplate{Image: "bot:1"},
+		MinReplicas: 1, MaxReplicas: 10, ConversationsPerReplica: 50,
+		HandleTime: metav1.Duration{Duration: 90 * time.Second}, Containment: "0.5", Port: 8080,
+	}
+	return q
+}
+
+// volatilityPlan fires on a test gauge (a stand-in for a BTC price move),
+// evaluated every 5 s, with short cooldowns so the lifecycle runs in a
+// minute.
+func volatilityPlan(ns, name string) *supportv1alpha1.SurgePlan {
+	return &supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: supportv1alpha1.SurgePlanSpec{
+			Mode:          supportv1alpha1.SurgeModeAuto,
+			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
+			Triggers: &supportv1alpha1.SurgeTriggers{
+				Match: supportv1alpha1.TriggerMatchAny,
+				External: []supportv1alpha1.ExternalTrigger{{
+					Name:      "btc-move",
+					Query:     fmt.Sprintf(`max(frontline_sim_signal{namespace=%q,signal="volatility"})`, ns),
+					Above:     "0.05",
+					ExitBelow: ptr.To[supportv1alpha1.Decimal]("0.02"),
+					For:       metav1.Duration{Duration: 5 * time.Second},
+				}},
+			},
+			Actions: supportv1alpha1.SurgeActions{
+				Chatbots: &supportv1alpha1.ChatbotSurge{Factor: ptr.To[supportv1alpha1.Decimal]("3"), ExtraReplicas: ptr.To[int32](2), MaxReplicas: 50},
+				Agents:   &supportv1alpha1.AgentSurge{ExtraReplicas: 4},
+				PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "btc-withdrawals-delayed",
+					Question: "Why is my BTC withdrawal delayed?", Answer: "Network congestion; no funds are lost."}},
+			},
+			Cooldown: supportv1alpha1.CooldownSpec{
+				MinActive: metav1.Duration{Duration: 20 * time.Second}, QuietFor: metav1.Duration{Duration: 10 * time.Second},
+				CoolingDownFor: metav1.Duration{Duration: 10 * time.Second},
+			},
+			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+			HistoryLimit:       20,
+		},
+	}
+}
+
+func setVolatility(ns string, v float64) {
+	sim.Gauges.WithLabelValues(ns, "", "volatility").Set(v)
+}
+
+func getPlan(t *testing.T, ns, name string) *supportv1alpha1.SurgePlan {
+	t.Helper()
+	p := &supportv1alpha1.SurgePlan{}
+	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func waitPhase(t *testing.T, ns, name string, phase supportv1alpha1.SurgePhase, timeout time.Duration) *supportv1alpha1.SurgePlan {
+	t.Helper()
+	var p *supportv1alpha1.SurgePlan
+	eventually(t, timeout, func() error {
+		p = getPlan(t, ns, name)
+		if p.Status.Phase != phase {
+			return fmt.Errorf("phase %q, want %s (reason %s: %s)", p.Status.Phase, phase, p.Status.Reason, p.Status.Message)
+		}
+		return nil
+	})
+	return p
+}
+
+func knowledge(t *testing.T, ns, queue string) map[string]string {
+	t.Helper()
+	cm := &corev1.ConfigMap{}
+	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: queue + "-knowledge"}, cm); err != nil {
+		t.Fatal(err)
+	}
+	return cm.Data
+}
+
+// TestSurgeLifecycle: a volatility spike makes the plan Active and the
+// queue surges (bots ×3 + 2, agents + 4, pinned FAQ); when it calms the
+// plan cools down and re-arms, the FAQ goes, replicas step back down.
+func TestSurgeLifecycle(t *testing.T) {
+	ns := newNamespace(t)
+	setGaugeInflow(ns, "retail-chat", 600)
+	setVolatility(ns, 0.01)
+	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), volatilityPlan(ns, "btc-crash"))
+	baseAgents := agentsFor(300, 80) // the bot contains half of 600/h
+	waitReplicas(t, ns, "retail-chat-agents", baseAgents, 60*time.Second)
+	waitReplicas(t, ns, "retail-chat-chatbot", 1, 30*time.Second)
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
+
+	crossed := time.Now()
+	setVolatility(ns, 0.08)
+	waitReplicas(t, ns, "retail-chat-chatbot", 5, 40*time.Second) // ⌈1×3⌉ + 2
+	reaction := time.Since(crossed)
+	waitReplicas(t, ns, "retail-chat-agents", baseAgents+4, 10*time.Second)
+	t.Logf("REACTION metric crossing -> Deployment spec.replicas updated: %v (target: evaluationInterval 5s + for 5s + 2s = 12s, +1s scrape)", reaction.Round(100*time.Millisecond))
+
+	p := waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 10*time.Second)
+	last := p.Status.History[len(p.Status.History)-1]
+	if last.To != supportv1alpha1.SurgePhaseActive || last.Reason != "TriggerFired" || !strings.Contains(last.Message, "btc-move=0.08") {
+		t.Errorf("history entry %+v: want TriggerFired naming btc-move=0.08", last)
+	}
+	eventually(t, 15*time.Second, func() error { // the next evaluation sees the queue's new replicas
+		p := getPlan(t, ns, "btc-crash")
+		if p.Status.Added.AgentReplicas != 4 || p.Status.Added.ChatbotReplicas != 4 || len(p.Status.Queues) != 1 {
+			return fmt.Errorf("status added %+v queues %v", p.Status.Added, p.Status.Queues)
+		}
+		return nil
+	})
+	if data := knowledge(t, ns, "retail-chat"); !strings.Contains(data["00-pinned-btc-crash-btc-withdrawals-delayed"], "no funds are lost") {
+		t.Errorf("pinned FAQ missing: %v", data)
+	}
+	eventually(t, 10*time.Second, func() error {
+		q := getQueue(t, ns, "retail-chat")
+		if q.Status.Surging != "Yes" || len(q.Status.ActiveSurgePlans) != 1 || q.Status.ActiveSurgePlans[0] != "btc-crash" {
+			return fmt.Errorf("queue surge status %q %v", q.Status.Surging, q.Status.ActiveSurgePlans)
+		}
+		return nil
+	})
+	if !hasEvent(t, ns, "btc-crash", "TriggerFired") {
+		t.Error("no Event for the transition")
+	}
+
+	// Calm: quiet for 10 s after minActive 20 s, then CoolingDown, Armed.
+	setVolatility(ns, 0.01)
+	p = waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseCoolingDown, 60*time.Second)
+	if active := p.Status.History[len(p.Status.History)-2]; p.Status.Since.Sub(active.Time.Time) < 20*time.Second {
+		t.Errorf("left Active after %v, before minActive", p.Status.Since.Sub(active.Time.Time))
+	}
+	eventually(t, 20*time.Second, func() error {
+		if _, ok := knowledge(t, ns, "retail-chat")["00-pinned-btc-crash-btc-withdrawals-delayed"]; ok {
+			return fmt.Errorf("pinned FAQ still present")
+		}
+		return nil
+	})
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
+	// Replicas step down through the queue's scale-down policy.
+	waitReplicas(t, ns, "retail-chat-agents", baseAgents, 90*time.Second)
+	waitReplicas(t, ns, "retail-chat-chatbot", 1, 30*time.Second)
+}
+
+// TestOnCallCommands drives a plan with the kubectl plugin against the real
+// apiserver: on with expiry, status, off winning over a firing trigger,
+// auto.
+func TestOnCallCommands(t *testing.T) {
+	ns := newNamespace(t)
+	setGaugeInflow(ns, "retail-chat", 600)
+	setVolatility(ns, 0.01)
+	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), volatilityPlan(ns, "btc-crash"))
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
+	kubeconfig := oncallKubeconfig(t)
+	plugin := func(args ...string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		args = append(args, "--kubeconfig", kubeconfig, "-n", ns)
+		if code := cli.Run(args, strings.NewReader(""), &out, &errOut); code != 0 {
+			t.Fatalf("kubectl frontline %v: exit %d: %s", args, code, errOut.String())
+		}
+		return out.String()
+	}
+
+	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
+	if !strings.Contains(out, "mode Auto -> On until") || !strings.Contains(out, "by oncall-jane") {
+		t.Errorf("surge on printed %q", out)
+	}
+	p := waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 15*time.Second)
+	if p.Status.Reason != "ManualOn" || p.Status.Manual == nil || p.Status.Manual.By != "oncall-jane" || p.Status.Manual.Reason != "BTC -18% in 10 min" {
+		t.Errorf("status %s %+v", p.Status.Reason, p.Status.Manual)
+	}
+	if f := p.ManagedFields; !managedBy(f, cli.FieldManager) {
+		t.Errorf("no field manager %s in %v", cli.FieldManager, f)
+	}
+	waitReplicas(t, ns, "retail-chat-chatbot", 5, 20*time.Second)
+
+	table := plugin("surge", "status")
+	for _, want := range []string{"PLAN", "PHASE", "btc-crash", "Active", "ManualOn", "retail-chat"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("status table lacks %q:\n%s", want, table)
+		}
+	}
+
+	// The forced On expires by itself: automatic rules take over, the
+	// trigger is quiet, so the plan cools down.
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseCoolingDown, 60*time.Second)
+
+	// Off wins over a firing trigger.
+	setVolatility(ns, 0.2)
+	out = plugin("surge", "off", "btc-crash", "--reason", "false alarm")
+	if !strings.Contains(out, "-> Off") {
+		t.Errorf("surge off printed %q", out)
+	}
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseDisabled, 15*time.Second)
+	time.Sleep(12 * time.Second) // two evaluations with the trigger high
+	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseDisabled {
+		t.Fatalf("phase %s with mode Off", p.Status.Phase)
+	}
+
+	// Auto: the trigger is high, so the plan goes Active on its own.
+	plugin("surge", "auto", "btc-crash")
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
+	if out := plugin("surge", "status", "btc-crash"); !strings.Contains(out, "TriggerFired") {
+		t.Errorf("status: %s", out)
+	}
+}
+
+// TestRestartMidSurgeKeepsReplicas: the operator stops mid-surge and a new
+// one starts with empty memory; replicas never dip.
+func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
+	ns := newNamespace(t)
+	setGaugeInflow(ns, "retail-chat", 600)
+	plan := volatilityPlan(ns, "btc-crash")
+	plan.Spec.Mode = supportv1alpha1.SurgeModeOn
+	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), plan)
+	surged := agentsFor(300, 80) + 4
+	waitReplicas(t, ns, "retail-chat-agents", surged, 60*time.Second)
+	waitReplicas(t, ns, "retail-chat-chatbot", 5, 30*time.Second)
+
+	stopManager()
+	if err := startManager(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		a, err1 := deploymentReplicas(ns, "retail-chat-agents")
+		b, err2 := deploymentReplicas(ns, "retail-chat-chatbot")
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if a < surged || b < 5 {
+			t.Fatalf("dip after restart: agents %d (want %d), bots %d (want 5)", a, surged, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseActive {
+		t.Errorf("phase %s after restart", p.Status.Phase)
+	}
+}
+
+// oncallKubeconfig writes a kubeconfig for a person in system:masters.
+func oncallKubeconfig(t *testing.T) string {
+	t.Helper()
+	user, err := env.Env.AddUser(envtest.User{Name: "oncall-jane", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func managedBy(fields []metav1.ManagedFieldsEntry, manager string) bool {
+	for _, f := range fields {
+		if f.Manager == manager {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,224 @@
+// Package surge is the SurgePlan lifecycle as a pure state machine:
+// Armed → Active → CoolingDown → Armed, Disabled for mode Off, forced Active
+// for mode On until activeUntil. Entering uses each trigger's threshold held
+// for its `for`; leaving needs every trigger under its lower exit threshold
+// for quietFor after minActive (hysteresis), so a plan cannot flap. The
+// clock is an input; all state round-trips through the plan's status.
+package surge
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Phase values (FIXED in the API).
+type Phase string
+
+const (
+	Armed       Phase = "Armed"
+	Active      Phase = "Active"
+	CoolingDown Phase = "CoolingDown"
+	Disabled    Phase = "Disabled"
+)
+
+// Mode values (FIXED in the API).
+type Mode string
+
+const (
+	ModeAuto Mode = "Auto"
+	ModeOn   Mode = "On"
+	ModeOff  Mode = "Off"
+)
+
+// Transition reasons.
+const (
+	ReasonTriggerFired  = "TriggerFired"
+	ReasonManualOn      = "ManualOn"
+	ReasonManualOff     = "ManualOff"
+	ReasonManualExpired = "ManualExpired"
+	ReasonAutoResumed   = "AutoResumed"
+	ReasonQuiet         = "Quiet"
+	ReasonMaxDuration   = "MaxDuration"
+	ReasonCooledDown    = "CooledDown"
+)
+
+// Trigger is one trigger's reading at this step.
+type Trigger struct {
+	Name string
+	// Known is false when the value could not be read: an unknown trigger
+	// neither fires nor counts as quiet.
+	Known bool
+	Value float64
+	// Enter and Exit are the thresholds (Exit < Enter).
+	Enter, Exit float64
+	// Eligible is false when a precondition fails (inflow below the
+	// minimum), so the trigger cannot fire whatever its value.
+	Eligible bool
+	For      time.Duration
+}
+
+func (t Trigger) holds() bool { return t.Known && t.Eligible && t.Value >= t.Enter }
+func (t Trigger) quiet() bool { return t.Known && t.Value < t.Exit }
+
+// Input is one evaluation.
+type Input struct {
+	Now            time.Time
+	Mode           Mode
+	ActiveUntil    *time.Time
+	MatchAll       bool
+	Triggers       []Trigger
+	MinActive      time.Duration
+	QuietFor       time.Duration
+	CoolingDownFor time.Duration
+	// MaxDuration caps an automatic Active period (0: no cap).
+	MaxDuration time.Duration
+	// ManualReason is the reason recorded with mode changes.
+	ManualReason string
+}
+
+// State is what the plan's status carries between evaluations.
+type State struct {
+	Phase Phase
+	Since time.Time
+	// QuietSince is when every trigger went under its exit threshold while
+	// Active.
+	QuietSince *time.Time
+	// HoldingSince is when each trigger started to hold.
+	HoldingSince map[string]time.Time
+}
+
+// Transition is a phase change, for the audit trail and an Event.
+type Transition struct {
+	From, To Phase
+	Reason   string
+	Message  string
+}
+
+// Step evaluates the plan once and returns the next state and the
+// transition, if any.
+func Step(s State, in Input) (State, *Transition) {
+	next := State{Phase: s.Phase, Since: s.Since, QuietSince: s.QuietSince, HoldingSince: holding(s.HoldingSince, in)}
+	if next.Phase == "" {
+		next.Phase, next.Since = Armed, in.Now
+	}
+	move := func(to Phase, reason, msg string) (State, *Transition) {
+		t := &Transition{From: next.Phase, To: to, Reason: reason, Message: msg}
+		next.Phase, next.Since, next.QuietSince = to, in.Now, nil
+		if to != Active {
+			// Leaving Active: a trigger must hold for its `for` anew.
+			next.HoldingSince = map[string]time.Time{}
+		}
+		return next, t
+	}
+
+	switch {
+	case in.Mode == ModeOff:
+		if next.Phase != Disabled {
+			return move(Disabled, ReasonManualOff, manualMessage("surge turned off", in.ManualReason))
+		}
+		return next, nil
+	case in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil)):
+		if next.Phase != Active {
+			msg := "surge forced on"
+			if in.ActiveUntil != nil {
+				msg += " until " + in.ActiveUntil.UTC().Format(time.RFC3339)
+			}
+			return move(Active, ReasonManualOn, manualMessage(msg, in.ManualReason))
+		}
+		next.QuietSince = nil
+		return next, nil
+	}
+
+	// Automatic (mode Auto, or On past activeUntil).
+	fired, why := fired(next.HoldingSince, in)
+	switch next.Phase {
+	case Disabled:
+		if fired {
+			return move(Active, ReasonTriggerFired, why)
+		}
+		return move(Armed, ReasonAutoResumed, "automatic mode resumed")
+	case Armed, CoolingDown:
+		if fired {
+			return move(Active, ReasonTriggerFired, why)
+		}
+		if next.Phase == CoolingDown && in.Now.Sub(next.Since) >= in.CoolingDownFor {
+			return move(Armed, ReasonCooledDown, "cooldown complete; triggers armed")
+		}
+		return next, nil
+	case Active:
+		if allQuiet(in.Triggers) {
+			if next.QuietSince == nil {
+				t := in.Now
+				next.QuietSince = &t
+			}
+		} else {
+			next.QuietSince = nil
+		}
+		activeFor := in.Now.Sub(next.Since)
+		if in.MaxDuration > 0 && activeFor >= max(in.MaxDuration, in.MinActive) {
+			return move(CoolingDown, ReasonMaxDuration, fmt.Sprintf("active for %s, the plan's maxDuration", in.MaxDuration))
+		}
+		if activeFor >= in.MinActive && next.QuietSince != nil && in.Now.Sub(*next.QuietSince) >= in.QuietFor {
+			return move(CoolingDown, ReasonQuiet, fmt.Sprintf("every trigger under its exit threshold for %s", in.QuietFor))
+		}
+	}
+	return next, nil
+}
+
+// holding updates when each trigger started to hold.
+func holding(prev map[string]time.Time, in Input) map[string]time.Time {
+	out := map[string]time.Time{}
+	for _, t := range in.Triggers {
+		if !t.holds() {
+			continue
+		}
+		if since, ok := prev[t.Name]; ok && !since.After(in.Now) {
+			out[t.Name] = since
+		} else {
+			out[t.Name] = in.Now
+		}
+	}
+	return out
+}
+
+// fired says whether the triggers fire (any or all, each held for its
+// `for`) and names the ones that did.
+func fired(holdingSince map[string]time.Time, in Input) (bool, string) {
+	if len(in.Triggers) == 0 {
+		return false, ""
+	}
+	var names []string
+	for _, t := range in.Triggers {
+		since, ok := holdingSince[t.Name]
+		if ok && in.Now.Sub(since) >= t.For {
+			names = append(names, fmt.Sprintf("%s=%s (threshold %s, held %s)", t.Name, Format(t.Value), Format(t.Enter), in.Now.Sub(since).Round(time.Second)))
+		} else if in.MatchAll {
+			return false, ""
+		}
+	}
+	if len(names) == 0 {
+		return false, ""
+	}
+	return true, "trigger fired: " + strings.Join(names, ", ")
+}
+
+func allQuiet(ts []Trigger) bool {
+	for _, t := range ts {
+		if !t.quiet() {
+			return false
+		}
+	}
+	return true
+}
+
+func manualMessage(msg, reason string) string {
+	if reason == "" {
+		return msg
+	}
+	return msg + ": " + reason
+}
+
+// Format renders a trigger value compactly.
+func Format(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
