@@ -79,6 +79,25 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 bench: ## Capacity-model benchmarks.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem
 
+##@ Local cluster
+
+.PHONY: demo
+demo: ## Run Frontline for real: local cluster, operator, samples, a BTC crash, live view.
+	hack/demo.sh
+
+.PHONY: cluster-up
+cluster-up: ## Start the local cluster (etcd, apiserver, controller-manager, scheduler, kwok, Prometheus).
+	hack/cluster.sh up
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local cluster.
+	hack/cluster.sh down
+
+.PHONY: test-e2e
+test-e2e: manifests generate ## End-to-end tests on the local cluster (build tag e2e).
+	hack/build-k8s.sh all >/dev/null
+	go test -tags e2e ./test/e2e/ -count=1 -v -timeout 40m
+
 ##@ Build
 
 .PHONY: build

@@ -5,11 +5,13 @@
 #
 #   hack/build-k8s.sh            kube-apiserver + etcd (what envtest needs)
 #   hack/build-k8s.sh all        plus kube-controller-manager, kube-scheduler
+#                                and kwok (the local cluster)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 K8S_VERSION=${K8S_VERSION:-v1.37.2}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.8}
+KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
 out="$root/bin/k8s-$K8S_VERSION"
 mkdir -p "$out"
 
@@ -38,5 +40,14 @@ build kube-apiserver kube k8s.io/kubernetes/cmd/kube-apiserver "$K8S_VERSION"
 if [[ "${1:-}" == "all" ]]; then
   build kube-controller-manager kube k8s.io/kubernetes/cmd/kube-controller-manager "$K8S_VERSION"
   build kube-scheduler kube k8s.io/kubernetes/cmd/kube-scheduler "$K8S_VERSION"
+  build kwok kwok sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION"
+  # kwok's Stage objects ship in its module: node init and heartbeat, pods
+  # becoming Ready, completing and being deleted.
+  if [[ ! -s "$out/kwok-stages.yaml" ]]; then
+    dir=$(cd "$root/hack/tools/kwok" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+    for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      cat "$dir/kustomize/stage/$f"; echo "---"
+    done > "$out/kwok-stages.yaml"
+  fi
 fi
 echo "$out"

@@ -39,7 +39,8 @@ func NewRootCommand(s Streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.AddFlags(root.PersistentFlags())
-	root.AddCommand(newPlanCommand(s), newSurgeCommand(s, flags, time.Now))
+	kube := newSurgeOptions(s, flags, time.Now)
+	root.AddCommand(newPlanCommand(s), newSurgeCommand(kube), newTopCommand(kube))
 	return root
 }
 

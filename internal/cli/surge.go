@@ -34,8 +34,7 @@ type surgeOptions struct {
 	dur    time.Duration
 }
 
-func newSurgeCommand(s Streams, flags *genericclioptions.ConfigFlags, now func() time.Time) *cobra.Command {
-	o := &surgeOptions{flags: flags, s: s, now: now}
+func newSurgeCommand(o *surgeOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "surge",
 		Short: "Drive SurgePlans by hand: on, off, auto, status",
@@ -87,6 +86,10 @@ in the plan's status and Events with who made them.`,
 	}
 	cmd.AddCommand(on, off, auto, status)
 	return cmd
+}
+
+func newSurgeOptions(s Streams, flags *genericclioptions.ConfigFlags, now func() time.Time) *surgeOptions {
+	return &surgeOptions{flags: flags, s: s, now: now}
 }
 
 func (o *surgeOptions) client() (client.Client, string, error) {

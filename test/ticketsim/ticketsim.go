@@ -31,6 +31,10 @@ type Sim struct {
 	backlog                         *prometheus.GaugeVec
 	// Extra gauges tests may set, e.g. a volatility signal.
 	Gauges *prometheus.GaugeVec
+	// Price is exchange_price{pair}, for volatility triggers.
+	Price *prometheus.GaugeVec
+	// Mux serves /metrics; commands add their own handlers.
+	Mux *http.ServeMux
 
 	srv  *http.Server
 	ln   net.Listener
@@ -40,7 +44,10 @@ type Sim struct {
 
 // Start serves /metrics on a free loopback port and advances the counters
 // every tick so rate() sees a smooth inflow.
-func Start(tick time.Duration) (*Sim, error) {
+func Start(tick time.Duration) (*Sim, error) { return StartOn("127.0.0.1:0", tick) }
+
+// StartOn is Start on a given address.
+func StartOn(addr string, tick time.Duration) (*Sim, error) {
 	reg := prometheus.NewRegistry()
 	labels := []string{"namespace", "queue"}
 	s := &Sim{
@@ -50,18 +57,19 @@ func Start(tick time.Duration) (*Sim, error) {
 		handleCount: prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.HandleSecondsCount, Help: "Handled tickets."}, labels),
 		backlog:     prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metrics.QueueBacklog, Help: "Tickets waiting."}, labels),
 		Gauges:      prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "frontline_sim_signal", Help: "Test signals."}, []string{"namespace", "queue", "signal"}),
+		Price:       prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "exchange_price", Help: "Simulated market price."}, []string{"pair"}),
 		stop:        make(chan struct{}),
 		done:        make(chan struct{}),
 	}
-	reg.MustRegister(s.created, s.handleSum, s.handleCount, s.backlog, s.Gauges)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	reg.MustRegister(s.created, s.handleSum, s.handleCount, s.backlog, s.Gauges, s.Price)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	s.Mux = http.NewServeMux()
+	s.Mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	s.ln = ln
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	s.srv = &http.Server{Handler: s.Mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = s.srv.Serve(ln) }()
 	go s.run(tick)
 	return s, nil

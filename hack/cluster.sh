@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# A real local Kubernetes control plane without Docker: etcd, kube-apiserver
+# (RBAC on), kube-controller-manager, kube-scheduler, kwok (a fake kubelet,
+# so pods become Running without containers), a real Prometheus and the
+# ticket-traffic simulator. Binaries are built from Go modules into bin/ by
+# hack/build-k8s.sh. Every process is tracked by its PID under .demo/cluster.
+#
+#   hack/cluster.sh up       start everything, write .demo/cluster/kubeconfig
+#   hack/cluster.sh down     stop everything this script started
+#   hack/cluster.sh status   what is running
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+K8S_VERSION=${K8S_VERSION:-v1.37.2}
+bin="$root/bin/k8s-$K8S_VERSION"
+dir=${CLUSTER_DIR:-$root/.demo/cluster}
+ETCD_PORT=${ETCD_PORT:-23790}
+API_PORT=${API_PORT:-26443}
+PROM_PORT=${PROM_PORT:-29090}
+SIM_PORT=${SIM_PORT:-29091}
+export KUBECONFIG="$dir/kubeconfig"
+
+log() { printf '\033[1m>> %s\033[0m\n' "$*" >&2; }
+
+start() { # name, then the command
+  local name=$1; shift
+  "$@" >"$dir/logs/$name.log" 2>&1 &
+  echo $! >"$dir/pids/$name.pid"
+}
+
+running() { [[ -f "$dir/pids/$1.pid" ]] && kill -0 "$(cat "$dir/pids/$1.pid")" 2>/dev/null; }
+
+wait_for() { # description, seconds, command...
+  local what=$1 secs=$2; shift 2
+  for _ in $(seq $((secs * 4))); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  log "$what did not come up in ${secs}s; logs in $dir/logs"
+  return 1
+}
+
+start_prometheus() {
+  start prometheus "$root/bin/prometheus" --config.file "$dir/prometheus/prometheus.yml" \
+    --storage.tsdb.path "$dir/prometheus/data" --web.listen-address "127.0.0.1:$PROM_PORT" --log.level warn
+  wait_for Prometheus 30 curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
+}
+
+down() {
+  for pidfile in "$dir"/pids/*.pid; do
+    [[ -f "$pidfile" ]] || continue
+    pid=$(cat "$pidfile")
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$pidfile"
+  done
+}
+
+up() {
+  "$root/hack/build-k8s.sh" all >/dev/null
+  "$root/hack/install-prometheus.sh"
+  (cd "$root" && go build -o bin/ticketsim ./hack/ticketsim)
+  if running kube-apiserver; then log "cluster already up ($KUBECONFIG)"; return 0; fi
+  down
+  rm -rf "$dir"
+  mkdir -p "$dir"/{pids,logs,certs,etcd,prometheus}
+  trap 'log "cluster failed to start; stopping"; down' ERR
+
+  log "keys and credentials"
+  openssl genrsa -out "$dir/certs/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$dir/certs/sa.key" -pubout -out "$dir/certs/sa.pub" 2>/dev/null
+  token=$(openssl rand -hex 24)
+  echo "$token,admin,admin,system:masters" >"$dir/certs/tokens.csv"
+  cat >"$KUBECONFIG" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster: {server: "https://127.0.0.1:$API_PORT", insecure-skip-tls-verify: true}
+users:
+- name: admin
+  user: {token: "$token"}
+contexts:
+- name: local
+  context: {cluster: local, user: admin, namespace: default}
+current-context: local
+KC
+
+  log "etcd"
+  start etcd "$bin/etcd" --data-dir "$dir/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$((ETCD_PORT + 10))" --unsafe-no-fsync
+  log "kube-apiserver (RBAC on)"
+  start kube-apiserver "$bin/kube-apiserver" --etcd-servers "http://127.0.0.1:$ETCD_PORT" \
+    --secure-port "$API_PORT" --bind-address 127.0.0.1 --cert-dir "$dir/certs" \
+    --service-account-key-file "$dir/certs/sa.pub" --service-account-signing-key-file "$dir/certs/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc --token-auth-file "$dir/certs/tokens.csv" \
+    --authorization-mode Node,RBAC --service-cluster-ip-range 10.96.0.0/16
+  wait_for kube-apiserver 60 kubectl get --raw /readyz
+
+  log "kube-controller-manager, kube-scheduler"
+  start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
+    --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
+    --service-account-private-key-file "$dir/certs/sa.key" --root-ca-file "$dir/certs/apiserver.crt" \
+    --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0
+  start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$KUBECONFIG" \
+    --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
+    --leader-elect=false --secure-port 0
+
+  log "kwok (fake node)"
+  start kwok "$bin/kwok" --kubeconfig "$KUBECONFIG" --config "$bin/kwok-stages.yaml" \
+    --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --cidr 10.0.0.1/24 --node-ip 10.0.0.1
+  kubectl apply -f - >/dev/null <<NODE
+apiVersion: v1
+kind: Node
+metadata:
+  name: kwok-node-1
+  annotations: {kwok.x-k8s.io/node: fake}
+  labels: {type: kwok, kubernetes.io/hostname: kwok-node-1}
+status:
+  allocatable: {cpu: "1000", memory: 4Ti, pods: "2000"}
+  capacity: {cpu: "1000", memory: 4Ti, pods: "2000"}
+NODE
+  wait_for "node Ready" 60 bash -c "kubectl get node kwok-node-1 -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -q True"
+  # node-lifecycle is off (kwok owns node health), so lift the not-ready taint.
+  kubectl taint nodes kwok-node-1 node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
+  wait_for "default ServiceAccount" 30 kubectl get serviceaccount default
+
+  log "ticket simulator and Prometheus"
+  start ticketsim "$root/bin/ticketsim" --listen "127.0.0.1:$SIM_PORT" --scenario calm
+  cat >"$dir/prometheus/prometheus.yml" <<PROM
+global: {scrape_interval: 2s, evaluation_interval: 2s}
+scrape_configs:
+- job_name: tickets
+  static_configs: [{targets: ['127.0.0.1:$SIM_PORT']}]
+PROM
+  start_prometheus
+  trap - ERR
+  log "cluster up: KUBECONFIG=$KUBECONFIG  Prometheus http://127.0.0.1:$PROM_PORT  traffic http://127.0.0.1:$SIM_PORT/state"
+}
+
+status() {
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok ticketsim prometheus frontline frontline-2; do
+    if running "$name"; then echo "$name: running (pid $(cat "$dir/pids/$name.pid"))"; else echo "$name: stopped"; fi
+  done
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down; log "cluster down" ;;
+  status) status ;;
+  start-prometheus) start_prometheus ;;
+  start) shift; name=$1; shift; mkdir -p "$dir"/{pids,logs}; start "$name" "$@" ;;
+  stop) pidfile="$dir/pids/$2.pid"; [[ -f $pidfile ]] && { kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; } ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,180 @@
+// Command ticketsim exports Frontline's ticket metrics for several queues,
+// driven by a market scenario (calm, btc-crash, slow-rise, noisy), for the
+// demo and the end-to-end tests. Time can be compressed with --speed and
+// the scenario switched over HTTP:
+//
+//	curl -XPOST 'localhost:9091/scenario?name=btc-crash'
+//	curl localhost:9091/state
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/frontline-dev/frontline/test/ticketsim"
+)
+
+type queueFlag struct {
+	ns, name     string
+	base, handle float64
+}
+
+type queueFlags []queueFlag
+
+func (q *queueFlags) String() string { return fmt.Sprint(*q) }
+
+// Set parses namespace/name=inflowPerHour:handleSeconds.
+func (q *queueFlags) Set(v string) error {
+	key, val, ok := strings.Cut(v, "=")
+	ns, name, ok2 := strings.Cut(key, "/")
+	in, handle, ok3 := strings.Cut(val, ":")
+	if !ok || !ok2 || !ok3 {
+		return fmt.Errorf("want namespace/name=inflowPerHour:handleSeconds, got %q", v)
+	}
+	b, err1 := strconv.ParseFloat(in, 64)
+	h, err2 := strconv.ParseFloat(handle, 64)
+	if err1 != nil || err2 != nil || b < 0 || h <= 0 {
+		return fmt.Errorf("bad numbers in %q", v)
+	}
+	*q = append(*q, queueFlag{ns, name, b, h})
+	return nil
+}
+
+type state struct {
+	mu sync.Mutex
+	// override, when set, replaces the scenario's inflow multiplier and
+	// price (tests step traffic exactly).
+	override *[2]float64
+	name     string
+	scenario ticketsim.Scenario
+	started  time.Time
+	speed    float64
+	loop     bool
+	current  map[string]float64
+}
+
+func main() {
+	var queues queueFlags
+	listen := flag.String("listen", "127.0.0.1:9091", "Address for /metrics, /state and /scenario.")
+	name := flag.String("scenario", "calm", "Scenario: calm, btc-crash, slow-rise, noisy.")
+	speed := flag.Float64("speed", 1, "Time compression: 2 runs the scenario twice as fast.")
+	loop := flag.Bool("loop", false, "Start the scenario over when it ends.")
+	seed := flag.Uint64("seed", 1, "Seed for the noisy scenario.")
+	flag.Var(&queues, "queue", "namespace/name=inflowPerHour:handleSeconds (repeatable).")
+	flag.Parse()
+	if len(queues) == 0 {
+		_ = queues.Set("exchange/retail-chat=600:240")
+		_ = queues.Set("exchange/withdrawals-email=120:360")
+		_ = queues.Set("exchange/vip-phone=60:300")
+	}
+	sc, err := ticketsim.NewScenario(*name, *seed)
+	if err != nil {
+		log.Fatal(err)
+	}
+	sim, err := ticketsim.StartOn(*listen, 100*time.Millisecond)
+	if err != nil {
+		log.Fatal(err)
+	}
+	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop}
+	sim.Mux.HandleFunc("/scenario", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST /scenario?name=btc-crash", http.StatusMethodNotAllowed)
+			return
+		}
+		sc, err := ticketsim.NewScenario(r.URL.Query().Get("name"), *seed)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		st.mu.Lock()
+		st.name, st.scenario, st.started = r.URL.Query().Get("name"), sc, time.Now()
+		st.mu.Unlock()
+		_, _ = fmt.Fprintf(w, "scenario %s started\n", st.name)
+	})
+	sim.Mux.HandleFunc("/override", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "POST /override?inflow=5&price=51200 (no parameters clears)", http.StatusMethodNotAllowed)
+			return
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		in, price := r.URL.Query().Get("inflow"), r.URL.Query().Get("price")
+		if in == "" {
+			st.override = nil
+			_, _ = fmt.Fprintln(w, "override cleared")
+			return
+		}
+		m, err1 := strconv.ParseFloat(in, 64)
+		p, err2 := strconv.ParseFloat(pick(price, "64000"), 64)
+		if err1 != nil || err2 != nil || m < 0 || p <= 0 {
+			http.Error(w, "inflow and price must be non-negative numbers", http.StatusBadRequest)
+			return
+		}
+		st.override = &[2]float64{m, p}
+		_, _ = fmt.Fprintf(w, "inflow x%g, price %g\n", m, p)
+	})
+	sim.Mux.HandleFunc("/state", func(w http.ResponseWriter, _ *http.Request) {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{
+			"scenario": st.name, "elapsed": st.elapsed().String(), "values": st.current,
+		})
+	})
+	log.Printf("ticketsim: scenario %s at %gx on http://%s/metrics", *name, *speed, sim.Address())
+
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		st.apply(sim, queues)
+		select {
+		case <-stop:
+			sim.Close()
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (st *state) elapsed() time.Duration {
+	return time.Duration(float64(time.Since(st.started)) * st.speed)
+}
+
+func (st *state) apply(sim *ticketsim.Sim, queues queueFlags) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	t := st.elapsed()
+	if l := st.scenario.Length(); st.loop && l > 0 && t >= l {
+		st.started, t = time.Now(), 0
+	}
+	inflow, price, backlog := st.scenario.At(t)
+	if o := st.override; o != nil {
+		inflow, price, backlog = o[0], o[1], o[0]
+	}
+	st.current = map[string]float64{"inflowMultiplier": inflow, "btcPrice": price}
+	for _, q := range queues {
+		perHour := q.base * inflow
+		sim.Set(q.ns, q.name, ticketsim.Queue{InflowPerHour: perHour, HandleTimeSeconds: q.handle, Backlog: float64(int(q.base / 60 * backlog))})
+		st.current[q.ns+"/"+q.name] = perHour
+	}
+	sim.Price.WithLabelValues("BTC-USDT").Set(price)
+}
+
+func pick(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

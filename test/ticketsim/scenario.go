@@ -1,0 +1,94 @@
+package ticketsim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Scenario shapes traffic over time: a multiplier on each queue's base
+// inflow, a BTC price, and extra backlog.
+type Scenario interface {
+	// At returns the inflow multiplier, the BTC price and the backlog
+	// multiplier at scenario time t.
+	At(t time.Duration) (inflow, price, backlog float64)
+	// Length is when the scenario is over (0: endless).
+	Length() time.Duration
+}
+
+// Scenarios are the built-in traffic shapes.
+var Scenarios = map[string]func(seed uint64) Scenario{
+	"calm":      func(uint64) Scenario { return calm{} },
+	"btc-crash": func(uint64) Scenario { return crash{} },
+	"slow-rise": func(uint64) Scenario { return slowRise{} },
+	"noisy":     func(seed uint64) Scenario { return noisy{seed: seed} },
+}
+
+// NewScenario looks a scenario up by name.
+func NewScenario(name string, seed uint64) (Scenario, error) {
+	f, ok := Scenarios[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown scenario %q (calm, btc-crash, slow-rise, noisy)", name)
+	}
+	return f(seed), nil
+}
+
+const basePrice = 64000.0
+
+type calm struct{}
+
+func (calm) At(time.Duration) (float64, float64, float64) { return 1, basePrice, 1 }
+func (calm) Length() time.Duration                        { return 0 }
+
+// crash: a minute of calm; BTC falls 20% over two minutes while inflow climbs
+// to five times its base; two minutes of panic; three minutes of decay.
+type crash struct{}
+
+func (crash) Length() time.Duration { return 9 * time.Minute }
+
+func (crash) At(t time.Duration) (float64, float64, float64) {
+	m := t.Minutes()
+	switch {
+	case m < 1:
+		return 1, basePrice, 1
+	case m < 3: // the fall
+		x := smooth((m - 1) / 2)
+		return 1 + 4*x, basePrice * (1 - 0.2*x), 1 + 9*x
+	case m < 5: // panic at the bottom
+		return 5, basePrice * 0.8, 10
+	case m < 8: // decay, partial recovery
+		x := smooth((m - 5) / 3)
+		return 5 - 4*x, basePrice * (0.8 + 0.05*x), 10 - 9*x
+	default:
+		return 1, basePrice * 0.85, 1
+	}
+}
+
+// slowRise: inflow climbs linearly to three times its base over ten
+// minutes: a trigger on a spike ratio may never fire; backlog does.
+type slowRise struct{}
+
+func (slowRise) Length() time.Duration { return 12 * time.Minute }
+
+func (slowRise) At(t time.Duration) (float64, float64, float64) {
+	x := math.Min(t.Minutes()/10, 1)
+	return 1 + 2*x, basePrice * (1 - 0.03*x), 1 + 4*x
+}
+
+// noisy: ±30% jitter every 5 s around the base, a test of no flapping.
+type noisy struct{ seed uint64 }
+
+func (noisy) Length() time.Duration { return 0 }
+
+func (n noisy) At(t time.Duration) (float64, float64, float64) {
+	r := rand.New(rand.NewPCG(n.seed, uint64(t/(5*time.Second))))
+	j := 0.7 + 0.6*r.Float64()
+	return j, basePrice * (0.99 + 0.02*r.Float64()), j
+}
+
+// smooth is an ease-in-out curve from 0 to 1.
+func smooth(x float64) float64 {
+	x = math.Max(0, math.Min(1, x))
+	return x * x * (3 - 2*x)
+}

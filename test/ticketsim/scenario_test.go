@@ -1,0 +1,42 @@
+package ticketsim
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCrashShape(t *testing.T) {
+	s, err := NewScenario("btc-crash", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in0, p0, _ := s.At(0)
+	peak, pPeak, _ := s.At(4 * time.Minute)
+	end, _, _ := s.At(9 * time.Minute)
+	if in0 != 1 || peak != 5 || end != 1 {
+		t.Errorf("inflow multipliers %v %v %v", in0, peak, end)
+	}
+	if drop := (p0 - pPeak) / p0; drop < 0.19 || drop > 0.21 {
+		t.Errorf("price drop %v, want 20%%", drop)
+	}
+	// Rising within minutes: 5x reached by minute 3.
+	if v, _, _ := s.At(3 * time.Minute); v < 4.99 {
+		t.Errorf("inflow at 3 min %v", v)
+	}
+}
+
+func TestNoisyIsDeterministic(t *testing.T) {
+	a, _ := NewScenario("noisy", 7)
+	b, _ := NewScenario("noisy", 7)
+	for i := range 20 {
+		at := time.Duration(i) * 5 * time.Second
+		x, _, _ := a.At(at)
+		y, _, _ := b.At(at)
+		if x != y || x < 0.7 || x > 1.3 {
+			t.Fatalf("noisy at %v: %v vs %v", at, x, y)
+		}
+	}
+	if _, err := NewScenario("meteor", 1); err == nil {
+		t.Error("unknown scenario accepted")
+	}
+}
