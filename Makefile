@@ -6,12 +6,14 @@ SHELL := /usr/bin/env bash -o pipefail
 # the file name.
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GOLANGCI_LINT_VERSION    ?= v2.15.0
+HELM_VERSION             ?= v3.22.0
 K8S_VERSION              ?= v1.37.2
 ETCD_VERSION             ?= v3.6.8
 
 LOCALBIN       ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen-$(CONTROLLER_TOOLS_VERSION)
 GOLANGCI_LINT  ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+HELM           ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s-$(K8S_VERSION)
 
 IMG     ?= frontline:dev
@@ -32,6 +34,8 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/..." paths="./controllers/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	hack/gen-chart.sh
+	go run ./hack/apidocs config/crd/bases docs/api.md
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -64,7 +68,7 @@ prometheus: ## Make a real Prometheus available as bin/prometheus.
 	hack/install-prometheus.sh
 
 .PHONY: test
-test: manifests generate envtest-assets prometheus ## Unit and integration tests (real kube-apiserver, etcd and Prometheus).
+test: manifests generate envtest-assets prometheus $(HELM) ## Unit and integration tests (real kube-apiserver, etcd and Prometheus).
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test ./... -count=1 -timeout 20m
 
 .PHONY: test-unit
@@ -94,8 +98,8 @@ cluster-down: ## Stop the local cluster.
 	hack/cluster.sh down
 
 .PHONY: test-e2e
-test-e2e: manifests generate ## End-to-end tests on the local cluster (build tag e2e).
-	hack/build-k8s.sh all >/dev/null
+test-e2e: manifests generate prometheus $(HELM) ## End-to-end tests on the local cluster (build tag e2e).
+	hack/build-k8s.sh all
 	go test -tags e2e ./test/e2e/ -count=1 -v -timeout 40m
 
 ##@ Build
@@ -124,3 +128,8 @@ $(GOLANGCI_LINT):
 	@mkdir -p $(LOCALBIN)/.install
 	GOBIN=$(LOCALBIN)/.install go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 	mv $(LOCALBIN)/.install/golangci-lint $@
+
+$(HELM):
+	@mkdir -p $(LOCALBIN)/.install
+	GOBIN=$(LOCALBIN)/.install go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	mv $(LOCALBIN)/.install/helm $@

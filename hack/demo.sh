@@ -10,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-DURATION=${DEMO_DURATION:-9m}
+DURATION=${DEMO_DURATION:-8m}
 SIM_PORT=${SIM_PORT:-29091}
 export KUBECONFIG="$root/.demo/cluster/kubeconfig"
 
@@ -38,7 +38,7 @@ kubectl apply --server-side -k config/demo
 kubectl -n exchange wait --for condition=Ready --timeout 120s supportqueue --all
 kubectl -n exchange get supportqueues,slapolicies,surgeplans
 
-say "5/5 BTC crashes: inflow rises 5x within two minutes, the price falls 20% (watching for $DURATION; Ctrl-C to stop)"
+say "5/5 BTC crashes: inflow rises 5x within 90 seconds, the price falls 20% (watching for $DURATION; Ctrl-C to stop)"
 curl -sf -XPOST "http://127.0.0.1:$SIM_PORT/scenario?name=btc-crash" >/dev/null
 sleep 2
 bin/kubectl-frontline top -n exchange --watch --interval 2s --for "$DURATION"

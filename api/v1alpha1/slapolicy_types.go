@@ -40,7 +40,9 @@ type SLAPolicySpec struct {
 	WarningMargin Decimal `json:"warningMargin,omitempty"`
 
 	// botRepliesCountAsFirstResponse lets a chatbot's first reply satisfy the
-	// first-response target. Defaults to false: a human must answer.
+	// first-response target of email and social queues that have a bot:
+	// agents are then sized for throughput only. Defaults to false: a human
+	// must answer.
 	// +optional
 	// +kubebuilder:default=false
 	BotRepliesCountAsFirstResponse bool `json:"botRepliesCountAsFirstResponse,omitempty"`

@@ -55,7 +55,8 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 		if t.Channel != channel || tp != priority {
 			continue
 		}
-		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink}
+		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink,
+			BotFirstResponse: p.Spec.BotRepliesCountAsFirstResponse}
 		if t.ServiceLevel != nil {
 			target.ServiceLevel = float64(t.ServiceLevel.Percent) / 100
 			target.Within = t.ServiceLevel.Within.Duration

@@ -24,6 +24,10 @@ type Target struct {
 	FirstResponse time.Duration
 	MaxOccupancy  float64
 	Shrinkage     float64
+	// BotFirstResponse: a chatbot's first reply satisfies the first-response
+	// target (backlog channels with a bot), so agents are sized for
+	// throughput only, not to clear the backlog within the target.
+	BotFirstResponse bool
 }
 
 // Agents is the agent-worker side of a queue.
@@ -120,6 +124,9 @@ func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
 		need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(res.ScheduledAgents),
 			HumanInflow: humanInflow, HandleSeconds: handle}
 		return need, nil
+	}
+	if target.BotFirstResponse && shape.Bots != nil {
+		backlog = 0
 	}
 	res, err := capacity.BacklogAgents(capacity.BacklogRequest{
 		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle, Backlog: backlog,

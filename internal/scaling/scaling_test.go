@@ -63,6 +63,19 @@ func TestComputeNeedBacklogChannel(t *testing.T) {
 	}
 }
 
+func TestBotFirstResponseSizesForThroughputOnly(t *testing.T) {
+	shape := Shape{Agents: Agents{Concurrency: 1, DefaultHandleTime: 6 * time.Minute},
+		Bots: &Bots{ConversationsPerReplica: 50, HandleTime: time.Minute}}
+	target := Target{FirstResponse: time.Hour, MaxOccupancy: 0.85}
+	m := Measurements{InflowPerSecond: f(120.0 / 3600), Backlog: f(3000)}
+	human, _ := ComputeNeed(shape, target, m)
+	target.BotFirstResponse = true
+	bot, _ := ComputeNeed(shape, target, m)
+	if human.Agents != 300 || bot.Agents != 15 {
+		t.Errorf("human first response: %d agents (want 300), bot first response: %d (want 15)", human.Agents, bot.Agents)
+	}
+}
+
 func TestPredictAtReplicas(t *testing.T) {
 	shape := Shape{Agents: Agents{Concurrency: 1}}
 	p := Predict(14, shape, chatTarget, 200.0/3600, 180, 0)

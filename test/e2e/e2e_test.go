@@ -457,3 +457,32 @@ func keys(m map[string]string) []string {
 	}
 	return out
 }
+
+// Test07ChartInstalls installs the Helm chart (CRDs already present) onto
+// the cluster with the pinned helm: the API server accepts every object and
+// the manager Deployment becomes available on the fake node.
+func Test07ChartInstalls(t *testing.T) {
+	helm := filepath.Join(root, "bin", "helm-v3.22.0")
+	if _, err := os.Stat(helm); err != nil {
+		t.Fatalf("%s missing: make test-e2e installs it", helm)
+	}
+	cmd := exec.Command(helm, "upgrade", "--install", "chart-test", filepath.Join(root, "charts", "frontline"),
+		"--namespace", "frontline-chart", "--create-namespace", "--set", "crds.enabled=false",
+		"--set", "replicaCount=2", "--set", "prometheusRule.enabled=false", "--wait", "--timeout", "120s")
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("helm install: %v\n%s", err, out)
+	}
+	d := &appsv1.Deployment{}
+	if err := k8s.Get(ctx, types.NamespacedName{Namespace: "frontline-chart", Name: "chart-test-frontline"}, d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Status.AvailableReplicas != 2 {
+		t.Errorf("available replicas %d, want 2", d.Status.AvailableReplicas)
+	}
+	uninstall := exec.Command(helm, "uninstall", "chart-test", "--namespace", "frontline-chart", "--wait")
+	uninstall.Env = cmd.Env
+	if out, err := uninstall.CombinedOutput(); err != nil {
+		t.Errorf("helm uninstall: %v\n%s", err, out)
+	}
+}

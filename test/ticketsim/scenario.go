@@ -41,24 +41,25 @@ type calm struct{}
 func (calm) At(time.Duration) (float64, float64, float64) { return 1, basePrice, 1 }
 func (calm) Length() time.Duration                        { return 0 }
 
-// crash: a minute of calm; BTC falls 20% over two minutes while inflow climbs
-// to five times its base; two minutes of panic; three minutes of decay.
+// crash: a minute of calm; BTC falls 20% over ninety seconds while inflow
+// climbs to five times its base; ninety seconds of panic; ninety seconds of
+// decay back to calm at the lower price.
 type crash struct{}
 
-func (crash) Length() time.Duration { return 9 * time.Minute }
+func (crash) Length() time.Duration { return 7 * time.Minute }
 
 func (crash) At(t time.Duration) (float64, float64, float64) {
 	m := t.Minutes()
 	switch {
 	case m < 1:
 		return 1, basePrice, 1
-	case m < 3: // the fall
-		x := smooth((m - 1) / 2)
+	case m < 2.5: // the fall
+		x := smooth((m - 1) / 1.5)
 		return 1 + 4*x, basePrice * (1 - 0.2*x), 1 + 9*x
-	case m < 5: // panic at the bottom
+	case m < 4: // panic at the bottom
 		return 5, basePrice * 0.8, 10
-	case m < 8: // decay, partial recovery
-		x := smooth((m - 5) / 3)
+	case m < 5.5: // decay, partial recovery
+		x := smooth((m - 4) / 1.5)
 		return 5 - 4*x, basePrice * (0.8 + 0.05*x), 10 - 9*x
 	default:
 		return 1, basePrice * 0.85, 1

@@ -11,17 +11,17 @@ func TestCrashShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	in0, p0, _ := s.At(0)
-	peak, pPeak, _ := s.At(4 * time.Minute)
-	end, _, _ := s.At(9 * time.Minute)
+	peak, pPeak, _ := s.At(3 * time.Minute)
+	end, _, _ := s.At(7 * time.Minute)
 	if in0 != 1 || peak != 5 || end != 1 {
 		t.Errorf("inflow multipliers %v %v %v", in0, peak, end)
 	}
 	if drop := (p0 - pPeak) / p0; drop < 0.19 || drop > 0.21 {
 		t.Errorf("price drop %v, want 20%%", drop)
 	}
-	// Rising within minutes: 5x reached by minute 3.
-	if v, _, _ := s.At(3 * time.Minute); v < 4.99 {
-		t.Errorf("inflow at 3 min %v", v)
+	// Rising within minutes: 5x reached 90 s after the calm minute.
+	if v, _, _ := s.At(150 * time.Second); v < 4.99 {
+		t.Errorf("inflow at 2.5 min %v", v)
 	}
 }
 

@@ -1,0 +1,15 @@
+-- Argo CD health for SurgePlan. A surging plan is doing its job: Active is
+-- Healthy (the message says why it is active), never Degraded.
+local hs = {status = "Progressing", message = "Waiting for the operator"}
+if obj.status == nil or obj.status.phase == nil then
+  return hs
+end
+if obj.metadata.generation ~= nil and (obj.status.observedGeneration or 0) < obj.metadata.generation then
+  hs.message = "Waiting for the operator to observe generation " .. obj.metadata.generation
+  return hs
+end
+local msg = obj.status.phase
+if obj.status.message ~= nil and obj.status.message ~= "" then
+  msg = msg .. ": " .. obj.status.message
+end
+return {status = "Healthy", message = msg}

@@ -1,0 +1,184 @@
+// Package argocd runs Frontline's Argo CD health checks and resource
+// actions (config/argocd) in a Lua VM, against objects built from the API
+// types, so the scripts and the status they read cannot drift apart.
+package argocd
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/test/testenv"
+)
+
+func script(t *testing.T, kind string, parts ...string) string {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(append([]string{root, "config", "argocd", "support.frontline.dev", kind}, parts...)...)
+}
+
+// run executes a script with `obj` set and returns what it returned.
+func run(t *testing.T, path string, obj any) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	L := lua.NewState()
+	defer L.Close()
+	L.SetGlobal("obj", toLua(L, m))
+	if err := L.DoFile(path); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	out, ok := fromLua(L.Get(-1)).(map[string]any)
+	if !ok {
+		t.Fatalf("%s returned %v", path, L.Get(-1))
+	}
+	return out
+}
+
+func toLua(L *lua.LState, v any) lua.LValue {
+	switch x := v.(type) {
+	case map[string]any:
+		tb := L.NewTable()
+		for k, e := range x {
+			tb.RawSetString(k, toLua(L, e))
+		}
+		return tb
+	case []any:
+		tb := L.NewTable()
+		for _, e := range x {
+			tb.Append(toLua(L, e))
+		}
+		return tb
+	case string:
+		return lua.LString(x)
+	case float64:
+		return lua.LNumber(x)
+	case bool:
+		return lua.LBool(x)
+	}
+	return lua.LNil
+}
+
+func fromLua(v lua.LValue) any {
+	switch x := v.(type) {
+	case *lua.LTable:
+		if x.Len() > 0 {
+			var out []any
+			x.ForEach(func(_, e lua.LValue) { out = append(out, fromLua(e)) })
+			return out
+		}
+		out := map[string]any{}
+		x.ForEach(func(k, e lua.LValue) { out[k.String()] = fromLua(e) })
+		return out
+	case lua.LString:
+		return string(x)
+	case lua.LNumber:
+		return float64(x)
+	case lua.LBool:
+		return bool(x)
+	}
+	return nil
+}
+
+func cond(typ string, status metav1.ConditionStatus, reason, msg string) metav1.Condition {
+	return metav1.Condition{Type: typ, Status: status, Reason: reason, Message: msg, LastTransitionTime: metav1.Now()}
+}
+
+func queue(gen, observed int64, conds ...metav1.Condition) *supportv1alpha1.SupportQueue {
+	q := &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Name: "retail-chat", Generation: gen}}
+	q.Status.ObservedGeneration = observed
+	q.Status.Conditions = conds
+	q.Status.Agents = supportv1alpha1.ReplicaStatus{DesiredReplicas: 14, ReadyReplicas: 14, Summary: "14/14"}
+	q.Status.Chatbot = supportv1alpha1.ReplicaStatus{DesiredReplicas: 6, ReadyReplicas: 6, Summary: "6/6"}
+	return q
+}
+
+func TestSupportQueueHealth(t *testing.T) {
+	path := script(t, "SupportQueue", "health.lua")
+	ready := cond("Ready", "True", "Succeeded", "children applied")
+	surging := queue(3, 3, ready, cond("Surging", "True", "SurgeActive", "btc-crash"), cond("MetricsAvailable", "False", "QueryFailed", "down"))
+	surging.Status.Surging = "Yes"
+	for _, tc := range []struct {
+		name    string
+		obj     any
+		status  string
+		message string
+	}{
+		{"no status yet", &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Generation: 1}}, "Progressing", ""},
+		{"old generation", queue(4, 3, ready), "Progressing", "Waiting for the operator to observe generation 4"},
+		{"ready", queue(3, 3, ready), "Healthy", "Agents 14/14, bots 6/6"},
+		{"surging with a metrics gap is still healthy", surging, "Healthy", "Agents 14/14, bots 6/6 (surging)"},
+		{"scaling", queue(3, 3, ready, cond("Reconciling", "True", "Scaling", "agents 3/14")), "Progressing", "agents 3/14"},
+		{"stalled", queue(3, 3, cond("Ready", "False", "SLAPolicyNotFound", "x"), cond("Stalled", "True", "SLAPolicyNotFound", `SLAPolicy "retail" not found`)),
+			"Degraded", `SLAPolicyNotFound: SLAPolicy "retail" not found`},
+	} {
+		got := run(t, path, tc.obj)
+		if got["status"] != tc.status || (tc.message != "" && got["message"] != tc.message) {
+			t.Errorf("%s: got %v, want %s %q", tc.name, got, tc.status, tc.message)
+		}
+	}
+}
+
+func TestSLAPolicyHealth(t *testing.T) {
+	p := &supportv1alpha1.SLAPolicy{}
+	p.Status.Conditions = []metav1.Condition{cond("Ready", "True", "Succeeded", ""), cond("SLABreached", "True", "BelowTarget", "")}
+	p.Status.QueueCount, p.Status.BreachedCount = 3, 1
+	got := run(t, script(t, "SLAPolicy", "health.lua"), p)
+	if got["status"] != "Healthy" || got["message"] != "3 queues, 1 predicted below target" {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestSurgePlanHealthAndActions(t *testing.T) {
+	p := &supportv1alpha1.SurgePlan{ObjectMeta: metav1.ObjectMeta{Name: "btc-crash", Generation: 2}}
+	p.Spec.Mode = supportv1alpha1.SurgeModeAuto
+	p.Status.ObservedGeneration = 2
+	p.Status.Phase = supportv1alpha1.SurgePhaseActive
+	p.Status.Message = "trigger fired: btc-move=0.08"
+	got := run(t, script(t, "SurgePlan", "health.lua"), p)
+	if got["status"] != "Healthy" || got["message"] != "Active: trigger fired: btc-move=0.08" {
+		t.Errorf("an Active plan: %v", got)
+	}
+
+	actions := run(t, script(t, "SurgePlan", "actions", "discovery.lua"), p)
+	names := make([]string, 0, len(actions))
+	for k := range actions {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if len(names) != 3 || actions["surge-auto"].(map[string]any)["disabled"] != true || actions["surge-on"].(map[string]any)["disabled"] != false {
+		t.Errorf("actions %v", actions)
+	}
+
+	on := run(t, script(t, "SurgePlan", "actions", "surge-on", "action.lua"), p)
+	spec := on["spec"].(map[string]any)
+	until, err := time.Parse(time.RFC3339, spec["activeUntil"].(string))
+	if err != nil || spec["mode"] != "On" || time.Until(until) < 29*time.Minute || time.Until(until) > 31*time.Minute {
+		t.Errorf("surge-on: %v (%v)", spec, err)
+	}
+	// The result must still be a valid SurgePlan.
+	raw, _ := json.Marshal(on)
+	var back supportv1alpha1.SurgePlan
+	if err := json.Unmarshal(raw, &back); err != nil || back.Spec.ActiveUntil == nil {
+		t.Errorf("surge-on result does not decode as a SurgePlan: %v", err)
+	}
+	off := run(t, script(t, "SurgePlan", "actions", "surge-off", "action.lua"), p)
+	if s := off["spec"].(map[string]any); s["mode"] != "Off" || s["activeUntil"] != nil {
+		t.Errorf("surge-off: %v", s)
+	}
+}

@@ -1,0 +1,175 @@
+// Package chart tests the Helm chart with the pinned helm binary: lint, and
+// rendering under the values users set.
+package chart
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/yaml"
+
+	"github.com/frontline-dev/frontline/test/testenv"
+)
+
+// HelmVersion is the pinned helm the Makefile installs into bin/.
+const HelmVersion = "v3.22.0"
+
+func helm(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(root, "bin", "helm-"+HelmVersion)
+	if _, err := os.Stat(bin); err != nil {
+		t.Fatalf("%s not found: run `make test` (it installs the pinned helm)", bin)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return out.String(), fmt.Errorf("helm %v: %v\n%s", args, err, errOut.String())
+	}
+	return out.String(), nil
+}
+
+func render(t *testing.T, sets ...string) []*unstructured.Unstructured {
+	t.Helper()
+	args := []string{"template", "frontline", "charts/frontline", "--namespace", "frontline-system"}
+	for _, s := range sets {
+		args = append(args, "--set", s)
+	}
+	out, err := helm(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var objs []*unstructured.Unstructured
+	for _, doc := range strings.Split(out, "\n---") {
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+			t.Fatalf("rendered YAML: %v\n%s", err, doc)
+		}
+		if len(u.Object) > 0 {
+			objs = append(objs, u)
+		}
+	}
+	return objs
+}
+
+func byKind(objs []*unstructured.Unstructured, kind string) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func TestLint(t *testing.T) {
+	if out, err := helm(t, "lint", "--strict", "charts/frontline"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	objs := render(t)
+	crds := byKind(objs, "CustomResourceDefinition")
+	if len(crds) != 3 {
+		t.Fatalf("%d CRDs, want 3", len(crds))
+	}
+	for _, c := range crds {
+		if c.GetAnnotations()["helm.sh/resource-policy"] != "keep" {
+			t.Errorf("CRD %s not kept on uninstall", c.GetName())
+		}
+	}
+	deps := byKind(objs, "Deployment")
+	if len(deps) != 1 {
+		t.Fatalf("%d Deployments", len(deps))
+	}
+	d := &appsv1.Deployment{}
+	raw, _ := yaml.Marshal(deps[0].Object)
+	if err := yaml.Unmarshal(raw, d); err != nil {
+		t.Fatal(err)
+	}
+	pod := d.Spec.Template.Spec
+	if pod.SecurityContext == nil || pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot {
+		t.Error("pod does not run as non-root")
+	}
+	c := pod.Containers[0]
+	if c.SecurityContext == nil || *c.SecurityContext.AllowPrivilegeEscalation || !*c.SecurityContext.ReadOnlyRootFilesystem || c.SecurityContext.Capabilities.Drop[0] != "ALL" {
+		t.Errorf("container security context not restricted: %+v", c.SecurityContext)
+	}
+	args := strings.Join(c.Args, " ")
+	for _, want := range []string{"--leader-elect", "--leader-election-namespace=frontline-system", "--metrics-bind-address=:8443"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("args %q lack %s", args, want)
+		}
+	}
+	if c.LivenessProbe == nil || c.ReadinessProbe == nil || c.Resources.Requests.Cpu().IsZero() {
+		t.Error("probes or resources missing")
+	}
+	// The ClusterRole is generated from the reconcilers' RBAC markers.
+	var manager *unstructured.Unstructured
+	for _, r := range byKind(objs, "ClusterRole") {
+		if strings.HasSuffix(r.GetName(), "-manager") {
+			manager = r
+		}
+	}
+	if manager == nil {
+		t.Fatal("no manager ClusterRole")
+	}
+	rules, _, _ := unstructured.NestedSlice(manager.Object, "rules")
+	if text := fmt.Sprint(rules); strings.Contains(text, "secrets") || strings.Contains(text, "*") {
+		t.Errorf("manager role grants too much: %s", text)
+	}
+	if len(byKind(objs, "ServiceMonitor")) != 0 || len(byKind(objs, "PrometheusRule")) != 0 {
+		t.Error("optional monitoring objects rendered by default")
+	}
+}
+
+func TestOptions(t *testing.T) {
+	objs := render(t, "crds.enabled=false", "replicaCount=2", "metrics.serviceMonitor.enabled=true",
+		"prometheusRule.enabled=true", "grafanaDashboard.enabled=true", "watchNamespaces={exchange,vip}")
+	if n := len(byKind(objs, "CustomResourceDefinition")); n != 0 {
+		t.Errorf("%d CRDs with crds.enabled=false", n)
+	}
+	d := byKind(objs, "Deployment")[0]
+	if r, _, _ := unstructured.NestedFieldNoCopy(d.Object, "spec", "replicas"); fmt.Sprint(r) != "2" {
+		t.Errorf("replicas %v", r)
+	}
+	if !strings.Contains(fmt.Sprint(d.Object), "--watch-namespaces=exchange,vip") {
+		t.Error("watch namespaces not passed")
+	}
+	rules := byKind(objs, "PrometheusRule")
+	if len(rules) != 1 || !strings.Contains(fmt.Sprint(rules[0].Object), "FrontlineSLAAtRisk") {
+		t.Error("PrometheusRule missing its alerts")
+	}
+	if len(byKind(objs, "ServiceMonitor")) != 1 {
+		t.Error("ServiceMonitor missing")
+	}
+	if cms := byKind(objs, "ConfigMap"); len(cms) != 1 || !strings.Contains(fmt.Sprint(cms[0].Object), "Surge timeline") {
+		t.Error("dashboard ConfigMap missing")
+	}
+	objs = render(t, "crds.keep=false")
+	if byKind(objs, "CustomResourceDefinition")[0].GetAnnotations()["helm.sh/resource-policy"] == "keep" {
+		t.Error("crds.keep=false still keeps CRDs")
+	}
+}
+
+func TestSchemaRejectsBadValues(t *testing.T) {
+	for _, set := range []string{"replicaCount=0", "image.pullPolicy=Sometimes", "prometheusAddress=prometheus:9090", "typo=1"} {
+		if _, err := helm(t, "template", "frontline", "charts/frontline", "--set", set); err == nil {
+			t.Errorf("--set %s accepted", set)
+		}
+	}
+}
