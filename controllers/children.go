@@ -212,10 +212,13 @@ func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, userFAQ map[string]stri
 	for _, p := range pinned {
 		data[pinnedKey(p)] = fmt.Sprintf("Q: %s\nA: %s\n", p.Question, p.Answer)
 	}
-	return corev1ac.ConfigMap(knowledgeName(q), q.Namespace).
+	cm := corev1ac.ConfigMap(knowledgeName(q), q.Namespace).
 		WithLabels(childLabels(q, RoleChatbot)).
-		WithOwnerReferences(ownerRef(q)).
-		WithData(data)
+		WithOwnerReferences(ownerRef(q))
+	if len(data) > 0 { // an empty map would never equal the extracted nil
+		cm.WithData(data)
+	}
+	return cm
 }
 
 func pinnedKey(p PinnedEntry) string { return "00-pinned-" + p.Plan + "-" + p.ID }

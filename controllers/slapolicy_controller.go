@@ -32,14 +32,7 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := p.DeepCopy()
-	defer func() {
-		if err := patchStatusIfChanged(ctx, r.Client, before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }); err != nil && retErr == nil {
-			retErr = err
-		}
-		if retErr != nil {
-			reconcileErrors.WithLabelValues("SLAPolicy").Inc()
-		}
-	}()
+	defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, &retErr)
 	var queues supportv1alpha1.SupportQueueList
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
 		return ctrl.Result{}, err

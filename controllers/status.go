@@ -15,3 +15,14 @@ func patchStatusIfChanged[T client.Object](ctx context.Context, c client.Client,
 	}
 	return c.Status().Patch(ctx, obj, client.MergeFrom(before))
 }
+
+// finishReconcile patches status if it changed and counts failed
+// reconciles. Defer it with the reconcile's named error.
+func finishReconcile[T client.Object](ctx context.Context, c client.Client, kind string, before, obj T, status func(T) any, retErr *error) {
+	if err := patchStatusIfChanged(ctx, c, before, obj, status); err != nil && *retErr == nil {
+		*retErr = err
+	}
+	if *retErr != nil {
+		reconcileErrors.WithLabelValues(kind).Inc()
+	}
+}

@@ -167,15 +167,7 @@ func zapLevel() int8 {
 // eventually retries check until it returns nil or the timeout passes.
 func eventually(t *testing.T, timeout time.Duration, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = check(); err == nil {
-			return
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Fatalf("not true after %v: %v", timeout, err)
+	testenv.Eventually(t, timeout, 250*time.Millisecond, check)
 }
 
 func newNamespace(t *testing.T) string {

@@ -90,14 +90,7 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, nil // owner references garbage-collect the children
 	}
 	before := q.DeepCopy()
-	defer func() {
-		if err := patchStatusIfChanged(ctx, r.Client, before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }); err != nil && retErr == nil {
-			retErr = err
-		}
-		if retErr != nil {
-			reconcileErrors.WithLabelValues("SupportQueue").Inc()
-		}
-	}()
+	defer finishReconcile(ctx, r.Client, "SupportQueue", before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }, &retErr)
 
 	now := r.Clock.Now().Truncate(time.Second)
 	in, err := r.gather(ctx, q)
@@ -240,79 +233,34 @@ func roleState(st supportv1alpha1.ReplicaStatus, live *appsv1.Deployment) scalin
 }
 
 func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) error {
-	if err := r.applyDeployment(ctx, deployment(q, RoleAgents, q.Spec.Agents.Template, d.Agents.Replicas), in.agents); err != nil {
-		return fmt.Errorf("applying %s: %w", agentsName(q), err)
+	key := func(name string) types.NamespacedName {
+		return types.NamespacedName{Namespace: q.Namespace, Name: name}
 	}
-	if err := r.applyPDB(ctx, disruptionBudget(q, RoleAgents, agentsName(q))); err != nil {
+	if err := applyChild(ctx, r.Client, key(agentsName(q)), &appsv1.Deployment{},
+		deployment(q, RoleAgents, q.Spec.Agents.Template, d.Agents.Replicas), appsv1ac.ExtractDeployment); err != nil {
+		return err
+	}
+	if err := applyChild(ctx, r.Client, key(agentsName(q)), &policyv1.PodDisruptionBudget{},
+		disruptionBudget(q, RoleAgents, agentsName(q)), policyv1ac.ExtractPodDisruptionBudget); err != nil {
 		return err
 	}
 	if q.Spec.Chatbot == nil {
 		return nil
 	}
-	cm := knowledgeConfigMap(q, in.userFAQ, in.pinned)
-	live := &corev1.ConfigMap{}
-	if err := r.getOptional(ctx, q.Namespace, knowledgeName(q), live); err != nil {
+	// The knowledge first: new bot pods mount it.
+	if err := applyChild(ctx, r.Client, key(knowledgeName(q)), &corev1.ConfigMap{},
+		knowledgeConfigMap(q, in.userFAQ, in.pinned), corev1ac.ExtractConfigMap); err != nil {
 		return err
 	}
-	if _, err := applyIfChanged(ctx, r.Client, cm, nilIfMissing(live), func() (*corev1ac.ConfigMapApplyConfiguration, error) {
-		return corev1ac.ExtractConfigMap(live, FieldManager)
-	}); err != nil {
-		return fmt.Errorf("applying %s: %w", knowledgeName(q), err)
-	}
-	if err := r.applyDeployment(ctx, deployment(q, RoleChatbot, q.Spec.Chatbot.Template, d.Bots.Replicas), in.chatbot); err != nil {
-		return fmt.Errorf("applying %s: %w", chatbotName(q), err)
-	}
-	svc := chatbotService(q)
-	liveSvc := &corev1.Service{}
-	if err := r.getOptional(ctx, q.Namespace, chatbotName(q), liveSvc); err != nil {
+	if err := applyChild(ctx, r.Client, key(chatbotName(q)), &appsv1.Deployment{},
+		deployment(q, RoleChatbot, q.Spec.Chatbot.Template, d.Bots.Replicas), appsv1ac.ExtractDeployment); err != nil {
 		return err
 	}
-	if _, err := applyIfChanged(ctx, r.Client, svc, nilIfMissing(liveSvc), func() (*corev1ac.ServiceApplyConfiguration, error) {
-		return corev1ac.ExtractService(liveSvc, FieldManager)
-	}); err != nil {
-		return fmt.Errorf("applying service %s: %w", chatbotName(q), err)
-	}
-	return r.applyPDB(ctx, disruptionBudget(q, RoleChatbot, chatbotName(q)))
-}
-
-func (r *SupportQueueReconciler) applyDeployment(ctx context.Context, desired *appsv1ac.DeploymentApplyConfiguration, live *appsv1.Deployment) error {
-	var liveObj client.Object
-	if live != nil {
-		liveObj = live
-	}
-	_, err := applyIfChanged(ctx, r.Client, desired, liveObj, func() (*appsv1ac.DeploymentApplyConfiguration, error) {
-		return appsv1ac.ExtractDeployment(live, FieldManager)
-	})
-	return err
-}
-
-func (r *SupportQueueReconciler) applyPDB(ctx context.Context, desired *policyv1ac.PodDisruptionBudgetApplyConfiguration) error {
-	live := &policyv1.PodDisruptionBudget{}
-	if err := r.getOptional(ctx, *desired.Namespace, *desired.Name, live); err != nil {
+	if err := applyChild(ctx, r.Client, key(chatbotName(q)), &corev1.Service{}, chatbotService(q), corev1ac.ExtractService); err != nil {
 		return err
 	}
-	if _, err := applyIfChanged(ctx, r.Client, desired, nilIfMissing(live), func() (*policyv1ac.PodDisruptionBudgetApplyConfiguration, error) {
-		return policyv1ac.ExtractPodDisruptionBudget(live, FieldManager)
-	}); err != nil {
-		return fmt.Errorf("applying PodDisruptionBudget %s: %w", *desired.Name, err)
-	}
-	return nil
-}
-
-// getOptional reads obj from the cache, leaving it empty when missing.
-func (r *SupportQueueReconciler) getOptional(ctx context.Context, ns, name string, obj client.Object) error {
-	if err := r.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, obj); err != nil && !apierrors.IsNotFound(err) {
-		return err
-	}
-	return nil
-}
-
-// nilIfMissing turns an object never found (no UID) into a nil live object.
-func nilIfMissing(o client.Object) client.Object {
-	if o.GetUID() == "" {
-		return nil
-	}
-	return o
+	return applyChild(ctx, r.Client, key(chatbotName(q)), &policyv1.PodDisruptionBudget{},
+		disruptionBudget(q, RoleChatbot, chatbotName(q)), policyv1ac.ExtractPodDisruptionBudget)
 }
 
 // recordStatus writes the decision, the forecast and the conditions.

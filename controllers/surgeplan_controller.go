@@ -65,14 +65,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := p.DeepCopy()
-	defer func() {
-		if err := patchStatusIfChanged(ctx, r.Client, before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }); err != nil && retErr == nil {
-			retErr = err
-		}
-		if retErr != nil {
-			reconcileErrors.WithLabelValues("SurgePlan").Inc()
-		}
-	}()
+	defer finishReconcile(ctx, r.Client, "SurgePlan", before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }, &retErr)
 	now := r.Clock.Now().Truncate(time.Second)
 
 	queues, err := r.selectedQueues(ctx, p)

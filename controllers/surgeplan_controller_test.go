@@ -1,7 +1,6 @@
 package controllers
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/cli"
+	"github.com/frontline-dev/frontline/test/testenv"
 )
 
 func retailQueue(ns, name string) *supportv1alpha1.SupportQueue {
@@ -174,15 +174,7 @@ func TestOnCallCommands(t *testing.T) {
 	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), volatilityPlan(ns, "btc-crash"))
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
 	kubeconfig := oncallKubeconfig(t)
-	plugin := func(args ...string) string {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		args = append(args, "--kubeconfig", kubeconfig, "-n", ns)
-		if code := cli.Run(args, strings.NewReader(""), &out, &errOut); code != 0 {
-			t.Fatalf("kubectl frontline %v: exit %d: %s", args, code, errOut.String())
-		}
-		return out.String()
-	}
+	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 
 	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
 	if !strings.Contains(out, "mode Auto -> On until") || !strings.Contains(out, "by oncall-jane") {

@@ -110,6 +110,19 @@ func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
 		humanInflow = res.HumanArrivalsPerSecond
 	}
 
+	agents, scheduled, err := agentsNeeded(shape, target, humanInflow, handle, backlog)
+	if err != nil {
+		return Need{}, fmt.Errorf("sizing agents: %w", err)
+	}
+	need.Agents = clampInt(agents)
+	need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(scheduled),
+		HumanInflow: humanInflow, HandleSeconds: handle}
+	return need, nil
+}
+
+// agentsNeeded picks the model for the channel: Erlang C for real-time
+// channels, the backlog model for the others.
+func agentsNeeded(shape Shape, target Target, humanInflow, handle, backlog float64) (agents, scheduled int, err error) {
 	if target.RealTime {
 		res, err := capacity.Agents(capacity.Request{
 			ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle,
@@ -117,28 +130,16 @@ func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
 			MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
 			Concurrency: int(shape.Agents.Concurrency),
 		})
-		if err != nil {
-			return Need{}, fmt.Errorf("sizing agents: %w", err)
-		}
-		need.Agents = clampInt(res.Agents)
-		need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(res.ScheduledAgents),
-			HumanInflow: humanInflow, HandleSeconds: handle}
-		return need, nil
+		return res.Agents, res.ScheduledAgents, err
 	}
 	if target.BotFirstResponse && shape.Bots != nil {
-		backlog = 0
+		backlog = 0 // the bot's reply meets the first-response target
 	}
 	res, err := capacity.BacklogAgents(capacity.BacklogRequest{
 		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle, Backlog: backlog,
 		FirstResponseSeconds: target.FirstResponse.Seconds(), MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
 	})
-	if err != nil {
-		return Need{}, fmt.Errorf("sizing agents: %w", err)
-	}
-	need.Agents = clampInt(res.Agents)
-	need.Prediction = Prediction{Required: need.Agents, Scheduled: clampInt(res.ScheduledAgents),
-		HumanInflow: humanInflow, HandleSeconds: handle}
-	return need, nil
+	return res.Agents, res.ScheduledAgents, err
 }
 
 // Predict forecasts service level, ASA and occupancy at the given agent

@@ -7,7 +7,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -31,7 +30,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/cli"
 	"github.com/frontline-dev/frontline/internal/scheme"
 	"github.com/frontline-dev/frontline/test/testenv"
 )
@@ -127,15 +125,7 @@ func traffic(t *testing.T, inflow, price float64) {
 
 func eventually(t *testing.T, timeout time.Duration, check func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(deadline) {
-		if err = check(); err == nil {
-			return
-		}
-		time.Sleep(time.Second)
-	}
-	t.Fatalf("not true after %v: %v", timeout, err)
+	testenv.Eventually(t, timeout, time.Second, check)
 }
 
 func getQueue(t *testing.T, name string) *supportv1alpha1.SupportQueue {
@@ -350,15 +340,7 @@ func Test03PrometheusOutage(t *testing.T) {
 // plugin; the operator is killed mid-surge and started again; replicas
 // never dip; off and status work.
 func Test04OnCallAndOperatorRestart(t *testing.T) {
-	plugin := func(args ...string) string {
-		t.Helper()
-		var out, errOut bytes.Buffer
-		args = append(args, "--kubeconfig", kubeconfig, "-n", ns)
-		if code := cli.Run(args, strings.NewReader(""), &out, &errOut); code != 0 {
-			t.Fatalf("kubectl frontline %v: exit %d: %s", args, code, errOut.String())
-		}
-		return out.String()
-	}
+	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 	out := plugin("surge", "on", "btc-crash", "--for", "10m", "--reason", "e2e drill")
 	if !strings.Contains(out, "-> On until") {
 		t.Errorf("surge on: %s", out)
