@@ -80,8 +80,9 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 	hack/fuzz.sh $${FUZZTIME:-60s}
 
 .PHONY: bench
-bench: ## Capacity-model benchmarks.
-	go test ./internal/capacity/ -run '^$$' -bench . -benchmem
+bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, then scale, idle writes, memory, Prometheus load, reaction time -> docs/benchmarks.md.
+	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 ##@ Local cluster
 

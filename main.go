@@ -30,6 +30,7 @@ type options struct {
 	prometheusAddress string
 	watchNamespaces   string
 	enableHTTP2       bool
+	workers           int
 	showVersion       bool
 }
 
@@ -43,6 +44,7 @@ func main() {
 	flag.StringVar(&o.prometheusAddress, "prometheus-address", "http://prometheus.monitoring:9090", "Default Prometheus HTTP API address for queues that do not name one.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false, "Serve metrics over HTTP/2 (off by default: HTTP/2 rapid-reset CVEs).")
+	flag.IntVar(&o.workers, "max-concurrent-reconciles", 4, "Queues reconciled at once.")
 	flag.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -90,7 +92,7 @@ func run(o options) error {
 	}
 
 	ctx := ctrl.SetupSignalHandler()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{DefaultPrometheus: o.prometheusAddress}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{DefaultPrometheus: o.prometheusAddress, MaxConcurrentReconciles: o.workers}); err != nil {
 		return fmt.Errorf("setting up reconcilers: %w", err)
 	}
 

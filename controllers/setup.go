@@ -27,6 +27,9 @@ type Options struct {
 	PollTick time.Duration
 	// NewPrometheusAPI builds Prometheus clients (default: HTTP API).
 	NewPrometheusAPI func(address string) (metrics.API, error)
+	// MaxConcurrentReconciles per controller (default 4): queues are
+	// independent, and a surge wakes many at once.
+	MaxConcurrentReconciles int
 }
 
 // CacheOptions caches only what the operator owns: children carry the
@@ -54,6 +57,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
+	if o.MaxConcurrentReconciles <= 0 {
+		o.MaxConcurrentReconciles = 4
+	}
 	if err := IndexQueuesByPolicy(ctx, mgr); err != nil {
 		return err
 	}
@@ -79,6 +85,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 		Readings:   store,
 		PollEvents: pollEvents,
 		Surges:     PlanSurges{Client: mgr.GetClient()},
+		Workers:    o.MaxConcurrentReconciles,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -54,6 +55,8 @@ type SupportQueueReconciler struct {
 	Readings   *ReadingStore
 	PollEvents <-chan event.GenericEvent
 	Surges     SurgeSource
+	// Workers is how many queues reconcile at once.
+	Workers int
 }
 
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
@@ -266,6 +269,7 @@ func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1
 // recordStatus writes the decision, the forecast and the conditions.
 func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) {
 	st := &q.Status
+	replicasChanged := st.Agents.DesiredReplicas != d.Agents.Replicas || st.Chatbot.DesiredReplicas != d.Bots.Replicas
 	r.recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents)
 	if q.Spec.Chatbot != nil {
 		r.recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot)
@@ -279,7 +283,9 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 	}
 
 	if rd := in.reading; rd != nil && rd.Usable() {
-		st.Measured = measured(rd)
+		if m := measured(rd); replicasChanged || measurementsMoved(st.Measured, m) {
+			st.Measured = m
+		}
 		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(*rd.Inflow * 3600)
 	}
 	if in.reading != nil {
@@ -315,6 +321,29 @@ func (r *SupportQueueReconciler) recordRole(now time.Time, q *supportv1alpha1.Su
 	}
 	desiredReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(d.Replicas))
 	readyReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(st.ReadyReplicas))
+}
+
+// measurementsMoved reports whether new readings differ enough from those in
+// status to be worth a write (see scaling.ReportTolerance).
+func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
+	if old == nil || old.InflowPerHour == nil {
+		return true
+	}
+	val := func(p *int64) float64 {
+		if p == nil {
+			return -1
+		}
+		return float64(*p)
+	}
+	dur := func(d *metav1.Duration) float64 {
+		if d == nil {
+			return -1
+		}
+		return d.Seconds()
+	}
+	return scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
+		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
+		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
 }
 
 func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
@@ -519,7 +548,7 @@ func (r *SupportQueueReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.PollEvents != nil {
 		b = b.WatchesRawSource(source.Channel(r.PollEvents, &handler.EnqueueRequestForObject{}))
 	}
-	return b.Named("supportqueue").Complete(r)
+	return b.Named("supportqueue").WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Workers, 1)}).Complete(r)
 }
 
 func (r *SupportQueueReconciler) queuesForPolicy(ctx context.Context, o client.Object) []reconcile.Request {

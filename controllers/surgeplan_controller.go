@@ -263,6 +263,11 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 	st.Triggers = nil
 	for _, t := range in.Triggers {
 		obs := supportv1alpha1.TriggerObservation{Name: t.Name, Threshold: surge.Format(t.Enter)}
+		if !t.Known {
+			// Unreadable (query error, no or several series): it can neither
+			// fire nor let an Active plan cool down; say so.
+			obs.Value = "unknown"
+		}
 		if since, ok := next.HoldingSince[t.Name]; ok {
 			obs.HoldingSince = &metav1.Time{Time: since}
 			obs.Value = surge.Format(t.Value)

@@ -279,3 +279,19 @@ func managedBy(fields []metav1.ManagedFieldsEntry, manager string) bool {
 	}
 	return false
 }
+
+// TestUnreadableTriggerReported: a query that returns several series (or
+// none) is not a reading; the plan says so in status and stays Armed.
+func TestUnreadableTriggerReported(t *testing.T) {
+	ns := newNamespace(t)
+	plan := volatilityPlan(ns, "broken")
+	plan.Spec.Triggers.External[0].Query = `frontline_sim_signal` // many series
+	create(t, plan)
+	eventually(t, 30*time.Second, func() error {
+		p := getPlan(t, ns, "broken")
+		if p.Status.Phase != supportv1alpha1.SurgePhaseArmed || len(p.Status.Triggers) != 1 || p.Status.Triggers[0].Value != "unknown" {
+			return fmt.Errorf("status %+v", p.Status)
+		}
+		return nil
+	})
+}

@@ -222,8 +222,9 @@ type ExternalTrigger struct {
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	Name string `json:"name"`
 
-	// query is a PromQL expression returning one sample, e.g.
-	// abs(delta(exchange_price{pair="BTC-USDT"}[10m])) / exchange_price{pair="BTC-USDT"}.
+	// query is a PromQL expression returning exactly one sample (wrap it in
+	// max() or sum()), e.g.
+	// max(abs(delta(exchange_price{pair="BTC-USDT"}[10m])) / exchange_price{pair="BTC-USDT"}).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=4096
@@ -357,7 +358,9 @@ type TriggerObservation struct {
 	// name of the trigger: "inflowSpike", "backlog" or an external name.
 	// +required
 	Name string `json:"name"`
-	// value last read, e.g. "4.2".
+	// value last read while the trigger holds, e.g. "4.2", or "unknown"
+	// when it cannot be read (then it neither fires nor lets the plan cool
+	// down).
 	// +optional
 	Value string `json:"value,omitempty"`
 	// threshold it is compared with.

@@ -174,3 +174,16 @@ func clampInt(v int) int32 {
 func Clamp(v, lo, hi int32) int32 {
 	return max(lo, min(v, hi))
 }
+
+// ReportTolerance is the relative change below which a new measurement does
+// not replace the one in status: rate() jitters by a fraction of a percent
+// from poll to poll, and rewriting status for that would make an idle queue
+// write every poll.
+const ReportTolerance = 0.02
+
+// Significant reports whether now differs from before by more than the
+// report tolerance (or by at least 1 for small counts).
+func Significant(before, now float64) bool {
+	diff := math.Abs(now - before)
+	return diff >= 1 && diff > ReportTolerance*math.Max(math.Abs(before), math.Abs(now))
+}

@@ -180,3 +180,17 @@ func TestHoldNeverScalesDown(t *testing.T) {
 		}
 	}
 }
+
+func TestSignificant(t *testing.T) {
+	for _, tc := range []struct {
+		before, now float64
+		want        bool
+	}{
+		{600, 601, false}, {600, 611, false}, {600, 615, true}, {600, 3000, true},
+		{3, 3.5, false}, {3, 4, true}, {0, 1, true}, {0, 0.5, false},
+	} {
+		if got := Significant(tc.before, tc.now); got != tc.want {
+			t.Errorf("Significant(%v, %v) = %v", tc.before, tc.now, got)
+		}
+	}
+}
