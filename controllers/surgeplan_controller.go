@@ -231,7 +231,7 @@ func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, er
 
 // stateOf reads the state machine's state back from status.
 func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
-	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}}
+	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == surge.ReasonManualOn}
 	if st.Since != nil {
 		s.Since = st.Since.Time
 	}

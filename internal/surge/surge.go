@@ -87,6 +87,9 @@ type State struct {
 	QuietSince *time.Time
 	// HoldingSince is when each trigger started to hold.
 	HoldingSince map[string]time.Time
+	// Forced is true when the current Active period was forced by hand, so
+	// forcing an automatically Active plan is still recorded.
+	Forced bool
 }
 
 // Transition is a phase change, for the audit trail and an Event.
@@ -106,6 +109,7 @@ func Step(s State, in Input) (State, *Transition) {
 	move := func(to Phase, reason, msg string) (State, *Transition) {
 		t := &Transition{From: next.Phase, To: to, Reason: reason, Message: msg}
 		next.Phase, next.Since, next.QuietSince = to, in.Now, nil
+		next.Forced = reason == ReasonManualOn
 		if to != Active {
 			// Leaving Active: a trigger must hold for its `for` anew.
 			next.HoldingSince = map[string]time.Time{}
@@ -120,7 +124,8 @@ func Step(s State, in Input) (State, *Transition) {
 		}
 		return next, nil
 	case in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil)):
-		if next.Phase != Active {
+		next.Forced = s.Forced
+		if next.Phase != Active || !s.Forced {
 			msg := "surge forced on"
 			if in.ActiveUntil != nil {
 				msg += " until " + in.ActiveUntil.UTC().Format(time.RFC3339)

@@ -134,6 +134,20 @@ func TestManualModes(t *testing.T) {
 	})
 }
 
+func TestForcingAnActivePlanIsRecorded(t *testing.T) {
+	until := t0.Add(time.Hour)
+	on := auto(2*time.Minute, spike(9, true))
+	on.Mode, on.ActiveUntil = ModeOn, &until
+	on2 := on
+	on2.Now = t0.Add(3 * time.Minute)
+	run(t, []step{
+		{auto(0, spike(9, true)), Armed, ""},
+		{auto(30*time.Second, spike(9, true)), Active, ReasonTriggerFired},
+		{on, Active, ReasonManualOn}, // already Active, but now forced: an audit entry
+		{on2, Active, ""},
+	})
+}
+
 func TestMaxDuration(t *testing.T) {
 	in := func(at time.Duration) Input {
 		i := auto(at, spike(9, true))
