@@ -13,6 +13,7 @@ import (
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/surge"
 )
 
 // FieldManager is the one field manager the operator applies with.
@@ -190,10 +191,7 @@ func chatbotService(q *supportv1alpha1.SupportQueue) *corev1ac.ServiceApplyConfi
 }
 
 // PinnedEntry is an incident FAQ a surge plan pins into a queue's knowledge.
-type PinnedEntry struct {
-	Plan string
-	supportv1alpha1.PinnedFAQ
-}
+type PinnedEntry = surge.Pinned
 
 // knowledgeConfigMap merges the user's FAQ with pinned incident entries.
 // Pinned keys sort first ("00-pinned-...") so bots that read in order show

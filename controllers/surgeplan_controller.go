@@ -72,24 +72,8 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	in := surge.Input{
-		Now:            now,
-		Mode:           surge.Mode(p.Spec.Mode),
-		MinActive:      p.Spec.Cooldown.MinActive.Duration,
-		QuietFor:       p.Spec.Cooldown.QuietFor.Duration,
-		CoolingDownFor: p.Spec.Cooldown.CoolingDownFor.Duration,
-		ManualReason:   p.Spec.Reason,
-	}
-	if p.Spec.ActiveUntil != nil {
-		t := p.Spec.ActiveUntil.Time
-		in.ActiveUntil = &t
-	}
-	if p.Spec.MaxDuration != nil {
-		in.MaxDuration = p.Spec.MaxDuration.Duration
-	}
-	forcedOn := in.Mode == surge.ModeOn && (in.ActiveUntil == nil || now.Before(*in.ActiveUntil))
-	if t := p.Spec.Triggers; t != nil && in.Mode != surge.ModeOff && !forcedOn {
-		in.MatchAll = t.Match == supportv1alpha1.TriggerMatchAll
+	in, evaluating := surge.InputFor(p, now)
+	if evaluating {
 		in.Triggers = r.readTriggers(ctx, p, queues, now)
 	}
 
@@ -110,7 +94,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if requeue <= 0 {
 		requeue = 15 * time.Second
 	}
-	if forcedOn && in.ActiveUntil != nil {
+	if in.ForcedOn() && in.ActiveUntil != nil {
 		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
 	}
 	return ctrl.Result{RequeueAfter: requeue}, nil
@@ -132,7 +116,6 @@ func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1al
 // readTriggers reads every trigger; a failed or empty read is Known=false,
 // which neither fires the plan nor ends it.
 func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) []surge.Trigger {
-	t := p.Spec.Triggers
 	api, apiErr := r.api(p)
 	query := func(q string) (float64, bool) {
 		if apiErr != nil {
@@ -157,49 +140,23 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	matcher := surge.QueueMatcher(p.Namespace, names)
 
 	var out []surge.Trigger
-	if s := t.InflowSpike; s != nil {
-		ratio, _ := s.Ratio.Float64()
-		exit := 1 + (ratio-1)/2
-		if s.ExitRatio != nil {
-			exit, _ = s.ExitRatio.Float64()
-		}
-		tr := surge.Trigger{Name: "inflowSpike", Enter: ratio, Exit: exit, For: s.For.Duration}
-		if len(names) > 0 {
-			short, ok1 := query(surge.InflowSumQuery(matcher, s.Window.Duration))
-			base, ok2 := query(surge.InflowSumQuery(matcher, s.Baseline.Duration))
-			if ok1 && ok2 {
-				tr.Known = true
-				tr.Eligible = short*3600 >= float64(s.MinInflowPerHour)
-				switch {
-				case base > 0:
-					tr.Value = short / base
-				case short > 0:
-					tr.Value = math.Inf(1)
-				}
+	for _, spec := range surge.TriggerSpecs(p.Spec.Triggers) {
+		switch spec.Kind {
+		case surge.KindInflowSpike:
+			if len(names) == 0 {
+				out = append(out, spec.Reading(0, false, false))
+				continue
 			}
+			short, ok1 := query(surge.InflowSumQuery(matcher, spec.Window))
+			base, ok2 := query(surge.InflowSumQuery(matcher, spec.Baseline))
+			out = append(out, spec.Reading(surge.SpikeRatio(short, base), ok1 && ok2, short*3600 >= spec.MinInflowPerHour))
+		case surge.KindBacklog:
+			v, ok := query(surge.BacklogSumQuery(matcher))
+			out = append(out, spec.Reading(v, ok && len(names) > 0, true))
+		default:
+			v, ok := query(spec.Query)
+			out = append(out, spec.Reading(v, ok, true))
 		}
-		out = append(out, tr)
-	}
-	if b := t.Backlog; b != nil {
-		exit := float64(b.Above) / 2
-		if b.ExitBelow != nil {
-			exit = float64(*b.ExitBelow)
-		}
-		tr := surge.Trigger{Name: "backlog", Enter: float64(b.Above), Exit: exit, Eligible: true, For: b.For.Duration}
-		if len(names) > 0 {
-			tr.Value, tr.Known = query(surge.BacklogSumQuery(matcher))
-		}
-		out = append(out, tr)
-	}
-	for _, e := range t.External {
-		above, _ := e.Above.Float64()
-		exit := above / 2
-		if e.ExitBelow != nil {
-			exit, _ = e.ExitBelow.Float64()
-		}
-		tr := surge.Trigger{Name: e.Name, Enter: above, Exit: exit, Eligible: true, For: e.For.Duration}
-		tr.Value, tr.Known = query(e.Query)
-		out = append(out, tr)
 	}
 	return out
 }
@@ -356,10 +313,8 @@ func (r *SurgePlanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(r)
 }
 
-// PlanSurges tells a queue what its active plans add. Several plans on one
-// queue combine deterministically: the largest of each action wins (extra
-// agents, bot factor, extra bots, bot cap) and pinned FAQs are the union,
-// keyed by plan and id.
+// PlanSurges tells a queue what its Active plans add (combined by
+// surge.Combine).
 type PlanSurges struct{ Client client.Reader }
 
 // SurgeFor implements SurgeSource.
@@ -368,39 +323,16 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	if err := s.Client.List(ctx, &plans, client.InNamespace(q.Namespace)); err != nil {
 		return scaling.Surge{}, nil, nil, err
 	}
-	out := scaling.Surge{BotFactor: 1}
-	var names []string
-	var pinned []PinnedEntry
-	for i := range plans.Items {
-		p := &plans.Items[i]
+	var active []supportv1alpha1.SurgePlan
+	for _, p := range plans.Items {
 		if p.Status.Phase != supportv1alpha1.SurgePhaseActive {
 			continue
 		}
-		sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
-		if err != nil || !sel.Matches(labels.Set(q.Labels)) {
-			continue
-		}
-		names = append(names, p.Name)
-		a := p.Spec.Actions
-		if a.Agents != nil {
-			out.ExtraAgents = max(out.ExtraAgents, a.Agents.ExtraReplicas)
-		}
-		if c := a.Chatbots; c != nil {
-			if c.Factor != nil {
-				if f, err := c.Factor.Float64(); err == nil {
-					out.BotFactor = math.Max(out.BotFactor, f)
-				}
-			}
-			if c.ExtraReplicas != nil {
-				out.ExtraBots = max(out.ExtraBots, *c.ExtraReplicas)
-			}
-			out.BotCap = max(out.BotCap, c.MaxReplicas)
-		}
-		for _, f := range a.PinnedFAQs {
-			pinned = append(pinned, PinnedEntry{Plan: p.Name, PinnedFAQ: f})
+		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err == nil && sel.Matches(labels.Set(q.Labels)) {
+			active = append(active, p)
 		}
 	}
-	sort.Strings(names)
+	out, names, pinned := surge.Combine(active)
 	return out, names, pinned, nil
 }
 

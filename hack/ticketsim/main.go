@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/frontline-dev/frontline/internal/scenario"
 	"github.com/frontline-dev/frontline/test/ticketsim"
 )
 
@@ -56,7 +57,7 @@ type state struct {
 	// price (tests step traffic exactly).
 	override *[2]float64
 	name     string
-	scenario ticketsim.Scenario
+	scenario scenario.Scenario
 	started  time.Time
 	speed    float64
 	loop     bool
@@ -77,7 +78,7 @@ func main() {
 		_ = queues.Set("exchange/withdrawals-email=120:360")
 		_ = queues.Set("exchange/vip-phone=60:300")
 	}
-	sc, err := ticketsim.NewScenario(*name, *seed)
+	sc, err := scenario.NewScenario(*name, *seed)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func main() {
 			http.Error(w, "POST /scenario?name=btc-crash", http.StatusMethodNotAllowed)
 			return
 		}
-		sc, err := ticketsim.NewScenario(r.URL.Query().Get("name"), *seed)
+		sc, err := scenario.NewScenario(r.URL.Query().Get("name"), *seed)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

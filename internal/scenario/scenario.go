@@ -1,4 +1,7 @@
-package ticketsim
+// Package scenario shapes market traffic over time (calm, btc-crash,
+// slow-rise, noisy): the ticket simulator exports it for the demo and the
+// end-to-end tests, and `kubectl frontline simulate` replays it.
+package scenario
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package ticketsim
+package scenario
 
 import (
 	"testing"

@@ -1,0 +1,114 @@
+package surge
+
+import (
+	"math"
+	"time"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
+
+// Trigger kinds.
+const (
+	KindInflowSpike = "inflowSpike"
+	KindBacklog     = "backlog"
+	KindExternal    = "external"
+)
+
+// TriggerSpec is one trigger of a plan with its defaults resolved: what to
+// read and the thresholds to compare with. The operator reads the value from
+// Prometheus, the simulator from its own queue.
+type TriggerSpec struct {
+	Name, Kind  string
+	Enter, Exit float64
+	For         time.Duration
+	// Window and Baseline are the inflow spike's rate windows.
+	Window, Baseline time.Duration
+	MinInflowPerHour float64
+	// Query is an external trigger's PromQL.
+	Query string
+}
+
+// Reading turns a value into the state machine's input; known is false
+// when it could not be read, eligible false when a precondition fails.
+func (s TriggerSpec) Reading(value float64, known, eligible bool) Trigger {
+	return Trigger{Name: s.Name, Known: known, Eligible: eligible, Value: value, Enter: s.Enter, Exit: s.Exit, For: s.For}
+}
+
+// TriggerSpecs resolves a plan's triggers. Exit thresholds default to
+// halfway between 1 and the ratio (spikes) or half the entry value.
+func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
+	if t == nil {
+		return nil
+	}
+	var out []TriggerSpec
+	if s := t.InflowSpike; s != nil {
+		ratio, _ := s.Ratio.Float64()
+		exit := 1 + (ratio-1)/2
+		if s.ExitRatio != nil {
+			exit, _ = s.ExitRatio.Float64()
+		}
+		out = append(out, TriggerSpec{Name: KindInflowSpike, Kind: KindInflowSpike, Enter: ratio, Exit: exit, For: s.For.Duration,
+			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour)})
+	}
+	if b := t.Backlog; b != nil {
+		exit := float64(b.Above) / 2
+		if b.ExitBelow != nil {
+			exit = float64(*b.ExitBelow)
+		}
+		out = append(out, TriggerSpec{Name: KindBacklog, Kind: KindBacklog, Enter: float64(b.Above), Exit: exit, For: b.For.Duration})
+	}
+	for _, e := range t.External {
+		above, _ := e.Above.Float64()
+		exit := above / 2
+		if e.ExitBelow != nil {
+			exit, _ = e.ExitBelow.Float64()
+		}
+		out = append(out, TriggerSpec{Name: e.Name, Kind: KindExternal, Enter: above, Exit: exit, For: e.For.Duration, Query: e.Query})
+	}
+	return out
+}
+
+// InputFor is the state machine's input for a plan at now, without trigger
+// readings; Evaluating says whether triggers must be read at all (not while
+// Off or forced On).
+func InputFor(p *supportv1alpha1.SurgePlan, now time.Time) (in Input, evaluating bool) {
+	in = Input{
+		Now:            now,
+		Mode:           Mode(p.Spec.Mode),
+		MinActive:      p.Spec.Cooldown.MinActive.Duration,
+		QuietFor:       p.Spec.Cooldown.QuietFor.Duration,
+		CoolingDownFor: p.Spec.Cooldown.CoolingDownFor.Duration,
+		ManualReason:   p.Spec.Reason,
+	}
+	if in.Mode == "" {
+		in.Mode = ModeAuto
+	}
+	if p.Spec.ActiveUntil != nil {
+		t := p.Spec.ActiveUntil.Time
+		in.ActiveUntil = &t
+	}
+	if p.Spec.MaxDuration != nil {
+		in.MaxDuration = p.Spec.MaxDuration.Duration
+	}
+	if p.Spec.Triggers != nil {
+		in.MatchAll = p.Spec.Triggers.Match == supportv1alpha1.TriggerMatchAll
+	}
+	return in, p.Spec.Triggers != nil && in.Mode != ModeOff && !in.ForcedOn()
+}
+
+// ForcedOn reports whether mode On is in force at the input's time.
+func (in Input) ForcedOn() bool {
+	return in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
+}
+
+// SpikeRatio is short-window inflow over baseline inflow; a spike from no
+// baseline at all is infinite.
+func SpikeRatio(short, base float64) float64 {
+	switch {
+	case base > 0:
+		return short / base
+	case short > 0:
+		return math.Inf(1)
+	}
+	return 0
+}
