@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/sim"
+)
+
+type simulateOptions struct {
+	files      []string
+	trace      string
+	scenario   string
+	queue      string
+	baseInflow float64
+	seed       uint64
+	readyDelay time.Duration
+	patience   time.Duration
+	output     string
+	plot       string
+}
+
+func newSimulateCommand(s Streams) *cobra.Command {
+	o := &simulateOptions{}
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Replay a market crash against your queue, SLA policy and surge plans",
+		Long: `simulate replays ticket traffic — a CSV trace (columns time, inflow_per_hour,
+aht_seconds[, volatility, backlog]) or a built-in scenario — against a
+SupportQueue, its SLAPolicy and SurgePlans read from files, on a
+discrete-event queue (Poisson arrivals, exponential handle times, k chats per
+replica, optional abandonment, pods ready after --pod-ready-delay), with the
+operator's own decision code. The same traffic runs through baselines: static
+staffing at the minimum, a KEDA+HPA threshold policy with its defaults, and
+perfect foresight.`,
+		Example: `  kubectl frontline simulate -f config/samples/ --scenario btc-crash
+  kubectl frontline simulate -f queue.yaml -f slapolicy.yaml -f surgeplan.yaml --trace tickets.csv -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(_ *cobra.Command, _ []string) error { return o.run(s) },
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "Files or directories with the SupportQueue, SLAPolicy and SurgePlans (repeatable).")
+	f.StringVar(&o.trace, "trace", "", "CSV trace to replay.")
+	f.StringVar(&o.scenario, "scenario", "", "Built-in trace: btc-crash, calm, slow-rise or noisy.")
+	f.StringVar(&o.queue, "queue", "", "The SupportQueue to simulate when the files hold several.")
+	f.Float64Var(&o.baseInflow, "base-inflow-per-hour", 600, "Calm inflow the built-in scenario multiplies.")
+	f.Uint64Var(&o.seed, "seed", 1, "Random seed: the same seed gives the same result.")
+	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
+	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
+	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
+	f.StringVar(&o.plot, "plot", "", "Write inflow vs capacity, service level and surge phases to this .svg file.")
+	return cmd
+}
+
+func (o *simulateOptions) run(s Streams) error {
+	switch {
+	case len(o.files) == 0:
+		return &flagError{"filename", "required: the SupportQueue, SLAPolicy and SurgePlans, e.g. -f config/samples/"}
+	case (o.trace == "") == (o.scenario == ""):
+		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
+	case o.output != "table" && o.output != "json":
+		return &flagError{"output", fmt.Sprintf("%q is not a format; use table or json", o.output)}
+	case o.readyDelay < 0:
+		return &flagError{"pod-ready-delay", "must be zero or more"}
+	case o.patience < 0:
+		return &flagError{"patience", "must be zero or more"}
+	case o.plot != "" && !strings.HasSuffix(o.plot, ".svg"):
+		return &flagError{"plot", "must name an .svg file"}
+	}
+	cfg, err := o.load()
+	if err != nil {
+		return err
+	}
+	if o.trace != "" {
+		f, err := os.Open(o.trace)
+		if err != nil {
+			return &flagError{"trace", err.Error()}
+		}
+		defer func() { _ = f.Close() }()
+		if cfg.Trace, err = sim.ParseTrace(f); err != nil {
+			return fmt.Errorf("%s: %w", o.trace, err)
+		}
+	} else {
+		if cfg.Trace, err = sim.BuiltinTrace(o.scenario, o.baseInflow, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), o.seed); err != nil {
+			return &flagError{"scenario", err.Error()}
+		}
+	}
+	cfg.Seed, cfg.PodReadyDelay, cfg.Patience = o.seed, o.readyDelay, o.patience
+	if cfg.PodReadyDelay == 0 {
+		cfg.PodReadyDelay = time.Nanosecond
+	}
+	results, err := sim.Run(cfg, sim.AllPolicies())
+	if err != nil {
+		return err
+	}
+	if o.plot != "" {
+		if err := os.WriteFile(o.plot, sim.PlotSVG(results, cfg), 0o644); err != nil {
+			return err
+		}
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"queue": cfg.Queue.Name, "results": results})
+	}
+	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
+	_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), traceName(o))
+	_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\tREPLICA-MINUTES\tASA P95\tABANDONED\tSURGES")
+	for _, r := range results {
+		_, _ = fmt.Fprintf(w, "%s\t%.1f %%\t%.0f\t%.1f s\t%.1f %%\t%d\n", r.Policy, 100*r.SLMetFraction, r.ReplicaMinutes, r.ASASecondsP95, 100*r.AbandonedFraction, r.SurgeActivations)
+	}
+	return w.Flush()
+}
+
+func traceName(o *simulateOptions) string {
+	if o.trace != "" {
+		return "trace " + o.trace
+	}
+	return fmt.Sprintf("scenario %s at %.0f/h calm inflow", o.scenario, o.baseInflow)
+}
+
+func targetSL(cfg sim.Config) float64 {
+	for _, t := range cfg.Policy.Spec.Targets {
+		if t.Channel == cfg.Queue.Spec.Channel && t.ServiceLevel != nil {
+			return float64(t.ServiceLevel.Percent) / 100
+		}
+	}
+	return 1
+}
+
+func targetTime(cfg sim.Config) string {
+	for _, t := range cfg.Policy.Spec.Targets {
+		if t.Channel == cfg.Queue.Spec.Channel {
+			if t.ServiceLevel != nil {
+				return t.ServiceLevel.Within.Duration.String()
+			}
+			if t.FirstResponse != nil {
+				return t.FirstResponse.Duration.String()
+			}
+		}
+	}
+	return "?"
+}
+
+// load reads the resources from files and directories (YAML, several
+// documents per file) and picks the queue, its policy and the plans.
+func (o *simulateOptions) load() (sim.Config, error) {
+	var queues []supportv1alpha1.SupportQueue
+	var policies []supportv1alpha1.SLAPolicy
+	var plans []supportv1alpha1.SurgePlan
+	var paths []string
+	for _, f := range o.files {
+		st, err := os.Stat(f)
+		if err != nil {
+			return sim.Config{}, &flagError{"filename", err.Error()}
+		}
+		if !st.IsDir() {
+			paths = append(paths, f)
+			continue
+		}
+		for _, ext := range []string{"*.yaml", "*.yml"} {
+			m, _ := filepath.Glob(filepath.Join(f, ext))
+			paths = append(paths, m...)
+		}
+	}
+	for _, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			return sim.Config{}, err
+		}
+		for _, doc := range bytes.Split(raw, []byte("\n---")) {
+			var meta struct{ Kind string }
+			if err := yaml.Unmarshal(doc, &meta); err != nil {
+				return sim.Config{}, fmt.Errorf("%s: %w", p, err)
+			}
+			var err error
+			switch meta.Kind {
+			case "SupportQueue":
+				var q supportv1alpha1.SupportQueue
+				err = yaml.UnmarshalStrict(doc, &q)
+				queues = append(queues, q)
+			case "SLAPolicy":
+				var sp supportv1alpha1.SLAPolicy
+				err = yaml.UnmarshalStrict(doc, &sp)
+				policies = append(policies, sp)
+			case "SurgePlan":
+				var pl supportv1alpha1.SurgePlan
+				err = yaml.UnmarshalStrict(doc, &pl)
+				plans = append(plans, pl)
+			}
+			if err != nil {
+				return sim.Config{}, fmt.Errorf("%s: %w", p, err)
+			}
+		}
+	}
+	var q *supportv1alpha1.SupportQueue
+	for i := range queues {
+		if o.queue == "" || queues[i].Name == o.queue {
+			if q != nil && o.queue == "" {
+				return sim.Config{}, &flagError{"queue", fmt.Sprintf("the files hold several SupportQueues (%s, %s, ...): name one", q.Name, queues[i].Name)}
+			}
+			q = &queues[i]
+		}
+	}
+	if q == nil {
+		return sim.Config{}, &flagError{"filename", "no SupportQueue found" + map[bool]string{true: " named " + o.queue, false: ""}[o.queue != ""]}
+	}
+	var policy *supportv1alpha1.SLAPolicy
+	for i := range policies {
+		if policies[i].Name == q.Spec.SLAPolicyRef.Name {
+			policy = &policies[i]
+		}
+	}
+	if policy == nil {
+		return sim.Config{}, &flagError{"filename", fmt.Sprintf("SLAPolicy %q (the queue's slaPolicyRef) not found in the files", q.Spec.SLAPolicyRef.Name)}
+	}
+	planPtrs := make([]*supportv1alpha1.SurgePlan, len(plans))
+	for i := range plans {
+		planPtrs[i] = &plans[i]
+	}
+	sim.ApplyDefaults(q, policy, planPtrs...)
+	return sim.Config{Queue: q, Policy: policy, Plans: plans}, nil
+}

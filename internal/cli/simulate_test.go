@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const samples = "../../config/samples"
+
+func TestSimulateJSON(t *testing.T) {
+	plot := filepath.Join(t.TempDir(), "crash.svg")
+	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "-o", "json", "--plot", plot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []map[string]any `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Results) != 4 {
+		t.Fatalf("%d results", len(got.Results))
+	}
+	for _, key := range []string{"policy", "slMetFraction", "replicaMinutes", "asaSecondsP95", "abandonedFraction", "surgeActivations"} {
+		if _, ok := got.Results[0][key]; !ok {
+			t.Errorf("missing FIXED key %q", key)
+		}
+	}
+	if svg, err := os.ReadFile(plot); err != nil || !strings.Contains(string(svg), "<svg") || !strings.Contains(string(svg), "perfect-foresight") {
+		t.Errorf("plot: %v", err)
+	}
+}
+
+func TestSimulateTrace(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "t.csv")
+	csv := "time,inflow_per_hour,aht_seconds,volatility\n0,600,240,0\n600,3000,240,0.08\n1200,600,240,0\n2400,600,240,0\n"
+	if err := os.WriteFile(trace, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--trace", trace)
+	if code != 0 || !strings.Contains(out, "frontline") || !strings.Contains(out, "keda-hpa") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	_ = os.WriteFile(bad, []byte("time,inflow_per_hour,aht_seconds\n0,600,240\n0,700,240\n"), 0o600)
+	if code, _, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--trace", bad); code == 0 || !strings.Contains(errOut, "line 3") {
+		t.Errorf("unsorted trace: exit %d %q", code, errOut)
+	}
+}
+
+func TestSimulateRejectsBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--scenario", "btc-crash"}, "--filename"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat"}, "--trace"},
+		{[]string{"simulate", "-f", samples, "--scenario", "btc-crash"}, "--queue"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "meteor"}, "--scenario"},
+		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.png"}, "--plot"},
+	} {
+		code, _, errOut := run(tc.args...)
+		if code == 0 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d %q, want %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}

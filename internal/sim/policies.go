@@ -1,0 +1,237 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/capacity"
+	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/surge"
+)
+
+// epoch anchors simulated time for the state machines' clocks.
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func at(sec float64) time.Time { return epoch.Add(time.Duration(sec * float64(time.Second))) }
+
+// Frontline is the operator's own policy: scaling.DecideQueue on each poll,
+// with the queue's surge plans run through surge.Step and combined with
+// surge.Combine — the code the controllers run, not a copy.
+type Frontline struct {
+	every  time.Duration
+	agents scaling.RoleState
+	plans  []planState
+}
+
+type planState struct {
+	plan     supportv1alpha1.SurgePlan
+	state    surge.State
+	nextEval float64
+}
+
+func (f *Frontline) Name() string { return "frontline" }
+
+func (f *Frontline) Every() time.Duration { return f.every }
+
+func (f *Frontline) poll(s *setup) time.Duration {
+	if s == nil || s.cfg.Queue.Spec.Metrics.PollInterval.Duration <= 0 {
+		return 15 * time.Second
+	}
+	return s.cfg.Queue.Spec.Metrics.PollInterval.Duration
+}
+
+func (f *Frontline) ReadyDelay(s *setup) time.Duration {
+	f.agents = scaling.RoleState{}
+	f.plans = nil
+	f.every = f.poll(s)
+	for _, p := range s.cfg.Plans {
+		if selects(p, s.cfg.Queue) {
+			f.plans = append(f.plans, planState{plan: p})
+		}
+	}
+	return s.cfg.PodReadyDelay
+}
+
+func (f *Frontline) Decide(s *setup, st *state) int32 {
+	q := s.cfg.Queue
+	now := at(st.now)
+	window := q.Spec.Scaling.ScaleUpWindow.Duration
+	if window <= 0 {
+		window = time.Minute
+	}
+	inflow := s.rate(st.now, window)
+	backlog := st.backlog(s)
+	aht := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second))).AHTSeconds
+
+	var active []supportv1alpha1.SurgePlan
+	st.surging = false
+	for i := range f.plans {
+		ps := &f.plans[i]
+		if st.now >= ps.nextEval {
+			f.evaluate(s, st, ps, now, backlog)
+		}
+		if ps.state.Phase == surge.Active {
+			active = append(active, ps.plan)
+			st.surging = true
+		}
+	}
+	extra, _, _ := surge.Combine(active)
+
+	ds := q.Spec.Scaling.ScaleDown
+	d := scaling.DecideQueue(scaling.QueueInput{
+		Now: now, Shape: s.shape, Target: &s.target, MetricsOK: true,
+		Measurements: scaling.Measurements{InflowPerSecond: &inflow, Backlog: &backlog, HandleTimeSeconds: &aht},
+		Agents:       f.agents,
+		ScaleDown:    scaling.ScaleDownPolicy{Window: ds.StabilizationWindow.Duration, MaxStepPercent: ds.MaxStepPercent, StepPeriod: f.poll(s)},
+		Surge:        extra,
+	})
+	if f.agents.Replicas == nil || *f.agents.Replicas != d.Agents.Replicas {
+		f.agents.LastChange = now
+	}
+	r := d.Agents.Replicas
+	f.agents.Replicas, f.agents.ScaleDown = &r, d.Agents.ScaleDown
+	return r
+}
+
+// evaluate runs one plan evaluation with triggers read from the simulation:
+// inflow rates for spikes, the waiting count for backlog, the trace's
+// volatility column for external triggers.
+func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, backlog float64) {
+	in, evaluating := surge.InputFor(&ps.plan, now)
+	if evaluating {
+		point := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second)))
+		for _, spec := range surge.TriggerSpecs(ps.plan.Spec.Triggers) {
+			switch spec.Kind {
+			case surge.KindInflowSpike:
+				short, base := s.rate(st.now, spec.Window), s.rate(st.now, spec.Baseline)
+				in.Triggers = append(in.Triggers, spec.Reading(surge.SpikeRatio(short, base), true, short*3600 >= spec.MinInflowPerHour))
+			case surge.KindBacklog:
+				in.Triggers = append(in.Triggers, spec.Reading(backlog, true, true))
+			default:
+				if point.Volatility == nil {
+					in.Triggers = append(in.Triggers, spec.Reading(0, false, true))
+				} else {
+					in.Triggers = append(in.Triggers, spec.Reading(*point.Volatility, true, true))
+				}
+			}
+		}
+	}
+	next, tr := surge.Step(ps.state, in)
+	if tr != nil && tr.To == surge.Active && tr.From != surge.Active {
+		st.surgeOn++
+	}
+	ps.state = next
+	interval := ps.plan.Spec.EvaluationInterval.Duration
+	if interval <= 0 {
+		interval = 15 * time.Second
+	}
+	ps.nextEval = st.now + interval.Seconds()
+}
+
+// Static runs the queue at its minimum, whatever the traffic.
+type Static struct{}
+
+func (Static) Name() string                    { return "static-minimum" }
+func (Static) Every() time.Duration            { return time.Minute }
+func (Static) ReadyDelay(*setup) time.Duration { return 0 }
+func (Static) Decide(s *setup, _ *state) int32 { return s.shape.Agents.Min }
+
+// KEDA is a KEDA + HPA threshold policy with their documented defaults:
+// KEDA polls the inflow (rate over 1 m) every 30 s; the HPA syncs every
+// 15 s, targets a fixed inflow per replica (what one replica handles at the
+// policy's max occupancy), ignores changes within 10%, scales up by at most
+// max(100%, 4 pods) per sync and down to the highest recommendation of the
+// last 300 s.
+type KEDA struct {
+	metric   float64
+	nextPoll float64
+	history  []rec
+	replicas int32
+}
+
+type rec struct {
+	at float64
+	n  int32
+}
+
+func (k *KEDA) Name() string                      { return "keda-hpa" }
+func (k *KEDA) Every() time.Duration              { return 15 * time.Second }
+func (k *KEDA) ReadyDelay(s *setup) time.Duration { *k = KEDA{}; return s.cfg.PodReadyDelay }
+
+func (k *KEDA) Decide(s *setup, st *state) int32 {
+	a := s.shape.Agents
+	if k.replicas == 0 {
+		k.replicas = a.Min
+	}
+	if st.now >= k.nextPoll {
+		k.metric = s.rate(st.now, time.Minute)
+		k.nextPoll = st.now + 30
+	}
+	containment := 0.0
+	if s.shape.Bots != nil {
+		containment = s.shape.Bots.Containment
+	}
+	perReplica := float64(max(a.Concurrency, 1)) / a.DefaultHandleTime.Seconds() * s.target.MaxOccupancy / (1 - containment)
+	ratio := k.metric / (perReplica * float64(max(k.replicas, 1)))
+	want := k.replicas
+	if math.Abs(ratio-1) > 0.1 {
+		want = int32(math.Ceil(float64(max(k.replicas, 1)) * ratio))
+	}
+	want = scaling.Clamp(want, a.Min, a.Max)
+	k.history = append(k.history, rec{st.now, want})
+	for len(k.history) > 0 && st.now-k.history[0].at > 300 {
+		k.history = k.history[1:]
+	}
+	if want > k.replicas {
+		want = min(want, k.replicas+max(k.replicas, 4))
+	} else {
+		for _, r := range k.history {
+			want = max(want, r.n)
+		}
+		want = min(want, k.replicas)
+	}
+	k.replicas = want
+	return want
+}
+
+// Perfect knows the future: every poll it sizes with the capacity model for
+// the highest true inflow of the coming interval, and pods are ready at once.
+type Perfect struct{}
+
+func (Perfect) Name() string                    { return "perfect-foresight" }
+func (Perfect) Every() time.Duration            { return 15 * time.Second }
+func (Perfect) ReadyDelay(*setup) time.Duration { return 0 }
+
+func (Perfect) Decide(s *setup, st *state) int32 {
+	peak := 0.0
+	aht := 0.0
+	for dt := 0.0; dt <= 15; dt += 5 {
+		p := s.cfg.Trace.At(time.Duration((st.now + dt) * float64(time.Second)))
+		peak = math.Max(peak, p.InflowPerHour/3600)
+		aht = math.Max(aht, p.AHTSeconds)
+	}
+	human := peak
+	if s.shape.Bots != nil {
+		human *= 1 - s.shape.Bots.Containment
+	}
+	a := s.shape.Agents
+	var n int
+	if s.target.RealTime {
+		r, err := capacity.Agents(capacity.Request{ArrivalsPerSecond: human, HandleTimeSeconds: aht, TargetServiceLevel: s.target.ServiceLevel,
+			TargetSeconds: s.target.Within.Seconds(), MaxOccupancy: s.target.MaxOccupancy, Shrinkage: s.target.Shrinkage, Concurrency: int(max(a.Concurrency, 1))})
+		if err == nil {
+			n = r.Agents
+		}
+	} else {
+		r, err := capacity.BacklogAgents(capacity.BacklogRequest{ArrivalsPerSecond: human, HandleTimeSeconds: aht, Backlog: st.backlog(s),
+			FirstResponseSeconds: s.target.FirstResponse.Seconds(), MaxOccupancy: s.target.MaxOccupancy, Shrinkage: s.target.Shrinkage})
+		if err == nil {
+			n = r.Agents
+		}
+	}
+	return scaling.Clamp(int32(n), a.Min, a.Max)
+}
+
+// AllPolicies is Frontline and the three baselines.
+func AllPolicies() []Policy { return []Policy{&Frontline{}, &KEDA{}, Perfect{}, Static{}} }

@@ -1,0 +1,35 @@
+package sim
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
+
+func loadSample(t *testing.T, file string, into any) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(raw, into); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// sampleConfig is the retail chat queue, the retail policy and the btc-crash
+// plan from config/samples, with the apiserver's defaults filled in.
+func sampleConfig(t *testing.T) Config {
+	q := &supportv1alpha1.SupportQueue{}
+	p := &supportv1alpha1.SLAPolicy{}
+	plan := supportv1alpha1.SurgePlan{}
+	loadSample(t, "support_v1alpha1_supportqueue_retail_chat.yaml", q)
+	loadSample(t, "support_v1alpha1_slapolicy_retail.yaml", p)
+	loadSample(t, "support_v1alpha1_surgeplan_btc_crash.yaml", &plan)
+	ApplyDefaults(q, p, &plan)
+	return Config{Queue: q, Policy: p, Plans: []supportv1alpha1.SurgePlan{plan}, Seed: 1}
+}

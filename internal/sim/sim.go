@@ -1,0 +1,404 @@
+package sim
+
+import (
+	"container/heap"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scaling"
+)
+
+// Config is one simulation: the resources as the user would apply them, the
+// traffic, and the simulation's own knobs.
+type Config struct {
+	Queue  *supportv1alpha1.SupportQueue
+	Policy *supportv1alpha1.SLAPolicy
+	// Plans are the SurgePlans in the queue's namespace; those whose
+	// selector matches the queue act on it.
+	Plans []supportv1alpha1.SurgePlan
+	Trace Trace
+	Seed  uint64
+	// PodReadyDelay is how long a new replica takes to serve (default 30 s).
+	PodReadyDelay time.Duration
+	// Patience, when set, makes waiting customers abandon after an
+	// exponential time with this mean.
+	Patience time.Duration
+}
+
+// Result is one policy's outcome (JSON keys FIXED).
+type Result struct {
+	Policy            string  `json:"policy"`
+	SLMetFraction     float64 `json:"slMetFraction"`
+	ReplicaMinutes    float64 `json:"replicaMinutes"`
+	ASASecondsP95     float64 `json:"asaSecondsP95"`
+	AbandonedFraction float64 `json:"abandonedFraction"`
+	SurgeActivations  int     `json:"surgeActivations"`
+	// ServiceLevel is the share of all human contacts answered within the
+	// target (the whole run, not per minute).
+	ServiceLevel float64  `json:"serviceLevel"`
+	Timeline     []Sample `json:"-"`
+}
+
+// Sample is the state at the end of one simulated minute, for plots.
+type Sample struct {
+	Minute        int
+	InflowPerHour float64
+	Desired       int32
+	Ready         int32
+	ServiceLevel  float64 // of the minute's arrivals; -1 when none
+	Surging       bool
+}
+
+// customer is one contact; demand is drawn once, so every policy faces the
+// very same arrivals, handle times and patience.
+type customer struct {
+	at, service, patience float64 // seconds
+	contained             bool
+}
+
+type setup struct {
+	cfg       Config
+	shape     scaling.Shape
+	target    scaling.Target
+	targetSL  float64
+	answerBy  float64 // seconds: the SL's answer time
+	customers []customer
+	arrivals  []float64 // all arrival times (before containment), for rates
+	end       float64
+}
+
+// Policy decides agent replicas at its own ticks.
+type Policy interface {
+	Name() string
+	// Every is the decision interval.
+	Every() time.Duration
+	// ReadyDelay is how long new replicas take (0 for perfect foresight).
+	ReadyDelay(s *setup) time.Duration
+	// Decide returns the desired agent replicas at now.
+	Decide(s *setup, st *state) int32
+}
+
+// Run simulates every policy on the same demand.
+func Run(cfg Config, policies []Policy) ([]Result, error) {
+	s, err := prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Result, 0, len(policies))
+	for _, p := range policies {
+		out = append(out, s.run(p))
+	}
+	return out, nil
+}
+
+func prepare(cfg Config) (*setup, error) {
+	if cfg.Queue == nil || cfg.Policy == nil {
+		return nil, errors.New("a SupportQueue and its SLAPolicy are required")
+	}
+	if len(cfg.Trace) == 0 {
+		return nil, errors.New("the trace is empty")
+	}
+	if cfg.PodReadyDelay == 0 {
+		cfg.PodReadyDelay = 30 * time.Second
+	}
+	shape, err := scaling.ShapeOf(cfg.Queue)
+	if err != nil {
+		return nil, err
+	}
+	target, err := scaling.TargetOf(cfg.Policy, cfg.Queue.Spec.Channel, cfg.Queue.Spec.Priority)
+	if err != nil {
+		return nil, err
+	}
+	s := &setup{cfg: cfg, shape: shape, target: target, targetSL: target.TargetServiceLevel(), end: cfg.Trace.Length().Seconds()}
+	s.answerBy = target.Within.Seconds()
+	if !target.RealTime {
+		s.answerBy = target.FirstResponse.Seconds()
+	}
+	s.draw()
+	return s, nil
+}
+
+// draw generates Poisson arrivals at the trace's rate by thinning, with
+// exponential handle times and patience, from the seed.
+func (s *setup) draw() {
+	rng := rand.New(rand.NewPCG(s.cfg.Seed, 0x5eed))
+	maxRate := 0.0
+	for _, p := range s.cfg.Trace {
+		maxRate = math.Max(maxRate, p.InflowPerHour/3600)
+	}
+	if maxRate == 0 {
+		return
+	}
+	containment := 0.0
+	if s.shape.Bots != nil {
+		containment = s.shape.Bots.Containment
+	}
+	for t := rng.ExpFloat64() / maxRate; t < s.end; t += rng.ExpFloat64() / maxRate {
+		p := s.cfg.Trace.At(time.Duration(t * float64(time.Second)))
+		if rng.Float64()*maxRate > p.InflowPerHour/3600 {
+			continue
+		}
+		c := customer{at: t, service: rng.ExpFloat64() * p.AHTSeconds, patience: math.Inf(1)}
+		if s.cfg.Patience > 0 {
+			c.patience = rng.ExpFloat64() * s.cfg.Patience.Seconds()
+		}
+		c.contained = rng.Float64() < containment
+		s.arrivals = append(s.arrivals, t)
+		s.customers = append(s.customers, c)
+	}
+}
+
+// rate is arrivals per second over (now-window, now].
+func (s *setup) rate(now float64, window time.Duration) float64 {
+	w := window.Seconds()
+	lo := sort.SearchFloat64s(s.arrivals, now-w)
+	hi := sort.SearchFloat64s(s.arrivals, now)
+	return float64(hi-lo) / w
+}
+
+// state is the simulated queue as policies see it.
+type state struct {
+	now     float64
+	desired int32
+	waiting []int // customer indices, FIFO
+	head    int
+	surging bool
+	surgeOn int
+}
+
+// backlog is how many customers wait now (those who have not given up).
+func (st *state) backlog(s *setup) float64 {
+	n := 0
+	for _, i := range st.waiting[st.head:] {
+		if c := s.customers[i]; st.now-c.at < c.patience {
+			n++
+		}
+	}
+	return float64(n)
+}
+
+type floatHeap []float64
+
+func (h floatHeap) Len() int           { return len(h) }
+func (h floatHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h floatHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *floatHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *floatHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}
+
+type pending struct {
+	at    float64
+	count int32
+}
+
+// engine is one policy's run over the shared demand.
+type engine struct {
+	s     *setup
+	p     Policy
+	st    *state
+	k     int
+	delay float64
+	every float64
+	ready int32
+	queue []pending // replicas on their way, by ready time
+	busy  *floatHeap
+	drain *floatHeap // conversations of removed replicas: they finish, but take no new ones
+	next  int        // next customer
+	tick  float64    // next policy decision
+	lastT float64
+	stats stats
+	tl    []Sample
+}
+
+type minute struct{ total, met int }
+
+type stats struct {
+	minutes                  []minute
+	waits                    []float64
+	answered, abandoned, hum int
+	replicaSeconds           float64
+}
+
+// run is the discrete-event loop: arrivals, service completions, policy
+// ticks and replicas becoming ready, in time order.
+func (s *setup) run(p Policy) Result {
+	e := &engine{s: s, p: p, st: &state{}, k: int(max(s.shape.Agents.Concurrency, 1)),
+		busy: &floatHeap{}, drain: &floatHeap{}}
+	e.delay = p.ReadyDelay(s).Seconds()
+	e.every = p.Every().Seconds()
+	e.stats.minutes = make([]minute, int(s.end/60)+1)
+	horizon := s.end + 3600 // let the queue drain
+	for {
+		t := e.nextEvent()
+		if math.IsInf(t, 1) || t > horizon {
+			break
+		}
+		e.advance(t)
+		switch {
+		case e.tick <= s.end && t == e.tick:
+			e.decide(t)
+		case len(e.queue) > 0 && t == e.queue[0].at:
+			e.ready += e.queue[0].count
+			e.queue = e.queue[1:]
+		case e.busy.Len() > 0 && t == (*e.busy)[0]:
+			heap.Pop(e.busy)
+		case e.drain.Len() > 0 && t == (*e.drain)[0]:
+			heap.Pop(e.drain)
+		default:
+			if c := s.customers[e.next]; !c.contained {
+				e.stats.hum++
+				e.st.waiting = append(e.st.waiting, e.next)
+			}
+			e.next++
+		}
+		e.serve(t)
+	}
+	return e.result()
+}
+
+func (e *engine) nextEvent() float64 {
+	t := math.Inf(1)
+	if e.next < len(e.s.customers) {
+		t = e.s.customers[e.next].at
+	}
+	for _, h := range []*floatHeap{e.busy, e.drain} {
+		if h.Len() > 0 {
+			t = math.Min(t, (*h)[0])
+		}
+	}
+	if len(e.queue) > 0 {
+		t = math.Min(t, e.queue[0].at)
+	}
+	if e.tick <= e.s.end {
+		t = math.Min(t, e.tick)
+	}
+	return t
+}
+
+// advance accounts replica time and closes the minutes passed.
+func (e *engine) advance(t float64) {
+	e.stats.replicaSeconds += float64(e.st.desired) * (math.Min(t, e.s.end) - math.Min(e.lastT, e.s.end))
+	for int(t/60) > len(e.tl) && len(e.tl) < len(e.stats.minutes)-1 {
+		mi := len(e.tl)
+		sl := -1.0
+		if m := e.stats.minutes[mi]; m.total > 0 {
+			sl = float64(m.met) / float64(m.total)
+		}
+		e.tl = append(e.tl, Sample{Minute: mi, InflowPerHour: e.s.rate(float64(mi+1)*60, time.Minute) * 3600,
+			Desired: e.st.desired, Ready: e.ready, ServiceLevel: sl, Surging: e.st.surging})
+	}
+	e.lastT, e.st.now = t, t
+}
+
+// decide asks the policy and moves replicas: new ones are ready after the
+// delay (at once at the start: the queue ran before the trace), removed ones
+// go at once, pending ones first.
+func (e *engine) decide(t float64) {
+	want := e.p.Decide(e.s, e.st)
+	switch {
+	case want > e.st.desired && (e.delay == 0 || t == 0):
+		e.ready += want - e.st.desired
+	case want > e.st.desired:
+		e.queue = append(e.queue, pending{at: t + e.delay, count: want - e.st.desired})
+	case want < e.st.desired:
+		cut := e.st.desired - want
+		for len(e.queue) > 0 && cut > 0 {
+			last := &e.queue[len(e.queue)-1]
+			c := min(cut, last.count)
+			last.count -= c
+			cut -= c
+			if last.count == 0 {
+				e.queue = e.queue[:len(e.queue)-1]
+			}
+		}
+		e.ready = max(e.ready-cut, 0)
+		for e.busy.Len() > int(e.ready)*e.k { // the last slot is a valid heap cut
+			x := (*e.busy)[e.busy.Len()-1]
+			*e.busy = (*e.busy)[:e.busy.Len()-1]
+			heap.Push(e.drain, x)
+		}
+	}
+	e.st.desired = want
+	e.tick += e.every
+}
+
+// serve starts conversations while servers are free; customers whose
+// patience ran out have abandoned.
+func (e *engine) serve(now float64) {
+	st := e.st
+	for e.busy.Len() < int(e.ready)*e.k && st.head < len(st.waiting) {
+		c := e.s.customers[st.waiting[st.head]]
+		st.head++
+		m := &e.stats.minutes[min(int(c.at/60), len(e.stats.minutes)-1)]
+		m.total++
+		if now-c.at >= c.patience {
+			e.stats.abandoned++
+			continue
+		}
+		wait := now - c.at
+		e.stats.waits = append(e.stats.waits, wait)
+		e.stats.answered++
+		if wait <= e.s.answerBy {
+			m.met++
+		}
+		heap.Push(e.busy, now+c.service)
+	}
+}
+
+func (e *engine) result() Result {
+	s, st := e.s, e.stats
+	// Whoever still waits at the horizon missed the target.
+	for _, i := range e.st.waiting[e.st.head:] {
+		st.minutes[min(int(s.customers[i].at/60), len(st.minutes)-1)].total++
+		st.abandoned++
+	}
+	last := min(int(s.end/60)+1, len(st.minutes))
+	met := 0
+	for _, m := range st.minutes[:last] {
+		if m.total == 0 || float64(m.met)/float64(m.total) >= s.targetSL {
+			met++
+		}
+	}
+	res := Result{Policy: e.p.Name(), SurgeActivations: e.st.surgeOn, Timeline: e.tl,
+		SLMetFraction: float64(met) / float64(last), ReplicaMinutes: st.replicaSeconds / 60}
+	if st.hum > 0 {
+		res.AbandonedFraction = float64(st.abandoned) / float64(st.hum)
+		inTarget := 0
+		for _, w := range st.waits {
+			if w <= s.answerBy {
+				inTarget++
+			}
+		}
+		res.ServiceLevel = float64(inTarget) / float64(st.answered+st.abandoned)
+	}
+	if len(st.waits) > 0 {
+		sort.Float64s(st.waits)
+		res.ASASecondsP95 = st.waits[int(float64(len(st.waits)-1)*0.95)]
+	}
+	return res
+}
+
+// selects reports whether a plan acts on the queue.
+func selects(p supportv1alpha1.SurgePlan, q *supportv1alpha1.SupportQueue) bool {
+	if p.Namespace != "" && q.Namespace != "" && p.Namespace != q.Namespace {
+		return false
+	}
+	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+	return err == nil && sel.Matches(labels.Set(q.Labels))
+}
+
+func (s *setup) String() string {
+	return fmt.Sprintf("%d customers over %.0f s", len(s.customers), s.end)
+}
