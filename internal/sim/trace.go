@@ -145,7 +145,7 @@ func BuiltinTrace(name string, baseInflowPerHour, ahtSeconds float64, seed uint6
 	if length == 0 {
 		length = time.Hour
 	}
-	length += 10 * time.Minute // the tail: after the event, calm
+	length += 45 * time.Minute // the tail: calm again, long enough for plans to cool down
 	var tr Trace
 	for t := time.Duration(0); t < length; t += 30 * time.Second {
 		m, price, _ := sc.At(t)
