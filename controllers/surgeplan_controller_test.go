@@ -2,8 +2,6 @@ package controllers
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/cli"
@@ -173,7 +170,7 @@ func TestOnCallCommands(t *testing.T) {
 	setVolatility(ns, 0.01)
 	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), volatilityPlan(ns, "btc-crash"))
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
-	kubeconfig := oncallKubeconfig(t)
+	kubeconfig := env.Kubeconfig(t, "oncall-jane", "system:masters")
 	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 
 	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
@@ -251,24 +248,6 @@ func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
 	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseActive {
 		t.Errorf("phase %s after restart", p.Status.Phase)
 	}
-}
-
-// oncallKubeconfig writes a kubeconfig for a person in system:masters.
-func oncallKubeconfig(t *testing.T) string {
-	t.Helper()
-	user, err := env.Env.AddUser(envtest.User{Name: "oncall-jane", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func managedBy(fields []metav1.ManagedFieldsEntry, manager string) bool {

@@ -28,7 +28,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/test/promtest"
@@ -90,7 +89,7 @@ func TestScale(t *testing.T) {
 	}
 	defer prom.Stop()
 
-	kubeconfig := adminKubeconfig(t, env)
+	kubeconfig := env.Kubeconfig(t, "bench-operator", "system:masters")
 	metricsAddr := freeAddr(t)
 	manager := startOperator(t, root, kubeconfig, prom.URL(), metricsAddr)
 	defer func() { _ = manager.Process.Kill(); _ = manager.Wait() }()
@@ -297,7 +296,7 @@ func apiserverWrites(t *testing.T, env *testenv.Env) float64 {
 		if !strings.HasPrefix(line, "apiserver_request_total{") {
 			continue
 		}
-		if !(strings.Contains(line, `verb="POST"`) || strings.Contains(line, `verb="PUT"`) || strings.Contains(line, `verb="PATCH"`) || strings.Contains(line, `verb="APPLY"`) || strings.Contains(line, `verb="DELETE"`)) {
+		if !isWrite(line) {
 			continue
 		}
 		if strings.Contains(line, `resource="leases"`) || strings.Contains(line, `resource="events"`) || strings.Contains(line, `resource="subjectaccessreviews"`) || strings.Contains(line, `resource="tokenreviews"`) {
@@ -308,6 +307,15 @@ func apiserverWrites(t *testing.T, env *testenv.Env) float64 {
 		sum += v
 	}
 	return sum
+}
+
+func isWrite(line string) bool {
+	for _, verb := range []string{"POST", "PUT", "PATCH", "APPLY", "DELETE"} {
+		if strings.Contains(line, `verb="`+verb+`"`) {
+			return true
+		}
+	}
+	return false
 }
 
 func kubeRaw(env *testenv.Env, path string) (string, error) {
@@ -351,22 +359,6 @@ func rssMiB(t *testing.T, pid int) float64 {
 		}
 	}
 	return 0
-}
-
-func adminKubeconfig(t *testing.T, env *testenv.Env) string {
-	user, err := env.Env.AddUser(envtest.User{Name: "bench-operator", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := user.KubeConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func freeAddr(t *testing.T) string {

@@ -2,9 +2,13 @@ package testenv
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/frontline-dev/frontline/internal/cli"
 )
@@ -34,4 +38,23 @@ func Plugin(t *testing.T, kubeconfig, namespace string, args ...string) string {
 		t.Fatalf("kubectl frontline %v: exit %d: %s", args, code, errOut.String())
 	}
 	return out.String()
+}
+
+// Kubeconfig writes a kubeconfig for a new user of the test apiserver in
+// the given groups and returns its path.
+func (e *Env) Kubeconfig(t *testing.T, user string, groups ...string) string {
+	t.Helper()
+	u, err := e.Env.AddUser(envtest.User{Name: user, Groups: groups}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := u.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
