@@ -217,7 +217,7 @@ func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
 		r.Window = time.Minute
 	}
 	if o := q.Spec.Metrics.Queries; o != nil {
-		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds}
+		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel}
 	}
 	return r
 }

@@ -55,9 +55,16 @@ func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, que
 			qs.TargetServiceLevel, qs.PredictedServiceLevel = pred.TargetServiceLevel, pred.ServiceLevel
 			sl, err1 := pred.ServiceLevel.Float64()
 			target, err2 := pred.TargetServiceLevel.Float64()
+			observed := sl
+			if m := q.Status.Measured; m != nil && m.ServiceLevel != "" {
+				qs.ObservedServiceLevel = m.ServiceLevel
+				if o, err := m.ServiceLevel.Float64(); err == nil {
+					observed = o
+				}
+			}
 			if err1 == nil && err2 == nil {
 				switch {
-				case sl < target:
+				case sl < target || observed < target:
 					qs.State = supportv1alpha1.QueueSLABreached
 					breached = append(breached, q.Name)
 				case sl < target+margin:
@@ -77,7 +84,7 @@ func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, que
 		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: generation})
 	}
 	if len(breached) > 0 {
-		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("predicted below target: %v", breached))
+		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("predicted or observed below target: %v", breached))
 	} else {
 		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is predicted below target")
 	}

@@ -341,7 +341,8 @@ func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
 		}
 		return d.Seconds()
 	}
-	return scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
+	return old.ServiceLevel != m.ServiceLevel ||
+		scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
 		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
 		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
 }
@@ -356,6 +357,9 @@ func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
 	}
 	if rd.HandleTime != nil {
 		m.AverageHandleTime = &metav1.Duration{Duration: time.Duration(*rd.HandleTime * float64(time.Second)).Round(time.Second)}
+	}
+	if rd.ServiceLevel != nil {
+		m.ServiceLevel = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.ServiceLevel, 'f', 2, 64))
 	}
 	return m
 }

@@ -241,3 +241,29 @@ func hasEvent(t *testing.T, ns, name, reason string) bool {
 	}
 	return false
 }
+
+// TestObservedServiceLevelReported: a queue that reads its observed service
+// level reports it, and its policy flags a breach when the observation is
+// below target even though the prediction meets it.
+func TestObservedServiceLevelReported(t *testing.T) {
+	ns := newNamespace(t)
+	setGaugeInflow(ns, "q", 600)
+	sim.Gauges.WithLabelValues(ns, "q", "observed_sl").Set(0.62)
+	q := withGaugeInflow(queue(ns, "q", "p"))
+	q.Spec.Metrics.Queries.ServiceLevel = fmt.Sprintf(`sum(frontline_sim_signal{namespace=%q,queue="q",signal="observed_sl"})`, ns)
+	create(t, policy(ns, "p", 80), q)
+	eventually(t, 60*time.Second, func() error {
+		got := getQueue(t, ns, "q")
+		if m := got.Status.Measured; m == nil || m.ServiceLevel != "0.62" {
+			return fmt.Errorf("measured %+v", got.Status.Measured)
+		}
+		p := &supportv1alpha1.SLAPolicy{}
+		if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "p"}, p); err != nil {
+			return err
+		}
+		if len(p.Status.Queues) != 1 || p.Status.Queues[0].ObservedServiceLevel != "0.62" || p.Status.Queues[0].State != supportv1alpha1.QueueSLABreached || p.Status.BreachedCount != 1 {
+			return fmt.Errorf("policy status %+v", p.Status)
+		}
+		return nil
+	})
+}

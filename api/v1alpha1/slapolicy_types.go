@@ -138,7 +138,12 @@ type QueueSLAStatus struct {
 	// desired agents.
 	// +optional
 	PredictedServiceLevel Decimal `json:"predictedServiceLevel,omitempty"`
-	// state is Met, AtRisk, Breached or Unknown (no prediction yet).
+	// observedServiceLevel is the measured share answered within target,
+	// when the queue reads one (metrics.queries.serviceLevel).
+	// +optional
+	ObservedServiceLevel Decimal `json:"observedServiceLevel,omitempty"`
+	// state is Met, AtRisk, Breached (predicted or observed below target)
+	// or Unknown (no prediction yet).
 	// +optional
 	State QueueSLAState `json:"state,omitempty"`
 }

@@ -283,6 +283,14 @@ type QueryOverrides struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=4096
 	HandleTimeSeconds string `json:"handleTimeSeconds,omitempty"`
+
+	// serviceLevel returns the observed share (0-1) of contacts answered
+	// within the SLA's target time, from your ticketing system. Reported in
+	// status and on the SLAPolicy next to the prediction; not used for sizing.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	ServiceLevel string `json:"serviceLevel,omitempty"`
 }
 
 // ScalingSpec tunes "fast attack, slow decay": scale up to the computed need
@@ -385,6 +393,10 @@ type QueueMeasurements struct {
 	// averageHandleTime is the measured time agents spend on one contact.
 	// +optional
 	AverageHandleTime *metav1.Duration `json:"averageHandleTime,omitempty"`
+	// serviceLevel is the observed share of contacts answered within the
+	// target, when metrics.queries.serviceLevel is set.
+	// +optional
+	ServiceLevel Decimal `json:"serviceLevel,omitempty"`
 }
 
 // ReplicaStatus is one role's replicas.

@@ -46,6 +46,8 @@ func (k QueueKey) String() string { return k.Namespace + "/" + k.Name }
 // Overrides replace the default PromQL for one queue.
 type Overrides struct {
 	Inflow, Backlog, HandleTime string
+	// ServiceLevel has no default: only queues that name it read it.
+	ServiceLevel string
 }
 
 // Request is what one queue needs read.
@@ -64,7 +66,9 @@ type Reading struct {
 	Inflow     *float64 // tickets per second
 	Backlog    *float64 // tickets waiting
 	HandleTime *float64 // seconds per ticket
-	Reason     string
+	// ServiceLevel is the observed share answered within target (optional).
+	ServiceLevel *float64
+	Reason       string
 	Message    string
 }
 
@@ -118,6 +122,9 @@ func Plan(reqs []Request) []string {
 		}
 		add(pick(r.Overrides.Backlog, BacklogQuery()))
 		add(pick(r.Overrides.HandleTime, HandleTimeQuery()))
+		if r.Overrides.ServiceLevel != "" {
+			add(r.Overrides.ServiceLevel)
+		}
 	}
 	sort.Strings(out)
 	return out
@@ -223,6 +230,11 @@ func assemble(r Request, results map[string]result, now time.Time) Reading {
 	}
 	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.HandleTime, HandleTimeQuery())], r.Overrides.HandleTime != ""); reason == "" && v > 0 {
 		reading.HandleTime = &v
+	}
+	if q := r.Overrides.ServiceLevel; q != "" {
+		if v, reason, _ := sampleFor(r, results[q], true); reason == "" && v <= 1 {
+			reading.ServiceLevel = &v
+		}
 	}
 	return reading
 }

@@ -115,3 +115,20 @@ func TestPromDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestObservedServiceLevelOverride(t *testing.T) {
+	sl := `sum(answered_in_target) / sum(answered)`
+	api := &fakeAPI{answers: map[string]model.Value{
+		InflowQuery(time.Minute): model.Vector{sample("ns", "a", 0.5, now)},
+		FreshnessQuery():         model.Vector{sample("ns", "a", float64(now.Unix()), now)},
+		sl:                       model.Vector{sample("", "", 0.71, now)},
+	}}
+	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute, MaxSampleAge: time.Minute, Overrides: Overrides{ServiceLevel: sl}}})
+	r := got[QueueKey{"ns", "a"}]
+	if !r.Usable() || r.ServiceLevel == nil || *r.ServiceLevel != 0.71 {
+		t.Errorf("%+v", r)
+	}
+	if n := len(Plan([]Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute}})); n != 4 {
+		t.Errorf("no override: %d queries, want 4", n)
+	}
+}
