@@ -69,7 +69,7 @@ type Reading struct {
 	// ServiceLevel is the observed share answered within target (optional).
 	ServiceLevel *float64
 	Reason       string
-	Message    string
+	Message      string
 }
 
 // Usable reports whether the reading can size the queue.
