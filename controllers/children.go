@@ -146,14 +146,23 @@ func deployment(q *supportv1alpha1.SupportQueue, role string, tmpl supportv1alph
 
 // queueEnv tells the workload which queue it serves, then the user's env.
 func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac.EnvVarApplyConfiguration {
+	// An empty value is omitted on the wire: set it only when non-empty, or
+	// the applied and the stored object never compare equal.
+	env := func(name, value string) *corev1ac.EnvVarApplyConfiguration {
+		ev := corev1ac.EnvVar().WithName(name)
+		if value != "" {
+			ev.WithValue(value)
+		}
+		return ev
+	}
 	out := []*corev1ac.EnvVarApplyConfiguration{
-		corev1ac.EnvVar().WithName("FRONTLINE_QUEUE").WithValue(q.Name),
-		corev1ac.EnvVar().WithName("FRONTLINE_CHANNEL").WithValue(string(q.Spec.Channel)),
-		corev1ac.EnvVar().WithName("FRONTLINE_LANGUAGES").WithValue(strings.Join(q.Spec.Languages, ",")),
-		corev1ac.EnvVar().WithName("FRONTLINE_KNOWLEDGE_DIR").WithValue(knowledgeMountPath),
+		env("FRONTLINE_QUEUE", q.Name),
+		env("FRONTLINE_CHANNEL", string(q.Spec.Channel)),
+		env("FRONTLINE_LANGUAGES", strings.Join(q.Spec.Languages, ",")),
+		env("FRONTLINE_KNOWLEDGE_DIR", knowledgeMountPath),
 	}
 	for _, e := range user {
-		ev := corev1ac.EnvVar().WithName(e.Name)
+		ev := env(e.Name, e.Value)
 		switch {
 		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
 			s := e.ValueFrom.SecretKeyRef
@@ -171,8 +180,6 @@ func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac
 			ev.WithValueFrom(corev1ac.EnvVarSource().WithConfigMapKeyRef(sel))
 		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
 			ev.WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath(e.ValueFrom.FieldRef.FieldPath)))
-		default:
-			ev.WithValue(e.Value)
 		}
 		out = append(out, ev)
 	}

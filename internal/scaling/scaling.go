@@ -179,7 +179,7 @@ func Clamp(v, lo, hi int32) int32 {
 // not replace the one in status: rate() jitters by a fraction of a percent
 // from poll to poll, and rewriting status for that would make an idle queue
 // write every poll.
-const ReportTolerance = 0.02
+const ReportTolerance = 0.05
 
 // Significant reports whether now differs from before by more than the
 // report tolerance (or by at least 1 for small counts).

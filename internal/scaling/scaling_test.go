@@ -186,7 +186,7 @@ func TestSignificant(t *testing.T) {
 		before, now float64
 		want        bool
 	}{
-		{600, 601, false}, {600, 611, false}, {600, 615, true}, {600, 3000, true},
+		{600, 601, false}, {600, 625, false}, {600, 640, true}, {600, 3000, true},
 		{3, 3.5, false}, {3, 4, true}, {0, 1, true}, {0, 0.5, false},
 	} {
 		if got := Significant(tc.before, tc.now); got != tc.want {
