@@ -148,7 +148,7 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 				continue
 			}
 			short, ok1 := query(surge.InflowSumQuery(matcher, spec.Window))
-			base, ok2 := query(surge.InflowSumQuery(matcher, spec.Baseline))
+			base, ok2 := query(surge.BaselineQuery(matcher, spec.Window, spec.Baseline))
 			out = append(out, spec.Reading(surge.SpikeRatio(short, base), ok1 && ok2, short*3600 >= spec.MinInflowPerHour))
 		case surge.KindBacklog:
 			v, ok := query(surge.BacklogSumQuery(matcher))

@@ -31,3 +31,12 @@ func InflowSumQuery(matcher string, window time.Duration) string {
 func BacklogSumQuery(matcher string) string {
 	return fmt.Sprintf("sum(%s{%s})", metrics.QueueBacklog, matcher)
 }
+
+// BaselineQuery is the plan's queues' usual inflow: the short-window rate
+// averaged over the baseline. A plain rate over the baseline would read a
+// young series (a new queue, a restarted exporter) as a fraction of its
+// real rate — rate() divides by the whole window — and fire a false spike.
+func BaselineQuery(matcher string, window, baseline time.Duration) string {
+	return fmt.Sprintf("avg_over_time(%s[%s:%s])", InflowSumQuery(matcher, window),
+		metrics.PromDuration(baseline), metrics.PromDuration(window))
+}

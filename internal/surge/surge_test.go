@@ -173,6 +173,9 @@ func TestQueries(t *testing.T) {
 	if q := InflowSumQuery(m, 5*time.Minute); q != "sum(rate(frontline_tickets_created_total{"+m+"}[5m]))" {
 		t.Errorf("inflow %s", q)
 	}
+	if q := BaselineQuery(m, 30*time.Second, time.Hour); q != "avg_over_time(sum(rate(frontline_tickets_created_total{"+m+"}[30s]))[1h:30s])" {
+		t.Errorf("baseline %s", q)
+	}
 	if q := BacklogSumQuery(m); q != "sum(frontline_queue_backlog{"+m+"})" {
 		t.Errorf("backlog %s", q)
 	}
