@@ -58,24 +58,8 @@ in the plan's status and Events with who made them.`,
 	}
 	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it returns to automatic by itself.")
 	on.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
-	off := &cobra.Command{
-		Use:   "off PLAN",
-		Short: "Disable a plan; it wins over every trigger",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.setMode(cmd.Context(), args[0], supportv1alpha1.SurgeModeOff, nil)
-		},
-	}
-	off.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
-	auto := &cobra.Command{
-		Use:   "auto PLAN",
-		Short: "Return a plan to automatic triggers",
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.setMode(cmd.Context(), args[0], supportv1alpha1.SurgeModeAuto, nil)
-		},
-	}
-	auto.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
+	off := o.modeCommand("off PLAN", "Disable a plan; it wins over every trigger", supportv1alpha1.SurgeModeOff)
+	auto := o.modeCommand("auto PLAN", "Return a plan to automatic triggers", supportv1alpha1.SurgeModeAuto)
 	status := &cobra.Command{
 		Use:   "status [PLAN]",
 		Short: "Show plans: phase, since, reason, queues, capacity added",
@@ -85,6 +69,20 @@ in the plan's status and Events with who made them.`,
 		},
 	}
 	cmd.AddCommand(on, off, auto, status)
+	return cmd
+}
+
+// modeCommand sets a plan's mode with no expiry (off, auto).
+func (o *surgeOptions) modeCommand(use, short string, mode supportv1alpha1.SurgeMode) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.setMode(cmd.Context(), args[0], mode, nil)
+		},
+	}
+	cmd.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	return cmd
 }
 
