@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,7 +59,7 @@ perfect foresight.`,
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
-	f.StringVar(&o.plot, "plot", "", "Write inflow vs capacity, service level and surge phases to this .svg file.")
+	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
 	return cmd
 }
 
@@ -74,8 +75,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:
 		return &flagError{"patience", "must be zero or more"}
-	case o.plot != "" && !strings.HasSuffix(o.plot, ".svg"):
-		return &flagError{"plot", "must name an .svg file"}
+	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
+		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
 	cfg, err := o.load()
 	if err != nil {
@@ -104,7 +105,7 @@ func (o *simulateOptions) run(s Streams) error {
 		return err
 	}
 	if o.plot != "" {
-		if err := os.WriteFile(o.plot, sim.PlotSVG(results, cfg), 0o644); err != nil {
+		if err := writePlot(o.plot, results, cfg); err != nil {
 			return err
 		}
 	}
@@ -230,4 +231,14 @@ func (o *simulateOptions) load() (sim.Config, error) {
 	}
 	sim.ApplyDefaults(q, policy, planPtrs...)
 	return sim.Config{Queue: q, Policy: policy, Plans: plans}, nil
+}
+
+// writePlot writes the plot whole or not at all: a failed draw leaves no
+// half-written file behind.
+func writePlot(name string, results []sim.Result, cfg sim.Config) error {
+	var buf bytes.Buffer
+	if err := sim.Plot(&buf, name, results, cfg); err != nil {
+		return err
+	}
+	return os.WriteFile(name, buf.Bytes(), 0o644)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,6 +36,39 @@ func TestSimulateJSON(t *testing.T) {
 	}
 }
 
+// The PNG plot is a real image with Frontline's line in it, not a blank page.
+func TestSimulatePNGPlot(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "crash.png")
+	if code, _, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "--plot", name); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = f.Close() }()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	if b.Dx() < 600 || b.Dy() < 400 {
+		t.Fatalf("plot is %dx%d", b.Dx(), b.Dy())
+	}
+	frontlineBlue := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 == 0x1f && g>>8 == 0x77 && bl>>8 == 0xb4 {
+				frontlineBlue++
+			}
+		}
+	}
+	if frontlineBlue < 100 {
+		t.Errorf("only %d pixels of Frontline's line", frontlineBlue)
+	}
+}
+
 func TestSimulateTrace(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "t.csv")
 	csv := "time,inflow_per_hour,aht_seconds,volatility\n0,600,240,0\n600,3000,240,0.08\n1200,600,240,0\n2400,600,240,0\n"
@@ -62,7 +96,7 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		{[]string{"simulate", "-f", samples, "--scenario", "btc-crash"}, "--queue"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "meteor"}, "--scenario"},
 		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
-		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.png"}, "--plot"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.gif"}, "--plot"},
 	} {
 		code, _, errOut := run(tc.args...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {

@@ -53,7 +53,7 @@ type Sample struct {
 	InflowPerHour float64
 	Desired       int32
 	Ready         int32
-	ServiceLevel  float64 // of the minute's arrivals; -1 when none
+	ServiceLevel  float64 // of the minute's arrivals, however late answered; -1 when none
 	Surging       bool
 }
 
@@ -292,12 +292,8 @@ func (e *engine) advance(t float64) {
 	e.stats.replicaSeconds += float64(e.st.desired) * (math.Min(t, e.s.end) - math.Min(e.lastT, e.s.end))
 	for int(t/60) > len(e.tl) && len(e.tl) < len(e.stats.minutes)-1 {
 		mi := len(e.tl)
-		sl := -1.0
-		if m := e.stats.minutes[mi]; m.total > 0 {
-			sl = float64(m.met) / float64(m.total)
-		}
 		e.tl = append(e.tl, Sample{Minute: mi, InflowPerHour: e.s.rate(float64(mi+1)*60, time.Minute) * 3600,
-			Desired: e.st.desired, Ready: e.ready, ServiceLevel: sl, Surging: e.st.surging})
+			Desired: e.st.desired, Ready: e.ready, Surging: e.st.surging})
 	}
 	e.lastT, e.st.now = t, t
 }
@@ -365,6 +361,14 @@ func (e *engine) result() Result {
 		st.abandoned++
 	}
 	last := min(int(s.end/60)+1, len(st.minutes))
+	// A minute's contacts are answered after it closes too: its service
+	// level is final only now.
+	for i := range e.tl {
+		e.tl[i].ServiceLevel = -1
+		if m := st.minutes[i]; m.total > 0 {
+			e.tl[i].ServiceLevel = float64(m.met) / float64(m.total)
+		}
+	}
 	met := 0
 	for _, m := range st.minutes[:last] {
 		if m.total == 0 || float64(m.met)/float64(m.total) >= s.targetSL {
