@@ -80,8 +80,11 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 	hack/fuzz.sh $${FUZZTIME:-60s}
 
 .PHONY: bench
-bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, then scale, idle writes, memory, Prometheus load, reaction time -> docs/benchmarks.md.
+bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, reaction to pods Running on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
+	hack/build-k8s.sh all
+	rm -f bin/reaction-cluster.json
+	REACTION_SPIKES=20 REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json go test -tags e2e ./test/e2e/ -run Test08ReactionTimes -count=1 -v -timeout 30m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 ##@ Local cluster

@@ -32,6 +32,7 @@ type options struct {
 	enableHTTP2       bool
 	workers           int
 	showVersion       bool
+	pprofAddr         string
 }
 
 func main() {
@@ -45,6 +46,7 @@ func main() {
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false, "Serve metrics over HTTP/2 (off by default: HTTP/2 rapid-reset CVEs).")
 	flag.IntVar(&o.workers, "max-concurrent-reconciles", 4, "Queues reconciled at once.")
+	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "Address of Go's pprof endpoints for profiling; \"0\" (the default) disables them.")
 	flag.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	zapOpts := zap.Options{Development: false}
 	zapOpts.BindFlags(flag.CommandLine)
@@ -86,6 +88,7 @@ func run(o options) error {
 		LeaderElectionNamespace:       o.leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         controllers.CacheOptions(splitNamespaces(o.watchNamespaces)),
+		PprofBindAddress:              o.pprofAddr,
 	})
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)

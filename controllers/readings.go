@@ -148,13 +148,30 @@ func (p *Poller) pollDue(ctx context.Context) error {
 	}
 	p.Store.forget(keep)
 	for g, queues := range groups {
-		if last, ok := p.lastPoll[g]; ok && now.Sub(last) < g.interval {
+		// Half a tick of slack keeps polls on the interval: without it a
+		// tick landing a hair early would push every poll a whole tick late.
+		if last, ok := p.lastPoll[g]; ok && now.Sub(last) < g.interval-p.Tick/2 {
+			// A queue never read is read now, alone, rather than after up
+			// to a whole interval: a new queue is sized within a tick.
+			if unread := p.unread(queues); len(unread) > 0 {
+				p.poll(ctx, g, unread, now)
+			}
 			continue
 		}
 		p.lastPoll[g] = now
 		p.poll(ctx, g, queues, now)
 	}
 	return nil
+}
+
+func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alpha1.SupportQueue {
+	var out []*supportv1alpha1.SupportQueue
+	for _, q := range queues {
+		if _, ok := p.Store.Get(keyOf(q)); !ok {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func (p *Poller) poll(ctx context.Context, g pollGroup, queues []*supportv1alpha1.SupportQueue, now time.Time) {

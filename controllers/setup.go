@@ -98,5 +98,5 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	return (&SLAPolicyReconciler{Client: mgr.GetClient()}).SetupWithManager(mgr)
+	return (&SLAPolicyReconciler{Client: mgr.GetClient(), MinStatusInterval: 2 * time.Second}).SetupWithManager(mgr)
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
+	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -23,6 +26,30 @@ import (
 // reconciler, which re-sizes every referencing queue when a policy changes.
 type SLAPolicyReconciler struct {
 	client.Client
+	// MinStatusInterval spaces one policy's status writes: its status lists
+	// every queue, so a burst of queue changes (thousands created at once)
+	// becomes one write per interval instead of one large write per change.
+	// A policy edit is reported at once.
+	MinStatusInterval time.Duration
+
+	mu        sync.Mutex
+	lastWrite map[types.NamespacedName]time.Time
+}
+
+// wait says how long the policy's next status write must wait.
+func (r *SLAPolicyReconciler) wait(key types.NamespacedName, now time.Time) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastWrite[key].Add(r.MinStatusInterval).Sub(now)
+}
+
+func (r *SLAPolicyReconciler) wrote(key types.NamespacedName, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastWrite == nil {
+		r.lastWrite = map[types.NamespacedName]time.Time{}
+	}
+	r.lastWrite[key] = now
 }
 
 // Reconcile summarises the policy's queues.
@@ -31,7 +58,16 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	now := time.Now()
+	if wait := r.wait(req.NamespacedName, now); wait > 0 && p.Status.ObservedGeneration == p.Generation {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
 	before := p.DeepCopy()
+	defer func() {
+		if !equality.Semantic.DeepEqual(before.Status, p.Status) {
+			r.wrote(req.NamespacedName, now)
+		}
+	}()
 	defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, &retErr)
 	var queues supportv1alpha1.SupportQueueList
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {

@@ -92,6 +92,9 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	if !q.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil // owner references garbage-collect the children
 	}
+	if r.awaitingFirstReading(q) {
+		return ctrl.Result{RequeueAfter: time.Second}, nil
+	}
 	before := q.DeepCopy()
 	defer finishReconcile(ctx, r.Client, "SupportQueue", before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }, &retErr)
 
@@ -113,6 +116,22 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	}
 	r.recordStatus(now, q, shape, in, decision)
 	return ctrl.Result{}, nil
+}
+
+// firstReadingWait bounds how long a new queue waits for its first reading.
+const firstReadingWait = 10 * time.Second
+
+// awaitingFirstReading: the poller reads a new queue within a tick and then
+// wakes it. Sizing it from that reading, rather than creating its children
+// at the minimum and resizing them a second later, halves a new queue's
+// writes. A queue that has a status, or has waited long enough (Prometheus
+// slow or unreachable), goes on without.
+func (r *SupportQueueReconciler) awaitingFirstReading(q *supportv1alpha1.SupportQueue) bool {
+	if _, read := r.Readings.Get(keyOf(q)); read || len(q.Status.Conditions) > 0 {
+		return false
+	}
+	age := r.Clock.Since(q.CreationTimestamp.Time)
+	return age >= 0 && age < firstReadingWait
 }
 
 func (r *SupportQueueReconciler) gather(ctx context.Context, q *supportv1alpha1.SupportQueue) (*queueInputs, error) {

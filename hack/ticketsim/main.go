@@ -124,6 +124,18 @@ func main() {
 		st.override = &[2]float64{m, p}
 		_, _ = fmt.Fprintf(w, "inflow x%g, price %g\n", m, p)
 	})
+	// /signal sets a frontline_sim_signal gauge: a step a queue's query
+	// override can read exactly, for timing reactions.
+	sim.Mux.HandleFunc("/signal", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		v, err := strconv.ParseFloat(q.Get("value"), 64)
+		if r.Method != http.MethodPost || err != nil || q.Get("namespace") == "" || q.Get("queue") == "" || q.Get("signal") == "" {
+			http.Error(w, "POST /signal?namespace=NS&queue=NAME&signal=inflow&value=0.5", http.StatusBadRequest)
+			return
+		}
+		sim.Gauges.WithLabelValues(q.Get("namespace"), q.Get("queue"), q.Get("signal")).Set(v)
+		_, _ = fmt.Fprintf(w, "%s %s/%s = %g\n", q.Get("signal"), q.Get("namespace"), q.Get("queue"), v)
+	})
 	sim.Mux.HandleFunc("/state", func(w http.ResponseWriter, _ *http.Request) {
 		st.mu.Lock()
 		defer st.mu.Unlock()

@@ -141,6 +141,7 @@ func (s *setup) draw() {
 	if s.shape.Bots != nil {
 		containment = s.shape.Bots.Containment
 	}
+	s.drawHistory()
 	for t := rng.ExpFloat64() / maxRate; t < s.end; t += rng.ExpFloat64() / maxRate {
 		p := s.cfg.Trace.At(time.Duration(t * float64(time.Second)))
 		if rng.Float64()*maxRate > p.InflowPerHour/3600 {
@@ -153,6 +154,27 @@ func (s *setup) draw() {
 		c.contained = rng.Float64() < containment
 		s.arrivals = append(s.arrivals, t)
 		s.customers = append(s.customers, c)
+	}
+}
+
+// drawHistory adds arrivals before the trace, at its first rate, over the
+// longest look-back any policy reads (a spike trigger's baseline): the queue
+// was running before, so its first rates read full windows, as Prometheus's
+// would. They feed rates only; nobody is served before the trace starts.
+func (s *setup) drawHistory() {
+	r0 := s.cfg.Trace[0].InflowPerHour / 3600
+	if r0 <= 0 {
+		return
+	}
+	back := time.Hour
+	for _, p := range s.cfg.Plans {
+		if t := p.Spec.Triggers; t != nil && t.InflowSpike != nil {
+			back = max(back, t.InflowSpike.Baseline.Duration+t.InflowSpike.Window.Duration)
+		}
+	}
+	rng := rand.New(rand.NewPCG(s.cfg.Seed, 0x415))
+	for t := -back.Seconds() + rng.ExpFloat64()/r0; t < 0; t += rng.ExpFloat64() / r0 {
+		s.arrivals = append(s.arrivals, t)
 	}
 }
 

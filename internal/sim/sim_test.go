@@ -117,3 +117,23 @@ func TestCrashScenario(t *testing.T) {
 		t.Errorf("static staffing met as many minutes as frontline: %+v", s)
 	}
 }
+
+// TestCalmNeverSurges: the queue ran before the trace, so the spike
+// trigger's baseline reads a full hour from the first evaluation and calm
+// traffic, noisy or not, never looks like a spike.
+func TestCalmNeverSurges(t *testing.T) {
+	for _, name := range []string{"calm", "noisy"} {
+		for seed := uint64(1); seed <= 3; seed++ {
+			cfg := sampleConfig(t)
+			cfg.Seed = seed
+			cfg.Trace, _ = BuiltinTrace(name, 600, 240, seed)
+			res, err := Run(cfg, []Policy{&Frontline{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].SurgeActivations != 0 {
+				t.Errorf("%s seed %d: %d surges", name, seed, res[0].SurgeActivations)
+			}
+		}
+	}
+}
