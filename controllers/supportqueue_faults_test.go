@@ -106,8 +106,11 @@ func TestPolicyEditResizes(t *testing.T) {
 	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "p"}, p); err != nil {
 		t.Fatal(err)
 	}
-	p.Spec.Targets[0].ServiceLevel.Percent = 95
-	if err := env.Client.Update(ctx, p); err != nil {
+	edited := p.DeepCopy()
+	edited.Spec.Targets[0].ServiceLevel.Percent = 95
+	// A merge patch, as kubectl edit sends: the operator may be writing the
+	// policy's status at the same moment.
+	if err := env.Client.Patch(ctx, edited, client.MergeFrom(p)); err != nil {
 		t.Fatal(err)
 	}
 	waitReplicas(t, ns, "a-agents", agentsFor(600, 95), 30*time.Second)

@@ -419,8 +419,9 @@ func Test05LeaderFailover(t *testing.T) {
 	t.Logf("lease moved from %s to %s in %v", first, leader(), time.Since(killed).Round(time.Second))
 	// The new leader acts: a spec change is reconciled.
 	q := getQueue(t, "vip-phone")
-	q.Spec.Agents.MinReplicas = 12
-	if err := k8s.Update(ctx, q); err != nil {
+	edited := q.DeepCopy()
+	edited.Spec.Agents.MinReplicas = 12
+	if err := k8s.Patch(ctx, edited, client.MergeFrom(q)); err != nil { // the operator may be writing status meanwhile
 		t.Fatal(err)
 	}
 	waitRunning(t, "vip-phone-agents", 12, 60*time.Second)
