@@ -63,11 +63,6 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	before := p.DeepCopy()
-	defer func() {
-		if !equality.Semantic.DeepEqual(before.Status, p.Status) {
-			r.wrote(req.NamespacedName, now)
-		}
-	}()
 	defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, &retErr)
 	var queues supportv1alpha1.SupportQueueList
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
@@ -78,6 +73,9 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, nil // admission guarantees the format
 	}
 	p.Status = summarisePolicy(p.Status, p.Generation, queues.Items, margin)
+	if !equality.Semantic.DeepEqual(before.Status, p.Status) {
+		r.wrote(req.NamespacedName, now) // finishReconcile writes it
+	}
 	return ctrl.Result{}, nil
 }
 

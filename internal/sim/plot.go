@@ -59,10 +59,7 @@ func Plot(w io.Writer, fileName string, results []Result, cfg Config) error {
 		p.Add(plotter.NewGrid())
 	}
 
-	perReplica := float64(max(s.shape.Agents.Concurrency, 1)) / s.shape.Agents.DefaultHandleTime.Seconds() * 3600 * s.target.MaxOccupancy
-	if s.shape.Bots != nil {
-		perReplica /= 1 - s.shape.Bots.Containment
-	}
+	perReplica := s.replicaThroughput() * 3600 // tickets per hour
 	peak, minutes := 1.0, 1
 	for _, r := range results {
 		minutes = max(minutes, len(r.Timeline))

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/capacity"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -168,12 +167,7 @@ func (k *KEDA) Decide(s *setup, st *state) int32 {
 		k.metric = s.rate(st.now, time.Minute)
 		k.nextPoll = st.now + 30
 	}
-	containment := 0.0
-	if s.shape.Bots != nil {
-		containment = s.shape.Bots.Containment
-	}
-	perReplica := float64(max(a.Concurrency, 1)) / a.DefaultHandleTime.Seconds() * s.target.MaxOccupancy / (1 - containment)
-	ratio := k.metric / (perReplica * float64(max(k.replicas, 1)))
+	ratio := k.metric / (s.replicaThroughput() * float64(max(k.replicas, 1)))
 	want := k.replicas
 	if math.Abs(ratio-1) > 0.1 {
 		want = int32(math.Ceil(float64(max(k.replicas, 1)) * ratio))
@@ -211,27 +205,26 @@ func (Perfect) Decide(s *setup, st *state) int32 {
 		peak = math.Max(peak, p.InflowPerHour/3600)
 		aht = math.Max(aht, p.AHTSeconds)
 	}
-	human := peak
-	if s.shape.Bots != nil {
-		human *= 1 - s.shape.Bots.Containment
+	// The controllers' own sizing, fed the true inflow.
+	backlog := st.backlog(s)
+	need, err := scaling.ComputeNeed(s.shape, s.target, scaling.Measurements{InflowPerSecond: &peak, HandleTimeSeconds: &aht, Backlog: &backlog})
+	if err != nil {
+		return s.shape.Agents.Min
 	}
 	a := s.shape.Agents
-	var n int
-	if s.target.RealTime {
-		r, err := capacity.Agents(capacity.Request{ArrivalsPerSecond: human, HandleTimeSeconds: aht, TargetServiceLevel: s.target.ServiceLevel,
-			TargetSeconds: s.target.Within.Seconds(), MaxOccupancy: s.target.MaxOccupancy, Shrinkage: s.target.Shrinkage, Concurrency: int(max(a.Concurrency, 1))})
-		if err == nil {
-			n = r.Agents
-		}
-	} else {
-		r, err := capacity.BacklogAgents(capacity.BacklogRequest{ArrivalsPerSecond: human, HandleTimeSeconds: aht, Backlog: st.backlog(s),
-			FirstResponseSeconds: s.target.FirstResponse.Seconds(), MaxOccupancy: s.target.MaxOccupancy, Shrinkage: s.target.Shrinkage})
-		if err == nil {
-			n = r.Agents
-		}
-	}
-	return scaling.Clamp(int32(n), a.Min, a.Max)
+	return scaling.Clamp(need.Agents, a.Min, a.Max)
 }
 
 // AllPolicies is Frontline and the three baselines.
 func AllPolicies() []Policy { return []Policy{&Frontline{}, &KEDA{}, Perfect{}, Static{}} }
+
+// replicaThroughput is the inflow, in contacts per second before the bots'
+// containment, that one agent replica handles at the policy's max occupancy.
+func (s *setup) replicaThroughput() float64 {
+	a := s.shape.Agents
+	perSecond := float64(max(a.Concurrency, 1)) / a.DefaultHandleTime.Seconds() * s.target.MaxOccupancy
+	if s.shape.Bots != nil {
+		perSecond /= 1 - s.shape.Bots.Containment
+	}
+	return perSecond
+}
