@@ -15,6 +15,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 // Reading is the latest poll result for one queue, with the count of
@@ -86,8 +87,9 @@ type Poller struct {
 	// Tick is how often due groups are checked. Defaults to 1s.
 	Tick time.Duration
 
-	lastPoll map[pollGroup]time.Time
-	apis     map[string]metrics.API
+	lastPoll   map[pollGroup]time.Time
+	apis       map[string]metrics.API
+	estimators *metrics.Estimators
 }
 
 // NewPrometheusAPI is the default NewAPI.
@@ -112,6 +114,9 @@ func (p *Poller) Start(ctx context.Context) error {
 	}
 	p.lastPoll = map[pollGroup]time.Time{}
 	p.apis = map[string]metrics.API{}
+	// Estimators live as long as the leader's poller: a new leader warms
+	// up from Prometheus's history.
+	p.estimators = metrics.NewEstimators()
 	ticker := p.Clock.NewTicker(p.Tick)
 	defer ticker.Stop()
 	for {
@@ -136,17 +141,15 @@ func (p *Poller) pollDue(ctx context.Context) error {
 	keep := map[metrics.QueueKey]bool{}
 	for i := range list.Items {
 		q := &list.Items[i]
-		g := pollGroup{address: p.DefaultAddress, interval: q.Spec.Metrics.PollInterval.Duration}
+		g := pollGroup{address: p.DefaultAddress, interval: pollInterval(q)}
 		if q.Spec.Metrics.Prometheus != nil {
 			g.address = q.Spec.Metrics.Prometheus.Address
-		}
-		if g.interval <= 0 {
-			g.interval = 15 * time.Second
 		}
 		groups[g] = append(groups[g], q)
 		keep[keyOf(q)] = true
 	}
 	p.Store.forget(keep)
+	p.estimators.Forget(keep)
 	for g, queues := range groups {
 		// Half a tick of slack keeps polls on the interval: without it a
 		// tick landing a hair early would push every poll a whole tick late.
@@ -189,9 +192,10 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, queues []*supportv1alpha
 	} else {
 		timeout := min(g.interval, 10*time.Second)
 		qctx, cancel := context.WithTimeout(ctx, timeout)
-		readings = metrics.Read(qctx, api, now, reqs)
+		queries := len(metrics.Plan(reqs)) + len(p.estimators.CounterQueries(reqs))
+		readings = metrics.Read(qctx, api, now, reqs, p.estimators)
 		cancel()
-		prometheusQueries.WithLabelValues(g.address).Add(float64(len(metrics.Plan(reqs))))
+		prometheusQueries.WithLabelValues(g.address).Add(float64(queries))
 	}
 	for _, q := range queues {
 		k := keyOf(q)
@@ -220,6 +224,14 @@ func (p *Poller) api(address string) (metrics.API, error) {
 	return a, nil
 }
 
+// pollInterval is the queue's poll interval (5s when unset).
+func pollInterval(q *supportv1alpha1.SupportQueue) time.Duration {
+	if d := q.Spec.Metrics.PollInterval.Duration; d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
 func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 	return metrics.QueueKey{Namespace: q.Namespace, Name: q.Name}
 }
@@ -227,11 +239,9 @@ func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
 	r := metrics.Request{
 		Key:          keyOf(q),
-		Window:       q.Spec.Scaling.ScaleUpWindow.Duration,
+		Lookback:     3 * pollInterval(q),
+		Inflow:       scaling.InflowParams(q),
 		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
-	}
-	if r.Window <= 0 {
-		r.Window = time.Minute
 	}
 	if o := q.Spec.Metrics.Queries; o != nil {
 		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel}

@@ -223,6 +223,7 @@ func (r *SupportQueueReconciler) decisionInput(now time.Time, q *supportv1alpha1
 		di.Failures = rd.Failures
 		if rd.Usable() {
 			di.MetricsOK = true
+			di.Partial = rd.Partial()
 			di.Measurements = scaling.Measurements{InflowPerSecond: rd.Inflow, Backlog: rd.Backlog, HandleTimeSeconds: rd.HandleTime}
 		}
 	}
@@ -305,7 +306,7 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 		if m := measured(rd); replicasChanged || measurementsMoved(st.Measured, m) {
 			st.Measured = m
 		}
-		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(*rd.Inflow * 3600)
+		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(level(rd) * 3600)
 	}
 	if in.reading != nil {
 		// Counted up to the fallback threshold only: past it the number
@@ -366,9 +367,18 @@ func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
 		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
 }
 
+// level is the inflow the queue has, tickets per second: the estimator's
+// level (sizing uses its upper bound), or an override query's value.
+func level(rd *Reading) float64 {
+	if rd.Estimate != nil {
+		return rd.Estimate.Rate
+	}
+	return *rd.Inflow
+}
+
 func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
 	m := &supportv1alpha1.QueueMeasurements{}
-	v := int64(*rd.Inflow*3600 + 0.5)
+	v := int64(level(rd)*3600 + 0.5)
 	m.InflowPerHour = &v
 	if rd.Backlog != nil {
 		b := int64(*rd.Backlog + 0.5)
@@ -507,6 +517,9 @@ func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.Suppo
 	switch {
 	case rd == nil:
 		status, reason, msg = metav1.ConditionUnknown, "WaitingForFirstPoll", "metrics not polled yet; holding replicas"
+	case rd.Usable() && rd.Partial():
+		status, reason = metav1.ConditionTrue, supportv1alpha1.ReasonPartialCoverage
+		msg = fmt.Sprintf("ticket counter %s; replicas may rise, not fall", rd.Estimate.Describe(scaling.InflowParams(q).Coverage))
 	case rd.Usable():
 		status, reason, msg = metav1.ConditionTrue, supportv1alpha1.ReasonMetricsOK, "ticket metrics available"
 	default:
@@ -518,7 +531,7 @@ func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.Suppo
 		msg = fmt.Sprintf("%s; %s, never scaling down", rd.Message, action)
 	}
 	evType := corev1.EventTypeNormal
-	if status == metav1.ConditionFalse {
+	if status == metav1.ConditionFalse || reason == supportv1alpha1.ReasonPartialCoverage {
 		evType = corev1.EventTypeWarning
 	}
 	if status != metav1.ConditionUnknown {

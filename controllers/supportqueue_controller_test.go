@@ -57,7 +57,6 @@ func queue(ns, name, policyName string) *supportv1alpha1.SupportQueue {
 				OnError:      supportv1alpha1.OnMetricsErrorHold, FallbackAfter: 4,
 			},
 			Scaling: supportv1alpha1.ScalingSpec{
-				ScaleUpWindow: metav1.Duration{Duration: 10 * time.Second},
 				ScaleDown: supportv1alpha1.ScaleDownSpec{
 					StabilizationWindow: metav1.Duration{Duration: 20 * time.Second}, MaxStepPercent: 50,
 				},

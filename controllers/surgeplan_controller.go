@@ -25,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/surge"
@@ -92,7 +93,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	requeue := p.Spec.EvaluationInterval.Duration
 	if requeue <= 0 {
-		requeue = 15 * time.Second
+		requeue = 5 * time.Second
 	}
 	if in.ForcedOn() && in.ActiveUntil != nil {
 		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
@@ -143,13 +144,11 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	for _, spec := range surge.TriggerSpecs(p.Spec.Triggers) {
 		switch spec.Kind {
 		case surge.KindInflowSpike:
-			if len(names) == 0 {
+			if len(names) == 0 || apiErr != nil {
 				out = append(out, spec.Reading(0, false, false))
 				continue
 			}
-			short, ok1 := query(surge.InflowSumQuery(matcher, spec.Window))
-			base, ok2 := query(surge.BaselineQuery(matcher, spec.Window, spec.Baseline))
-			out = append(out, spec.Reading(surge.SpikeRatio(short, base), ok1 && ok2, short*3600 >= spec.MinInflowPerHour))
+			out = append(out, r.readSpike(ctx, api, spec, matcher, now))
 		case surge.KindBacklog:
 			v, ok := query(surge.BacklogSumQuery(matcher))
 			out = append(out, spec.Reading(v, ok && len(names) > 0, true))
@@ -159,6 +158,30 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 		}
 	}
 	return out
+}
+
+// readSpike reads the plan's queues' raw counter samples over the window
+// and each series' baseline, and runs the spike detector on them. A series
+// without a baseline (no history before the window) is left out: a rise
+// needs something to rise from.
+func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, spec surge.TriggerSpec, matcher string, now time.Time) surge.Trigger {
+	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	samples, err := metrics.ReadSeries(qctx, api, surge.SpikeSamplesQuery(matcher, spec.Window), now)
+	if err != nil {
+		return spec.Reading(0, false, false)
+	}
+	base, err := metrics.ReadByLabels(qctx, api, surge.SpikeBaselineQuery(matcher, spec.Window, spec.Baseline), now)
+	if err != nil {
+		return spec.Reading(0, false, false)
+	}
+	series := make([]inflow.SpikeSeries, 0, len(samples))
+	for id, ss := range samples {
+		if b, ok := base[id]; ok {
+			series = append(series, inflow.SpikeSeries{Samples: ss, Baseline: b})
+		}
+	}
+	return spec.Spike(series)
 }
 
 func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, error) {

@@ -32,14 +32,18 @@ const (
 
 // Condition reasons. Every reason is CamelCase as metav1.Condition requires.
 const (
-	ReasonSucceeded           = "Succeeded"
-	ReasonProgressing         = "Progressing"
-	ReasonScaling             = "Scaling"
-	ReasonApplyFailed         = "ApplyFailed"
-	ReasonSLAPolicyNotFound   = "SLAPolicyNotFound"
-	ReasonNoTargetForChannel  = "NoTargetForChannel"
-	ReasonInvalidSpec         = "InvalidSpec"
-	ReasonMetricsOK           = "MetricsOK"
+	ReasonSucceeded          = "Succeeded"
+	ReasonProgressing        = "Progressing"
+	ReasonScaling            = "Scaling"
+	ReasonApplyFailed        = "ApplyFailed"
+	ReasonSLAPolicyNotFound  = "SLAPolicyNotFound"
+	ReasonNoTargetForChannel = "NoTargetForChannel"
+	ReasonInvalidSpec        = "InvalidSpec"
+	ReasonMetricsOK          = "MetricsOK"
+	// ReasonPartialCoverage: metrics are usable but the counter's samples
+	// do not yet cover the coverage span without a gap (after an outage, a
+	// counter reset, a new series): replicas may rise, not fall.
+	ReasonPartialCoverage     = "PartialCoverage"
 	ReasonMetricsQueryFailed  = "QueryFailed"
 	ReasonMetricsEmpty        = "EmptyResult"
 	ReasonMetricsStale        = "StaleSample"

@@ -192,9 +192,10 @@ type MetricsSpec struct {
 	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
 
 	// pollInterval is how often metrics are read and replicas decided.
-	// Between 5s and 10m; defaults to 15s.
+	// Between 5s and 10m; defaults to 5s. Each poll reads only the raw
+	// counter samples since the last one, so a short interval is cheap.
 	// +optional
-	// +kubebuilder:default="15s"
+	// +kubebuilder:default="5s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('10m')",message="metrics.pollInterval must be between 5s and 10m"
@@ -294,21 +295,69 @@ type QueryOverrides struct {
 }
 
 // ScalingSpec tunes "fast attack, slow decay": scale up to the computed need
-// in one step on a short rate window, scale down gradually on a long one.
+// in one step as soon as a rise is accepted, scale down gradually and only
+// on evidence.
 type ScalingSpec struct {
-	// scaleUpWindow is the rate window used to decide scale-ups: short, so a
-	// spike shows within a few scrape intervals. Defaults to 1m.
+	// scaleUpWindow is deprecated and not read: inflow now comes from the
+	// change detector on the raw ticket counter (see inflow). Kept so
+	// existing manifests still apply.
 	// +optional
-	// +kubebuilder:default="1m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('1h')",message="scaling.scaleUpWindow must be between 10s and 1h"
-	ScaleUpWindow metav1.Duration `json:"scaleUpWindow,omitempty"`
+	ScaleUpWindow *metav1.Duration `json:"scaleUpWindow,omitempty"`
+
+	// inflow tunes how inflow is estimated from the ticket counter.
+	// +optional
+	// +kubebuilder:default={}
+	Inflow InflowEstimationSpec `json:"inflow,omitempty"`
 
 	// scaleDown limits how fast replicas are removed.
 	// +optional
 	// +kubebuilder:default={}
 	ScaleDown ScaleDownSpec `json:"scaleDown,omitempty"`
+}
+
+// InflowEstimationSpec tunes the inflow estimator: a bank of Poisson CUSUM
+// change detectors on the raw samples of frontline_tickets_created_total.
+// After an accepted rise the queue is sized in one step for the upper
+// confidence bound of the post-change rate; the level falls only when a
+// fall is accepted. Expected delay to accept a ×10 rise with the defaults:
+// about one to two scrapes above 600 tickets/h (5 s scrape: 10 s; 15 s
+// scrape: 15-25 s; 30 s scrape: 30-45 s); 30-60 s at 100 tickets/h.
+// A query override (metrics.queries.inflowPerSecond) bypasses all this: it
+// is read as a gauge, sized for as is.
+type InflowEstimationSpec struct {
+	// falseAlarmEvery is the detector's false-alarm budget for rises: the
+	// mean time between false alarms on steady traffic that its threshold
+	// allows. A false rise costs a few replicas for minutes, so it is looser
+	// than a surge's; falls need 30 times the evidence. Defaults to 24h.
+	// +optional
+	// +kubebuilder:default="24h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h') && duration(self) <= duration('876000h')",message="scaling.inflow.falseAlarmEvery must be between 1h and 876000h"
+	FalseAlarmEvery metav1.Duration `json:"falseAlarmEvery,omitempty"`
+
+	// horizon is the level's memory: older samples weigh less and less,
+	// and a change is re-estimated from at most this much data. Also how
+	// much history is read when the operator starts. Defaults to 15m.
+	// +optional
+	// +kubebuilder:default="15m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('2h')",message="scaling.inflow.horizon must be between 1m and 2h"
+	Horizon metav1.Duration `json:"horizon,omitempty"`
+
+	// coverage is how long samples must run without a gap (after an
+	// outage, a counter reset or a new series) before the estimate may lower
+	// capacity; until then it may only raise it, and MetricsAvailable says
+	// PartialCoverage. Defaults to 1m.
+	// +optional
+	// +kubebuilder:default="1m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('1h')",message="scaling.inflow.coverage must be between 10s and 1h"
+	Coverage metav1.Duration `json:"coverage,omitempty"`
 }
 
 // ScaleDownSpec limits scale-downs so a short lull does not strip capacity.

@@ -89,9 +89,9 @@ type SurgePlanSpec struct {
 	MaxDuration *metav1.Duration `json:"maxDuration,omitempty"`
 
 	// evaluationInterval is how often the triggers are read from
-	// Prometheus. Between 5s and 10m; defaults to 15s.
+	// Prometheus. Between 5s and 10m; defaults to 5s.
 	// +optional
-	// +kubebuilder:default="15s"
+	// +kubebuilder:default="5s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('10m')",message="evaluationInterval must be between 5s and 10m"
@@ -138,12 +138,18 @@ type SurgeTriggers struct {
 	External []ExternalTrigger `json:"external,omitempty"`
 }
 
-// InflowSpikeTrigger compares recent inflow with its baseline.
+// InflowSpikeTrigger detects a rise of the selected queues' inflow over its
+// baseline with the same change detector that sizes the queues (a bank of
+// Poisson CUSUM charts on the raw ticket counter), so a ×10 step is
+// accepted within a scrape or two and calm noise almost never: with the
+// default budget, a false surge about once a year or less.
 // +kubebuilder:validation:XValidation:rule="duration(self.window) < duration(self.baseline)",message="inflowSpike.window must be shorter than inflowSpike.baseline"
 // +kubebuilder:validation:XValidation:rule="!has(self.exitRatio) || double(self.exitRatio) < double(self.ratio)",message="inflowSpike.exitRatio must be lower than inflowSpike.ratio, or the plan would flap"
 type InflowSpikeTrigger struct {
-	// ratio of short-window inflow to baseline inflow that fires the
-	// trigger; greater than 1, e.g. "3".
+	// ratio of inflow to baseline inflow that fires the trigger; greater
+	// than 1, e.g. "3". The detector's charts test ratio, 2·ratio and
+	// 4·ratio; a sustained rise a little below ratio may also be accepted
+	// after enough evidence, but never one below exitRatio.
 	// +required
 	// +kubebuilder:validation:XValidation:rule="double(self) > 1.0",message="inflowSpike.ratio must be greater than 1, e.g. \"3\""
 	Ratio Decimal `json:"ratio"`
@@ -155,7 +161,9 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:validation:XValidation:rule="double(self) >= 1.0",message="inflowSpike.exitRatio must be at least 1"
 	ExitRatio *Decimal `json:"exitRatio,omitempty"`
 
-	// window is the short rate window, e.g. 5m. Defaults to 5m.
+	// window is how far back the detector reads raw counter samples to find
+	// where a rise began; also the span whose inflow counts for exitRatio.
+	// Defaults to 5m.
 	// +optional
 	// +kubebuilder:default="5m"
 	// +kubebuilder:validation:Type=string
@@ -163,8 +171,8 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s')",message="inflowSpike.window must be at least 10s"
 	Window metav1.Duration `json:"window,omitempty"`
 
-	// baseline is the long window the short one is compared with. Defaults
-	// to 1h.
+	// baseline is the span before the window whose usual inflow the rise
+	// is measured against. Defaults to 1h.
 	// +optional
 	// +kubebuilder:default="1h"
 	// +kubebuilder:validation:Type=string
@@ -179,13 +187,25 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:validation:Minimum=0
 	MinInflowPerHour int32 `json:"minInflowPerHour,omitempty"`
 
-	// for is how long the condition must hold before the trigger fires.
-	// Defaults to 30s.
+	// for is how long the detector's verdict must hold before the trigger
+	// fires. The detector already weighs the evidence, so it defaults to 0s.
 	// +optional
-	// +kubebuilder:default="30s"
+	// +kubebuilder:default="0s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	For metav1.Duration `json:"for,omitempty"`
+
+	// falseAlarmEvery is the detector's false-alarm budget: the mean time
+	// between false surges on steady traffic that its threshold allows. A
+	// false surge pages people, so the default is strict: 8760h (a year).
+	// Shorter detects sooner: at 600 tickets/h a ×5 rise needs about 17 s
+	// of evidence at one a day, 26 s at one a year (plus a scrape).
+	// +optional
+	// +kubebuilder:default="8760h"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h') && duration(self) <= duration('876000h')",message="inflowSpike.falseAlarmEvery must be between 1h and 876000h"
+	FalseAlarmEvery metav1.Duration `json:"falseAlarmEvery,omitempty"`
 }
 
 // BacklogTrigger fires on waiting tickets.

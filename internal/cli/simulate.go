@@ -27,6 +27,7 @@ type simulateOptions struct {
 	seed       uint64
 	readyDelay time.Duration
 	patience   time.Duration
+	scrape     time.Duration
 	output     string
 	plot       string
 }
@@ -41,7 +42,8 @@ aht_seconds[, volatility, backlog]) or a built-in scenario — against a
 SupportQueue, its SLAPolicy and SurgePlans read from files, on a
 discrete-event queue (Poisson arrivals, exponential handle times, k chats per
 replica, optional abandonment, pods ready after --pod-ready-delay), with the
-operator's own decision code. The same traffic runs through baselines: static
+operator's own decision code: its inflow estimator reads the ticket counter
+as Prometheus would scrape it (--scrape-interval). The same traffic runs through baselines: static
 staffing at the minimum, a KEDA+HPA threshold policy with its defaults, and
 perfect foresight.`,
 		Example: `  kubectl frontline simulate -f config/samples/ --scenario btc-crash
@@ -58,6 +60,7 @@ perfect foresight.`,
 	f.Uint64Var(&o.seed, "seed", 1, "Random seed: the same seed gives the same result.")
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
+	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
 	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
 	return cmd
@@ -75,6 +78,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:
 		return &flagError{"patience", "must be zero or more"}
+	case o.scrape < time.Second:
+		return &flagError{"scrape-interval", "must be at least 1s"}
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
@@ -96,7 +101,7 @@ func (o *simulateOptions) run(s Streams) error {
 			return &flagError{"scenario", err.Error()}
 		}
 	}
-	cfg.Seed, cfg.PodReadyDelay, cfg.Patience = o.seed, o.readyDelay, o.patience
+	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = time.Nanosecond
 	}

@@ -8,11 +8,15 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
+	"strings"
 	"time"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // Conventional metric names (FIXED): the zero-configuration case.
@@ -35,6 +39,10 @@ const (
 	ReasonStale       = "StaleSample"
 )
 
+// maxWarmupNames: up to this many queues without history are warmed up
+// with a query naming them; more (an operator start) read everything.
+const maxWarmupNames = 100
+
 // QueueKey names a queue; its labels in the FIXED metrics.
 type QueueKey struct {
 	Namespace string
@@ -53,8 +61,11 @@ type Overrides struct {
 // Request is what one queue needs read.
 type Request struct {
 	Key QueueKey
-	// Window is the rate window for inflow (the scale-up window).
-	Window time.Duration
+	// Lookback is how far back a poll reads raw counter samples: more than
+	// the poll interval, so a late poll loses nothing (overlap is ignored).
+	Lookback time.Duration
+	// Inflow tunes the queue's estimator.
+	Inflow inflow.Params
 	// MaxSampleAge: an older newest sample is stale.
 	MaxSampleAge time.Duration
 	Overrides    Overrides
@@ -63,7 +74,11 @@ type Request struct {
 // Reading is one queue's result of a poll. When Reason is set the reading
 // is unusable and Inflow is nil.
 type Reading struct {
-	Inflow     *float64 // tickets per second
+	// Inflow is the rate to size for, tickets per second: the estimator's
+	// upper bound (or an override query's value).
+	Inflow *float64
+	// Estimate is the counter estimator's state (nil for an override).
+	Estimate   *inflow.Estimate
 	Backlog    *float64 // tickets waiting
 	HandleTime *float64 // seconds per ticket
 	// ServiceLevel is the observed share answered within target (optional).
@@ -80,9 +95,25 @@ type API interface {
 	Query(ctx context.Context, query string, ts time.Time, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error)
 }
 
-// InflowQuery is the grouped inflow query for one rate window.
-func InflowQuery(window time.Duration) string {
-	return fmt.Sprintf("sum by (namespace, queue) (rate(%s[%s]))", TicketsCreatedTotal, PromDuration(window))
+// Partial reports whether the reading may raise capacity but not lower it:
+// its samples do not yet cover the estimator's coverage span.
+func (r Reading) Partial() bool { return r.Estimate != nil && !r.Estimate.Complete }
+
+// CounterQuery reads every queue's raw counter samples over the lookback:
+// one range query for all queues of a Prometheus.
+func CounterQuery(lookback time.Duration) string {
+	return fmt.Sprintf("%s[%s]", TicketsCreatedTotal, PromDuration(lookback))
+}
+
+// WarmupQuery reads the history of the named queues only (any namespace;
+// the reply is filtered by key).
+func WarmupQuery(names []string, lookback time.Duration) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = regexp.QuoteMeta(n)
+	}
+	sort.Strings(quoted)
+	return fmt.Sprintf("%s{queue=~`^(%s)$`}[%s]", TicketsCreatedTotal, strings.Join(quoted, "|"), PromDuration(lookback))
 }
 
 // BacklogQuery is the grouped backlog query.
@@ -97,13 +128,9 @@ func HandleTimeQuery() string {
 		HandleSecondsSum, w, HandleSecondsCount, w)
 }
 
-// FreshnessQuery returns the newest sample time of each queue's counter.
-func FreshnessQuery() string {
-	return fmt.Sprintf("max by (namespace, queue) (timestamp(%s))", TicketsCreatedTotal)
-}
-
-// Plan lists the queries one poll sends for a set of requests: the grouped
-// ones (one per distinct window for inflow) plus one per override.
+// Plan lists the instant queries one poll sends for a set of requests: the
+// grouped backlog and handle time, plus one per override. The counter's
+// range query (CounterQueries) comes on top.
 func Plan(reqs []Request) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -114,10 +141,7 @@ func Plan(reqs []Request) []string {
 		}
 	}
 	for _, r := range reqs {
-		if r.Overrides.Inflow == "" {
-			add(InflowQuery(r.Window))
-			add(FreshnessQuery())
-		} else {
+		if r.Overrides.Inflow != "" {
 			add(r.Overrides.Inflow)
 		}
 		add(pick(r.Overrides.Backlog, BacklogQuery()))
@@ -146,18 +170,209 @@ type result struct {
 	count  int
 }
 
+// Estimators keeps one inflow estimator per queue between polls.
+type Estimators struct {
+	m map[QueueKey]*inflow.Queue
+}
+
+// NewEstimators returns an empty set.
+func NewEstimators() *Estimators { return &Estimators{m: map[QueueKey]*inflow.Queue{}} }
+
+// Forget drops the estimators of queues not in keep.
+func (e *Estimators) Forget(keep map[QueueKey]bool) {
+	for k := range e.m {
+		if !keep[k] {
+			delete(e.m, k)
+		}
+	}
+}
+
+func (e *Estimators) get(r Request) *inflow.Queue {
+	q, ok := e.m[r.Key]
+	if !ok {
+		q = inflow.NewQueue(r.Inflow)
+		e.m[r.Key] = q
+	}
+	q.SetParams(r.Inflow)
+	return q
+}
+
+// CounterQueries is the counter's range query for a poll: the longest
+// lookback asked for, and a warm-up query reading a horizon of history
+// for the queues whose estimator has none yet, naming them; when more than
+// maxWarmupNames have none (an operator start), one query reads the
+// horizon for all.
+func (e *Estimators) CounterQueries(reqs []Request) []string {
+	var lookback, warm time.Duration
+	var cold []string
+	seen := map[string]bool{}
+	counted := 0
+	for _, r := range reqs {
+		if r.Overrides.Inflow != "" {
+			continue
+		}
+		counted++
+		lookback = max(lookback, r.Lookback, time.Minute)
+		if e.get(r).Empty() {
+			warm = max(warm, e.get(r).Params().Horizon)
+			if !seen[r.Key.Name] {
+				seen[r.Key.Name] = true
+				cold = append(cold, r.Key.Name)
+			}
+		}
+	}
+	switch {
+	case lookback == 0:
+		return nil
+	case len(cold) == 0:
+		return []string{CounterQuery(lookback)}
+	case len(cold) > maxWarmupNames:
+		return []string{CounterQuery(max(lookback, warm))}
+	case len(cold) == counted:
+		return []string{WarmupQuery(cold, warm)}
+	}
+	return []string{CounterQuery(lookback), WarmupQuery(cold, warm)}
+}
+
 // Read polls Prometheus for every request, sending each distinct query
-// once, and returns a reading per queue.
-func Read(ctx context.Context, api API, now time.Time, reqs []Request) map[QueueKey]Reading {
+// once, feeds the counters' samples to the estimators and returns a
+// reading per queue.
+func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Estimators) map[QueueKey]Reading {
 	results := map[string]result{}
 	for _, q := range Plan(reqs) {
 		results[q] = run(ctx, api, q, now)
 	}
+	counter := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
+	for _, q := range est.CounterQueries(reqs) {
+		counter.merge(runRange(ctx, api, q, now))
+	}
 	out := make(map[QueueKey]Reading, len(reqs))
 	for _, r := range reqs {
-		out[r.Key] = assemble(r, results, now)
+		if r.Overrides.Inflow == "" {
+			out[r.Key] = assembleCounter(r, counter, est.get(r), now)
+		}
+		out[r.Key] = assemble(r, out[r.Key], results)
 	}
 	return out
+}
+
+// counterResult is the range queries' samples by queue and series.
+type counterResult struct {
+	err    error
+	series map[QueueKey]map[string][]inflow.Sample
+}
+
+func (c *counterResult) merge(o counterResult) {
+	if o.err != nil && c.err == nil {
+		c.err = o.err
+	}
+	for k, byID := range o.series {
+		if c.series[k] == nil {
+			c.series[k] = map[string][]inflow.Sample{}
+		}
+		for id, ss := range byID {
+			c.series[k][id] = append(c.series[k][id], ss...)
+		}
+	}
+}
+
+func runRange(ctx context.Context, api API, q string, now time.Time) counterResult {
+	val, _, _, err := api.Query(ctx, q, now)
+	if err != nil {
+		return counterResult{err: err}
+	}
+	mat, ok := val.(model.Matrix)
+	if !ok {
+		return counterResult{err: fmt.Errorf("query returned %s, want a range vector", val.Type())}
+	}
+	out := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
+	for _, ss := range mat {
+		key := QueueKey{Namespace: string(ss.Metric["namespace"]), Name: string(ss.Metric["queue"])}
+		if out.series[key] == nil {
+			out.series[key] = map[string][]inflow.Sample{}
+		}
+		id := seriesID(ss.Metric)
+		out.series[key][id] = append(out.series[key][id], samplesOf(ss)...)
+	}
+	return out
+}
+
+// seriesID names a series by its labels without the metric name, so a
+// counter's samples match the rates computed from it.
+func seriesID(m model.Metric) string {
+	c := m.Clone()
+	delete(c, model.MetricNameLabel)
+	return c.String()
+}
+
+func samplesOf(ss *model.SampleStream) []inflow.Sample {
+	out := make([]inflow.Sample, 0, len(ss.Values))
+	for _, p := range ss.Values {
+		out = append(out, inflow.Sample{T: p.Timestamp.Time(), V: float64(p.Value)})
+	}
+	return out
+}
+
+// ReadSeries runs a range query and returns each series' samples by its
+// labels (without the metric name).
+func ReadSeries(ctx context.Context, api API, q string, now time.Time) (map[string][]inflow.Sample, error) {
+	val, _, _, err := api.Query(ctx, q, now)
+	if err != nil {
+		return nil, err
+	}
+	mat, ok := val.(model.Matrix)
+	if !ok {
+		return nil, fmt.Errorf("query returned %s, want a range vector", val.Type())
+	}
+	out := make(map[string][]inflow.Sample, len(mat))
+	for _, ss := range mat {
+		out[seriesID(ss.Metric)] = samplesOf(ss)
+	}
+	return out, nil
+}
+
+// ReadByLabels runs an instant query and returns each series' value by its
+// labels (without the metric name); NaN and infinite values are left out.
+func ReadByLabels(ctx context.Context, api API, q string, now time.Time) (map[string]float64, error) {
+	val, _, _, err := api.Query(ctx, q, now)
+	if err != nil {
+		return nil, err
+	}
+	vec, ok := val.(model.Vector)
+	if !ok {
+		return nil, fmt.Errorf("query returned %s, want a vector", val.Type())
+	}
+	out := make(map[string]float64, len(vec))
+	for _, s := range vec {
+		if v := float64(s.Value); !math.IsNaN(v) && !math.IsInf(v, 0) {
+			out[seriesID(s.Metric)] = v
+		}
+	}
+	return out, nil
+}
+
+// assembleCounter feeds a queue's samples to its estimator and reads the
+// inflow to size for. No samples, a single sample or a stale newest sample
+// is unusable: never zero.
+func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time) Reading {
+	if c.err != nil {
+		return Reading{Reason: ReasonQueryFailed, Message: "inflow: " + c.err.Error()}
+	}
+	for id, ss := range c.series[r.Key] {
+		q.Observe(id, ss)
+	}
+	q.Prune(now)
+	e := q.Estimate()
+	switch {
+	case e.Newest.IsZero():
+		return Reading{Reason: ReasonEmpty, Message: fmt.Sprintf("inflow: no sample of %s for the queue", TicketsCreatedTotal)}
+	case r.MaxSampleAge > 0 && now.Sub(e.Newest) > r.MaxSampleAge:
+		return Reading{Reason: ReasonStale, Message: fmt.Sprintf("inflow: newest sample is %s old, limit %s", now.Sub(e.Newest).Round(time.Second), r.MaxSampleAge)}
+	case !e.Known:
+		return Reading{Reason: ReasonEmpty, Message: "inflow: the counter has one sample so far; a rate needs two"}
+	}
+	v := e.Upper
+	return Reading{Inflow: &v, Estimate: &e}
 }
 
 func run(ctx context.Context, api API, q string, now time.Time) result {
@@ -207,22 +422,19 @@ func sampleFor(r Request, res result, override bool) (float64, string, string) {
 	return v, "", ""
 }
 
-func assemble(r Request, results map[string]result, now time.Time) Reading {
-	override := r.Overrides.Inflow != ""
-	inflow, reason, msg := sampleFor(r, results[pick(r.Overrides.Inflow, InflowQuery(r.Window))], override)
-	if reason != "" {
-		return Reading{Reason: reason, Message: "inflow: " + msg}
-	}
-	if !override && r.MaxSampleAge > 0 {
-		ts, reason, msg := sampleFor(r, results[FreshnessQuery()], false)
+// assemble completes a reading with the instant queries: the override's
+// inflow, backlog, handle time and service level.
+func assemble(r Request, reading Reading, results map[string]result) Reading {
+	if r.Overrides.Inflow != "" {
+		inflow, reason, msg := sampleFor(r, results[r.Overrides.Inflow], true)
 		if reason != "" {
-			return Reading{Reason: reason, Message: "sample age: " + msg}
+			return Reading{Reason: reason, Message: "inflow: " + msg}
 		}
-		if age := now.Sub(time.Unix(0, int64(ts*1e9))); age > r.MaxSampleAge {
-			return Reading{Reason: ReasonStale, Message: fmt.Sprintf("newest sample is %s old, limit %s", age.Round(time.Second), r.MaxSampleAge)}
-		}
+		reading = Reading{Inflow: &inflow}
 	}
-	reading := Reading{Inflow: &inflow}
+	if reading.Reason != "" {
+		return reading
+	}
 	// Backlog and handle time are optional: without them the queue is sized
 	// on inflow and its configured handle time.
 	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.Backlog, BacklogQuery())], r.Overrides.Backlog != ""); reason == "" {

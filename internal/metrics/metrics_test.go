@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -10,6 +11,8 @@ import (
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // fakeAPI answers queries from a table and records what was asked. A fake
@@ -39,50 +42,96 @@ func sample(ns, queue string, v float64, ts time.Time) *model.Sample {
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
+// series is a counter series with one sample every 5 s up to at, rising at
+// perSecond from zero.
+func series(ns, queue string, perSecond float64, from, at time.Time) *model.SampleStream {
+	ss := &model.SampleStream{Metric: model.Metric{"__name__": TicketsCreatedTotal, "namespace": model.LabelValue(ns), "queue": model.LabelValue(queue)}}
+	for t := from; !t.After(at); t = t.Add(5 * time.Second) {
+		ss.Values = append(ss.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(t.UnixNano()), Value: model.SampleValue(perSecond * t.Sub(from).Seconds())})
+	}
+	return ss
+}
+
+func reqs(n int) []Request {
+	out := make([]Request, n)
+	for i := range out {
+		out[i] = Request{Key: QueueKey{"ns", fmt.Sprintf("q%d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	}
+	return out
+}
+
 func TestQueriesDoNotGrowWithQueues(t *testing.T) {
 	for _, n := range []int{1, 10, 500, 2000} {
-		reqs := make([]Request, n)
-		for i := range reqs {
-			reqs[i] = Request{Key: QueueKey{"ns", string(rune('a' + i%26))}, Window: time.Minute, MaxSampleAge: time.Minute}
+		est := NewEstimators()
+		rs := reqs(n)
+		// Warm: every queue already has history.
+		for _, r := range rs {
+			est.get(r).Observe("s", []inflow.Sample{{T: now, V: 1}})
 		}
-		if got := len(Plan(reqs)); got != 4 {
-			t.Errorf("%d queues: %d queries, want 4", n, got)
+		if got := len(Plan(rs)) + len(est.CounterQueries(rs)); got != 3 {
+			t.Errorf("%d queues: %d queries, want 3", n, got)
 		}
 	}
-	// A second rate window adds one query; an override adds its own.
-	reqs := []Request{
-		{Key: QueueKey{"ns", "a"}, Window: time.Minute},
-		{Key: QueueKey{"ns", "b"}, Window: 30 * time.Second},
-		{Key: QueueKey{"ns", "c"}, Window: time.Minute, Overrides: Overrides{Inflow: `sum(rate(my_tickets[1m]))`}},
-	}
-	if got := Plan(reqs); len(got) != 6 {
+	// An override adds its own query.
+	rs := append(reqs(2), Request{Key: QueueKey{"ns", "c"}, Overrides: Overrides{Inflow: `sum(rate(my_tickets[1m]))`}})
+	if got := Plan(rs); len(got) != 3 {
 		t.Errorf("queries %q", got)
 	}
 }
 
-func TestReadGrouped(t *testing.T) {
+func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
+	est := NewEstimators()
+	rs := reqs(3)
+	for _, r := range rs[:2] {
+		est.get(r).Observe("s", []inflow.Sample{{T: now, V: 1}})
+	}
+	got := est.CounterQueries(rs)
+	want := []string{CounterQuery(time.Minute), WarmupQuery([]string{"q2"}, inflow.DefaultHorizon)}
+	if strings.Join(got, ";") != strings.Join(want, ";") {
+		t.Errorf("queries %q, want %q", got, want)
+	}
+	// Many cold queues (an operator start): one query over the horizon.
+	if got := NewEstimators().CounterQueries(reqs(maxWarmupNames + 1)); len(got) != 1 || got[0] != CounterQuery(inflow.DefaultHorizon) {
+		t.Errorf("cold start: %q", got)
+	}
+}
+
+func TestReadCounter(t *testing.T) {
+	from := now.Add(-10 * time.Minute)
 	api := &fakeAPI{answers: map[string]model.Value{
-		InflowQuery(time.Minute): model.Vector{sample("ns", "a", 0.5, now), sample("ns", "b", 2, now), sample("ns", "nan", math.NaN(), now)},
-		FreshnessQuery(): model.Vector{sample("ns", "a", float64(now.Add(-5*time.Second).Unix()), now),
-			sample("ns", "b", float64(now.Add(-10*time.Minute).Unix()), now), sample("ns", "nan", float64(now.Unix()), now)},
+		WarmupQuery([]string{"a", "b", "young", "nan", "missing"}, inflow.DefaultHorizon): model.Matrix{
+			series("ns", "a", 0.5, from, now),
+			series("ns", "b", 2, from, now.Add(-5*time.Minute)), // stopped: stale
+			series("ns", "young", 1, now, now),                  // one sample
+			series("ns", "nan", math.NaN(), from, now),
+			series("other", "a", 9, from, now), // another namespace's queue of the same name
+		},
 		BacklogQuery():    model.Vector{sample("ns", "a", 12, now)},
 		HandleTimeQuery(): model.Vector{sample("ns", "a", 240, now)},
 	}}
-	reqs := []Request{
-		{Key: QueueKey{"ns", "a"}, Window: time.Minute, MaxSampleAge: 2 * time.Minute},
-		{Key: QueueKey{"ns", "b"}, Window: time.Minute, MaxSampleAge: 2 * time.Minute},
-		{Key: QueueKey{"ns", "nan"}, Window: time.Minute, MaxSampleAge: 2 * time.Minute},
-		{Key: QueueKey{"ns", "missing"}, Window: time.Minute, MaxSampleAge: 2 * time.Minute},
+	rs := []Request{
+		{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
+		{Key: QueueKey{"ns", "b"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
+		{Key: QueueKey{"ns", "young"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
+		{Key: QueueKey{"ns", "nan"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
+		{Key: QueueKey{"ns", "missing"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
 	}
-	got := Read(context.Background(), api, now, reqs)
-	if len(api.asked) != 4 {
+	got := Read(context.Background(), api, now, rs, NewEstimators())
+	if len(api.asked) != 3 {
 		t.Errorf("asked %d queries: %q", len(api.asked), api.asked)
 	}
-	a := got[QueueKey{"ns", "a"}]
-	if !a.Usable() || *a.Inflow != 0.5 || *a.Backlog != 12 || *a.HandleTime != 240 {
-		t.Errorf("a: %+v", a)
+	if !strings.Contains(api.asked[2], "queue=~") {
+		t.Errorf("new queues are warmed up by name: %q", api.asked[2])
 	}
-	for name, reason := range map[string]string{"b": ReasonStale, "nan": ReasonNotANumber, "missing": ReasonEmpty} {
+	a := got[QueueKey{"ns", "a"}]
+	if !a.Usable() || *a.Backlog != 12 || *a.HandleTime != 240 || a.Partial() {
+		t.Fatalf("a: %+v", a)
+	}
+	// A smooth counter at 0.5/s: the level is exact, the bound above it.
+	if e := a.Estimate; math.Abs(e.Rate-0.5) > 1e-9 || *a.Inflow < 0.5 || *a.Inflow > 0.6 {
+		t.Errorf("a: rate %v, sizing %v", e.Rate, *a.Inflow)
+	}
+	for name, reason := range map[string]string{"b": ReasonStale, "young": ReasonEmpty, "nan": ReasonEmpty, "missing": ReasonEmpty} {
 		r := got[QueueKey{"ns", name}]
 		if r.Usable() || r.Reason != reason || r.Inflow != nil {
 			t.Errorf("%s: %+v, want unusable with %s", name, r, reason)
@@ -92,7 +141,7 @@ func TestReadGrouped(t *testing.T) {
 
 func TestReadPrometheusDown(t *testing.T) {
 	api := &fakeAPI{err: errors.New("connection refused")}
-	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute}})
+	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Lookback: time.Minute}}, NewEstimators())
 	r := got[QueueKey{"ns", "a"}]
 	if r.Usable() || r.Reason != ReasonQueryFailed || !strings.Contains(r.Message, "connection refused") {
 		t.Errorf("%+v", r)
@@ -102,9 +151,12 @@ func TestReadPrometheusDown(t *testing.T) {
 func TestOverrideMustReturnOneSeries(t *testing.T) {
 	q := `sum by (x) (rate(t[1m]))`
 	api := &fakeAPI{answers: map[string]model.Value{q: model.Vector{sample("a", "b", 1, now), sample("c", "d", 2, now)}}}
-	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute, Overrides: Overrides{Inflow: q}}})
+	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Overrides: Overrides{Inflow: q}}}, NewEstimators())
 	if r := got[QueueKey{"ns", "a"}]; r.Usable() || !strings.Contains(r.Message, "2 series") {
 		t.Errorf("%+v", r)
+	}
+	if len(api.asked) != 3 {
+		t.Errorf("an override queue reads no counter: asked %q", api.asked)
 	}
 }
 
@@ -119,16 +171,12 @@ func TestPromDuration(t *testing.T) {
 func TestObservedServiceLevelOverride(t *testing.T) {
 	sl := `sum(answered_in_target) / sum(answered)`
 	api := &fakeAPI{answers: map[string]model.Value{
-		InflowQuery(time.Minute): model.Vector{sample("ns", "a", 0.5, now)},
-		FreshnessQuery():         model.Vector{sample("ns", "a", float64(now.Unix()), now)},
-		sl:                       model.Vector{sample("", "", 0.71, now)},
+		WarmupQuery([]string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, now.Add(-time.Minute), now)},
+		sl: model.Vector{sample("", "", 0.71, now)},
 	}}
-	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute, MaxSampleAge: time.Minute, Overrides: Overrides{ServiceLevel: sl}}})
+	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: time.Minute, Overrides: Overrides{ServiceLevel: sl}}}, NewEstimators())
 	r := got[QueueKey{"ns", "a"}]
 	if !r.Usable() || r.ServiceLevel == nil || *r.ServiceLevel != 0.71 {
 		t.Errorf("%+v", r)
-	}
-	if n := len(Plan([]Request{{Key: QueueKey{"ns", "a"}, Window: time.Minute}})); n != 4 {
-		t.Errorf("no override: %d queries, want 4", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // ShapeOf reads a SupportQueue's capacity settings.
@@ -80,4 +81,11 @@ func (t Target) TargetServiceLevel() float64 {
 		return t.ServiceLevel
 	}
 	return 1
+}
+
+// InflowParams reads a queue's inflow estimator settings (unset fields
+// take the estimator's defaults).
+func InflowParams(q *supportv1alpha1.SupportQueue) inflow.Params {
+	in := q.Spec.Scaling.Inflow
+	return inflow.Params{FalseAlarmEvery: in.FalseAlarmEvery.Duration, Horizon: in.Horizon.Duration, Coverage: in.Coverage.Duration}.WithDefaults()
 }

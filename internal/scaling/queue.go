@@ -39,6 +39,10 @@ type QueueInput struct {
 	// Measurements are valid only when MetricsOK.
 	Measurements Measurements
 	MetricsOK    bool
+	// Partial: the measurements rest on samples that do not cover the
+	// estimator's coverage span (a gap, a young series). They may raise
+	// replicas but never lower them.
+	Partial bool
 	// Failures counts consecutive failed polls.
 	Failures       int32
 	FallbackAfter  int32
@@ -100,7 +104,7 @@ func DecideQueue(in QueueInput) QueueDecision {
 	surgeFloor := Clamp(agentsMin+in.Surge.ExtraAgents, agentsMin, agentsMax)
 	if need != nil && in.Target != nil {
 		want := Clamp(need.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
-		out.Agents = decideRole(in.Now, in.Agents, want, in.ScaleDown)
+		out.Agents = decideRole(in.Now, in.Agents, want, in.ScaleDown, in.Partial)
 		out.AgentsMode = ModeSized
 	} else {
 		out.Agents, out.AgentsMode = hold(in.Agents, surgeFloor, in.failure(in.FallbackAgents))
@@ -111,7 +115,7 @@ func DecideQueue(in QueueInput) QueueDecision {
 		floor := Clamp(surgedBots(b.Min, in.Surge), b.Min, botMax)
 		if need != nil {
 			want := Clamp(surgedBots(need.Bots, in.Surge), b.Min, botMax)
-			out.Bots = decideRole(in.Now, in.Bots, want, in.ScaleDown)
+			out.Bots = decideRole(in.Now, in.Bots, want, in.ScaleDown, in.Partial)
 			out.BotsMode = ModeSized
 		} else {
 			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
@@ -133,9 +137,15 @@ func surgedBots(need int32, s Surge) int32 {
 	return clampInt(int(math.Min(v, math.MaxInt32/2))) + s.ExtraBots
 }
 
-func decideRole(now time.Time, cur RoleState, want int32, p ScaleDownPolicy) RoleDecision {
+// decideRole moves a role towards want. On partial data a lower want holds
+// the replicas and restarts the scale-down window, so the window counts
+// only from covered data.
+func decideRole(now time.Time, cur RoleState, want int32, p ScaleDownPolicy, partial bool) RoleDecision {
 	if cur.Replicas == nil {
 		return RoleDecision{Replicas: want}
+	}
+	if partial && want < *cur.Replicas {
+		return RoleDecision{Replicas: *cur.Replicas}
 	}
 	r, st := Decide(now, *cur.Replicas, want, cur.LastChange, cur.ScaleDown, p)
 	return RoleDecision{Replicas: r, ScaleDown: st}

@@ -6,6 +6,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // ApplyDefaults fills the fields the apiserver defaults (the CRDs'
@@ -37,9 +38,11 @@ func ApplyDefaults(q *supportv1alpha1.SupportQueue, p *supportv1alpha1.SLAPolicy
 				b.Containment = "0"
 			}
 		}
-		d(&s.Metrics.PollInterval, 15*time.Second)
+		d(&s.Metrics.PollInterval, 5*time.Second)
 		d(&s.Metrics.MaxSampleAge, 2*time.Minute)
-		d(&s.Scaling.ScaleUpWindow, time.Minute)
+		d(&s.Scaling.Inflow.FalseAlarmEvery, inflow.DefaultFalseAlarmEvery)
+		d(&s.Scaling.Inflow.Horizon, inflow.DefaultHorizon)
+		d(&s.Scaling.Inflow.Coverage, inflow.DefaultCoverage)
 		d(&s.Scaling.ScaleDown.StabilizationWindow, 5*time.Minute)
 		i(&s.Scaling.ScaleDown.MaxStepPercent, 25)
 		i(&s.Metrics.FallbackAfter, 4)
@@ -68,12 +71,12 @@ func ApplyDefaults(q *supportv1alpha1.SupportQueue, p *supportv1alpha1.SLAPolicy
 		d(&s.Cooldown.MinActive, 15*time.Minute)
 		d(&s.Cooldown.QuietFor, 10*time.Minute)
 		d(&s.Cooldown.CoolingDownFor, 5*time.Minute)
-		d(&s.EvaluationInterval, 15*time.Second)
+		d(&s.EvaluationInterval, 5*time.Second)
 		if t := s.Triggers; t != nil {
 			if t.InflowSpike != nil {
 				d(&t.InflowSpike.Window, 5*time.Minute)
 				d(&t.InflowSpike.Baseline, time.Hour)
-				d(&t.InflowSpike.For, 30*time.Second)
+				d(&t.InflowSpike.FalseAlarmEvery, inflow.DefaultSpikeFalseAlarmEvery)
 			}
 			if t.Backlog != nil {
 				d(&t.Backlog.For, 30*time.Second)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -18,9 +19,11 @@ func at(sec float64) time.Time { return epoch.Add(time.Duration(sec * float64(ti
 // with the queue's surge plans run through surge.Step and combined with
 // surge.Combine — the code the controllers run, not a copy.
 type Frontline struct {
-	every  time.Duration
-	agents scaling.RoleState
-	plans  []planState
+	every     time.Duration
+	agents    scaling.RoleState
+	plans     []planState
+	estimator *inflow.Queue
+	lastPoll  float64
 }
 
 type planState struct {
@@ -35,7 +38,7 @@ func (f *Frontline) Every() time.Duration { return f.every }
 
 func (f *Frontline) poll(s *setup) time.Duration {
 	if s == nil || s.cfg.Queue.Spec.Metrics.PollInterval.Duration <= 0 {
-		return 15 * time.Second
+		return 5 * time.Second
 	}
 	return s.cfg.Queue.Spec.Metrics.PollInterval.Duration
 }
@@ -44,6 +47,9 @@ func (f *Frontline) ReadyDelay(s *setup) time.Duration {
 	f.agents = scaling.RoleState{}
 	f.plans = nil
 	f.every = f.poll(s)
+	f.estimator = inflow.NewQueue(scaling.InflowParams(s.cfg.Queue))
+	// The first poll reads a horizon of history, as the operator's does.
+	f.lastPoll = -f.estimator.Params().Horizon.Seconds()
 	for _, p := range s.cfg.Plans {
 		if selects(p, s.cfg.Queue) {
 			f.plans = append(f.plans, planState{plan: p})
@@ -55,11 +61,11 @@ func (f *Frontline) ReadyDelay(s *setup) time.Duration {
 func (f *Frontline) Decide(s *setup, st *state) int32 {
 	q := s.cfg.Queue
 	now := at(st.now)
-	window := q.Spec.Scaling.ScaleUpWindow.Duration
-	if window <= 0 {
-		window = time.Minute
-	}
-	inflow := s.rate(st.now, window)
+	// The operator's estimator on the scraped counter: sized for its bound.
+	f.estimator.Observe("counter", s.scrapes(f.lastPoll, st.now))
+	f.lastPoll = st.now
+	est := f.estimator.Estimate()
+	rate := est.Upper
 	backlog := st.backlog(s)
 	aht := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second))).AHTSeconds
 
@@ -79,8 +85,8 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 
 	ds := q.Spec.Scaling.ScaleDown
 	d := scaling.DecideQueue(scaling.QueueInput{
-		Now: now, Shape: s.shape, Target: &s.target, MetricsOK: true,
-		Measurements: scaling.Measurements{InflowPerSecond: &inflow, Backlog: &backlog, HandleTimeSeconds: &aht},
+		Now: now, Shape: s.shape, Target: &s.target, MetricsOK: est.Known, Partial: !est.Complete,
+		Measurements: scaling.Measurements{InflowPerSecond: &rate, Backlog: &backlog, HandleTimeSeconds: &aht},
 		Agents:       f.agents,
 		ScaleDown:    scaling.ScaleDownPolicy{Window: ds.StabilizationWindow.Duration, MaxStepPercent: ds.MaxStepPercent, StepPeriod: f.poll(s)},
 		Surge:        extra,
@@ -103,8 +109,10 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 		for _, spec := range surge.TriggerSpecs(ps.plan.Spec.Triggers) {
 			switch spec.Kind {
 			case surge.KindInflowSpike:
-				short, base := s.rate(st.now, spec.Window), s.rate(st.now, spec.Baseline)
-				in.Triggers = append(in.Triggers, spec.Reading(surge.SpikeRatio(short, base), true, short*3600 >= spec.MinInflowPerHour))
+				// The counter over the window, against the usual rate before it.
+				w := spec.Window.Seconds()
+				series := inflow.SpikeSeries{Samples: s.scrapes(st.now-w, st.now), Baseline: s.rate(st.now-w, spec.Baseline)}
+				in.Triggers = append(in.Triggers, spec.Spike([]inflow.SpikeSeries{series}))
 			case surge.KindBacklog:
 				in.Triggers = append(in.Triggers, spec.Reading(backlog, true, true))
 			default:
@@ -123,7 +131,7 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 	ps.state = next
 	interval := ps.plan.Spec.EvaluationInterval.Duration
 	if interval <= 0 {
-		interval = 15 * time.Second
+		interval = 5 * time.Second
 	}
 	ps.nextEval = st.now + interval.Seconds()
 }

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
@@ -31,6 +32,9 @@ type Config struct {
 	// Patience, when set, makes waiting customers abandon after an
 	// exponential time with this mean.
 	Patience time.Duration
+	// ScrapeInterval is how often the ticket counter is sampled for
+	// Frontline's estimator, as Prometheus would (default 15 s).
+	ScrapeInterval time.Duration
 }
 
 // Result is one policy's outcome (JSON keys FIXED).
@@ -73,6 +77,8 @@ type setup struct {
 	customers []customer
 	arrivals  []float64 // all arrival times (before containment), for rates
 	end       float64
+	// scrapePhase is when, within a scrape interval, the counter is read.
+	scrapePhase float64
 }
 
 // Policy decides agent replicas at its own ticks.
@@ -109,6 +115,9 @@ func prepare(cfg Config) (*setup, error) {
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = 30 * time.Second
 	}
+	if cfg.ScrapeInterval <= 0 {
+		cfg.ScrapeInterval = 15 * time.Second
+	}
 	shape, err := scaling.ShapeOf(cfg.Queue)
 	if err != nil {
 		return nil, err
@@ -123,6 +132,7 @@ func prepare(cfg Config) (*setup, error) {
 		s.answerBy = target.FirstResponse.Seconds()
 	}
 	s.draw()
+	s.scrapePhase = rand.New(rand.NewPCG(cfg.Seed, 0x5c)).Float64() * cfg.ScrapeInterval.Seconds()
 	return s, nil
 }
 
@@ -184,6 +194,25 @@ func (s *setup) rate(now float64, window time.Duration) float64 {
 	lo := sort.SearchFloat64s(s.arrivals, now-w)
 	hi := sort.SearchFloat64s(s.arrivals, now)
 	return float64(hi-lo) / w
+}
+
+// counterAt is frontline_tickets_created_total at t: arrivals so far,
+// history included.
+func (s *setup) counterAt(t float64) float64 {
+	return float64(sort.Search(len(s.arrivals), func(i int) bool { return s.arrivals[i] > t }))
+}
+
+// scrapes samples the counter at the scrape times in (from, to], as the
+// range query of a poll at to would return them.
+func (s *setup) scrapes(from, to float64) []inflow.Sample {
+	every := s.cfg.ScrapeInterval.Seconds()
+	var out []inflow.Sample
+	for t := math.Floor((from-s.scrapePhase)/every)*every + s.scrapePhase; t <= to; t += every {
+		if t > from {
+			out = append(out, inflow.Sample{T: at(t), V: s.counterAt(t)})
+		}
+	}
+	return out
 }
 
 // state is the simulated queue as policies see it.

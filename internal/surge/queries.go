@@ -22,9 +22,10 @@ func QueueMatcher(namespace string, queues []string) string {
 	return fmt.Sprintf("namespace=%q,queue=~`^(%s)$`", namespace, strings.Join(names, "|"))
 }
 
-// InflowSumQuery is the plan's queues' total ticket rate over a window.
-func InflowSumQuery(matcher string, window time.Duration) string {
-	return fmt.Sprintf("sum(rate(%s{%s}[%s]))", metrics.TicketsCreatedTotal, matcher, metrics.PromDuration(window))
+// SpikeSamplesQuery reads the raw counter samples of the plan's queues
+// over the spike window: the detector's input.
+func SpikeSamplesQuery(matcher string, window time.Duration) string {
+	return fmt.Sprintf("%s{%s}[%s]", metrics.TicketsCreatedTotal, matcher, metrics.PromDuration(window))
 }
 
 // BacklogSumQuery is the plan's queues' total backlog.
@@ -32,11 +33,13 @@ func BacklogSumQuery(matcher string) string {
 	return fmt.Sprintf("sum(%s{%s})", metrics.QueueBacklog, matcher)
 }
 
-// BaselineQuery is the plan's queues' usual inflow: the short-window rate
-// averaged over the baseline. A plain rate over the baseline would read a
-// young series (a new queue, a restarted exporter) as a fraction of its
-// real rate — rate() divides by the whole window — and fire a false spike.
-func BaselineQuery(matcher string, window, baseline time.Duration) string {
-	return fmt.Sprintf("avg_over_time(%s[%s:%s])", InflowSumQuery(matcher, window),
-		metrics.PromDuration(baseline), metrics.PromDuration(window))
+// SpikeBaselineQuery is each series' usual inflow before the window: the
+// window-long rate averaged over the baseline. A plain rate over the
+// baseline would read a young series (a new queue, a restarted exporter)
+// as a fraction of its real rate — rate() divides by the whole window —
+// and fire a false spike.
+func SpikeBaselineQuery(matcher string, window, baseline time.Duration) string {
+	w := metrics.PromDuration(window)
+	return fmt.Sprintf("avg_over_time(rate(%s{%s}[%s])[%s:%s] offset %s)", metrics.TicketsCreatedTotal, matcher, w,
+		metrics.PromDuration(baseline), w, w)
 }

@@ -1,10 +1,10 @@
 package surge
 
 import (
-	"math"
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // Trigger kinds.
@@ -21,9 +21,12 @@ type TriggerSpec struct {
 	Name, Kind  string
 	Enter, Exit float64
 	For         time.Duration
-	// Window and Baseline are the inflow spike's rate windows.
+	// Window is how far back the spike detector reads counter samples;
+	// Baseline the span before it that sets the reference rate.
 	Window, Baseline time.Duration
 	MinInflowPerHour float64
+	// FalseAlarmEvery is the spike detector's budget.
+	FalseAlarmEvery time.Duration
 	// Query is an external trigger's PromQL.
 	Query string
 }
@@ -47,8 +50,12 @@ func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
 		if s.ExitRatio != nil {
 			exit, _ = s.ExitRatio.Float64()
 		}
+		budget := s.FalseAlarmEvery.Duration
+		if budget <= 0 {
+			budget = inflow.DefaultSpikeFalseAlarmEvery
+		}
 		out = append(out, TriggerSpec{Name: KindInflowSpike, Kind: KindInflowSpike, Enter: ratio, Exit: exit, For: s.For.Duration,
-			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour)})
+			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour), FalseAlarmEvery: budget})
 	}
 	if b := t.Backlog; b != nil {
 		exit := float64(b.Above) / 2
@@ -101,14 +108,14 @@ func (in Input) ForcedOn() bool {
 	return in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
 }
 
-// SpikeRatio is short-window inflow over baseline inflow; a spike from no
-// baseline at all is infinite.
-func SpikeRatio(short, base float64) float64 {
-	switch {
-	case base > 0:
-		return short / base
-	case short > 0:
-		return math.Inf(1)
-	}
-	return 0
+// Spike reads an inflow spike trigger from the counter samples of the
+// plan's queues inside the window, each series with its baseline rate: the
+// change detector's verdict decides entering, the ratio is the value shown
+// and compared with the exit ratio. The operator and the simulator both
+// read spikes through here.
+func (s TriggerSpec) Spike(series []inflow.SpikeSeries) Trigger {
+	v := inflow.DetectSpike(series, s.Enter, s.FalseAlarmEvery)
+	t := s.Reading(v.Ratio, v.Known, v.InflowPerSecond*3600 >= s.MinInflowPerHour)
+	t.Alarm = &v.Alarm
+	return t
 }

@@ -57,9 +57,17 @@ type Trigger struct {
 	// minimum), so the trigger cannot fire whatever its value.
 	Eligible bool
 	For      time.Duration
+	// Alarm, when set, is a change detector's verdict and replaces the
+	// Value ≥ Enter test for entering (inflowSpike).
+	Alarm *bool
 }
 
-func (t Trigger) holds() bool { return t.Known && t.Eligible && t.Value >= t.Enter }
+func (t Trigger) holds() bool {
+	if t.Alarm != nil {
+		return t.Known && t.Eligible && *t.Alarm
+	}
+	return t.Known && t.Eligible && t.Value >= t.Enter
+}
 func (t Trigger) quiet() bool { return t.Known && t.Value < t.Exit }
 
 // Input is one evaluation.

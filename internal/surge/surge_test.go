@@ -170,10 +170,10 @@ func TestQueries(t *testing.T) {
 	if m != "namespace=\"exchange\",queue=~`^(a\\.b|retail-chat)$`" {
 		t.Errorf("matcher %s", m)
 	}
-	if q := InflowSumQuery(m, 5*time.Minute); q != "sum(rate(frontline_tickets_created_total{"+m+"}[5m]))" {
-		t.Errorf("inflow %s", q)
+	if q := SpikeSamplesQuery(m, 5*time.Minute); q != "frontline_tickets_created_total{"+m+"}[5m]" {
+		t.Errorf("samples %s", q)
 	}
-	if q := BaselineQuery(m, 30*time.Second, time.Hour); q != "avg_over_time(sum(rate(frontline_tickets_created_total{"+m+"}[30s]))[1h:30s])" {
+	if q := SpikeBaselineQuery(m, 5*time.Minute, time.Hour); q != "avg_over_time(rate(frontline_tickets_created_total{"+m+"}[5m])[1h:5m] offset 5m)" {
 		t.Errorf("baseline %s", q)
 	}
 	if q := BacklogSumQuery(m); q != "sum(frontline_queue_backlog{"+m+"})" {

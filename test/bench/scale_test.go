@@ -278,7 +278,7 @@ func queue(namespace, name string) *supportv1alpha1.SupportQueue {
 				Concurrency: 1, AverageHandleTime: metav1.Duration{Duration: 3 * time.Minute}},
 			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 15 * time.Second}, MaxSampleAge: metav1.Duration{Duration: 2 * time.Minute},
 				OnError: "Hold", FallbackAfter: 4},
-			Scaling: supportv1alpha1.ScalingSpec{ScaleUpWindow: metav1.Duration{Duration: time.Minute},
+			Scaling: supportv1alpha1.ScalingSpec{
 				ScaleDown: supportv1alpha1.ScaleDownSpec{StabilizationWindow: metav1.Duration{Duration: 5 * time.Minute}, MaxStepPercent: 25}},
 		},
 	}

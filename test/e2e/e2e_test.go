@@ -499,7 +499,7 @@ func Test08ReactionTimes(t *testing.T) {
 			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 5 * time.Second}, MaxSampleAge: metav1.Duration{Duration: time.Minute},
 				OnError: "Hold", FallbackAfter: 4,
 				Queries: &supportv1alpha1.QueryOverrides{InflowPerSecond: fmt.Sprintf(`sum(frontline_sim_signal{namespace=%q,queue=%q,signal="inflow"})`, ns, name)}},
-			Scaling: supportv1alpha1.ScalingSpec{ScaleUpWindow: metav1.Duration{Duration: time.Minute},
+			Scaling: supportv1alpha1.ScalingSpec{
 				ScaleDown: supportv1alpha1.ScaleDownSpec{MaxStepPercent: 100}},
 		},
 	}

@@ -1,0 +1,35 @@
+// Package inflow estimates ticket inflow from raw samples of a counter
+// (frontline_tickets_created_total), scrape by scrape, instead of a fixed
+// rate() window.
+//
+// Tickets arrive as Poisson counts, so each scrape's increment over its
+// interval d is a Poisson count with mean λ·d. Three pieces sit on that:
+//
+//   - Change detection: a bank of Poisson CUSUM charts (Page 1954, "Continuous
+//     inspection schemes", Biometrika 41; for counts, Lucas 1985, "Counted
+//     data CUSUM's", Technometrics 27). Chart r tests "the rate is r·λ0"
+//     against the reference λ0 with the statistic
+//     S = max(0, S + c·ln r − (r−1)·λ0·d) and alarms at S ≥ h. Several
+//     ratios (×1.3 … ×10, ÷1.3 … ÷4) make the bank near-optimal for any
+//     change size (Lorden 1971, "Procedures for reacting to a change in
+//     distribution", Ann. Math. Statist. 42: a chart matched to the change
+//     reaches the delay ln(ARL)/KL, KL = λ1·ln(λ1/λ0) − (λ1−λ0)). The
+//     threshold comes from the false-alarm budget: Lorden's bound
+//     ARL ≥ e^h per chart, so h = ln(charts · budget / scrape interval)
+//     keeps the bank's mean time between false alarms at least the budget.
+//   - Fast attack: when a chart alarms, the change point is where its
+//     statistic last left zero; the new level is estimated from post-change
+//     samples only, and sizing uses its upper confidence bound, so capacity
+//     jumps to the new need in one step.
+//   - Slow decay: between alarms the level only matures (the post-change
+//     estimate tightens while it covers less than the horizon) and is then
+//     frozen. It is lowered only by an accepted downward change, never by
+//     calm noise.
+//
+// Coverage is explicit: a gap longer than a few scrape intervals (an
+// outage, a restarted exporter whose counter reset) is skipped, never read
+// as zero, and until the samples after it cover Params.Coverage the
+// estimate is partial: it may raise capacity but never lower it.
+//
+// Everything here is pure: samples and times in, estimates out.
+package inflow

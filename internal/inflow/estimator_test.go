@@ -1,0 +1,262 @@
+package inflow
+
+import (
+	"math"
+	"sort"
+	"testing"
+	"time"
+)
+
+func at(d time.Duration, v float64) Sample { return Sample{T: t0.Add(d), V: v} }
+
+func TestIncrements(t *testing.T) {
+	s := time.Second
+	for _, tc := range []struct {
+		name    string
+		in      []Sample
+		counts  []float64
+		typical float64
+	}{
+		{"steady", []Sample{at(0, 0), at(5*s, 2), at(10*s, 5)}, []float64{2, 3}, 5},
+		{"out of order and duplicates", []Sample{at(10*s, 5), at(0, 0), at(5*s, 2), at(5*s, 9)}, []float64{2, 3}, 5},
+		{"NaN, Inf and negative dropped", []Sample{at(0, 0), at(5*s, math.NaN()), at(10*s, 4), at(15*s, math.Inf(1)), at(20*s, -1), at(25*s, 6)}, []float64{4, 2}, 15},
+		{"reset skipped", []Sample{at(0, 10), at(5*s, 12), at(10*s, 1), at(15*s, 3)}, []float64{2, 2}, 5},
+		{"gap skipped", []Sample{at(0, 0), at(5*s, 1), at(10*s, 2), at(130*s, 30), at(135*s, 31)}, []float64{1, 1, 1}, 5},
+		{"empty", nil, nil, 0},
+		{"one sample", []Sample{at(0, 3)}, nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			incs, typical := Increments(tc.in)
+			var counts []float64
+			for _, inc := range incs {
+				counts = append(counts, inc.Count)
+				if inc.Count < 0 || inc.Seconds <= 0 {
+					t.Errorf("bad increment %+v", inc)
+				}
+			}
+			if len(counts) != len(tc.counts) || typical != tc.typical {
+				t.Fatalf("counts %v typical %v, want %v %v", counts, typical, tc.counts, tc.typical)
+			}
+			for i := range counts {
+				if counts[i] != tc.counts[i] {
+					t.Errorf("counts %v, want %v", counts, tc.counts)
+				}
+			}
+		})
+	}
+}
+
+// run feeds a counter to a fresh estimator, polling every poll, and calls
+// each after every poll.
+func run(c *counter, until, poll time.Duration, each func(now time.Duration, e Estimate)) {
+	e := New(Params{})
+	for now := time.Duration(0); now < until; now += poll {
+		e.Observe(c.samples(now, now+poll))
+		each(now+poll, e.Estimate())
+	}
+}
+
+func median(v []float64) float64 {
+	sort.Float64s(v)
+	return v[len(v)/2]
+}
+
+// A step is accepted within Lorden's bound for the default budget plus a
+// scrape and a poll (and half again for the scrape phase and Poisson
+// luck), and the first estimate after it sizes for the new rate.
+func TestStepsAcceptedNearTheBound(t *testing.T) {
+	const poll = 5 * time.Second
+	for _, tc := range []struct {
+		before, after float64
+		scrape        time.Duration
+	}{
+		{600, 6000, 5 * time.Second},
+		{100, 1000, 5 * time.Second},
+		{600, 3000, 5 * time.Second},
+		{600, 6000, 15 * time.Second},
+		{100, 1000, 15 * time.Second},
+		{600, 6000, 30 * time.Second},
+	} {
+		at := 20 * time.Minute
+		var delays, firstUppers []float64
+		for seed := uint64(1); seed <= 20; seed++ {
+			detected := false
+			var acceptedAt time.Duration
+			run(newCounter(seed, tc.scrape, stepAt(at, tc.before, tc.after)), at+5*time.Minute, poll, func(now time.Duration, e Estimate) {
+				if now > at && !detected && e.LastChange != nil && e.LastChange.Up() {
+					detected, acceptedAt = true, now
+					delays = append(delays, (now - at).Seconds())
+				}
+				// A scrape later the straddling first interval is left out.
+				if detected && acceptedAt+tc.scrape == now {
+					firstUppers = append(firstUppers, e.Upper*3600)
+				}
+			})
+			if !detected {
+				t.Errorf("%v→%v/h at %v scrape, seed %d: never accepted", tc.before, tc.after, tc.scrape, seed)
+			}
+		}
+		bound := DelayBound(tc.before/3600, tc.after/3600, DefaultFalseAlarmEvery) + tc.scrape + poll
+		got := median(delays)
+		t.Logf("%v→%v/h, %v scrape: median %.0f s (bound+scrape+poll %.1f s), sizing rate a scrape later median %.0f/h",
+			tc.before, tc.after, tc.scrape, got, bound.Seconds(), median(firstUppers))
+		if got > 1.5*bound.Seconds() {
+			t.Errorf("%v→%v/h at %v scrape: median delay %.0f s, over 1.5× %.1f s", tc.before, tc.after, tc.scrape, got, bound.Seconds())
+		}
+		// One step: a scrape after acceptance the sizing rate is at least
+		// the new rate in most runs.
+		if m := median(firstUppers); m < tc.after {
+			t.Errorf("%v→%v/h: median sizing rate a scrape after acceptance %.0f/h, below the new rate", tc.before, tc.after, m)
+		}
+	}
+}
+
+// Calm traffic: the level holds (changes well under one a day per series)
+// and the sizing rate stays within -10 % / +20 % of the truth.
+func TestCalmHoldsTheLevel(t *testing.T) {
+	for _, rate := range []float64{60, 600, 6000} {
+		changes, polls, inBand := 0, 0, 0
+		for seed := uint64(1); seed <= 5; seed++ {
+			var last *Alarm
+			run(newCounter(seed, 5*time.Second, steady(rate)), 24*time.Hour, 5*time.Second, func(now time.Duration, e Estimate) {
+				if e.LastChange != last {
+					changes++
+					last = e.LastChange
+				}
+				if now < 30*time.Minute {
+					return
+				}
+				polls++
+				if e.Upper*3600 >= 0.9*rate && e.Upper*3600 <= 1.2*rate {
+					inBand++
+				}
+			})
+		}
+		share := float64(inBand) / float64(polls)
+		t.Logf("%v/h: %d changes in 5 days, sizing rate within -10/+20%% %.1f%% of polls", rate, changes, 100*share)
+		if changes > 5 {
+			t.Errorf("%v/h: %d changes in 5 calm days (budget: one a day)", rate, changes)
+		}
+		if rate >= 600 && share < 0.95 {
+			t.Errorf("%v/h: sizing rate in band %.1f%% of polls, want ≥ 95%%", rate, 100*share)
+		}
+	}
+}
+
+// An outage leaves a gap: it is skipped, the level is kept, and the
+// estimate is partial until the coverage span is filled again.
+func TestGapIsPartialNotLow(t *testing.T) {
+	c := newCounter(3, 5*time.Second, steady(1000))
+	e := New(Params{})
+	for now := time.Duration(0); now < 20*time.Minute; now += 5 * time.Second {
+		e.Observe(c.samples(now, now+5*time.Second))
+	}
+	before := e.Estimate()
+	if !before.Complete {
+		t.Fatalf("steady series not complete: %+v", before)
+	}
+	c.samples(20*time.Minute, 22*time.Minute) // scraped by nobody: Prometheus down
+	e.Observe(c.samples(22*time.Minute, 22*time.Minute+5*time.Second))
+	after := e.Estimate()
+	if after.Complete || after.Gaps != 1 || after.Rate != before.Rate {
+		t.Fatalf("after the gap: %+v (before %+v)", after, before)
+	}
+	for now := 22*time.Minute + 5*time.Second; now < 23*time.Minute+10*time.Second; now += 5 * time.Second {
+		e.Observe(c.samples(now, now+5*time.Second))
+	}
+	if !e.Estimate().Complete {
+		t.Errorf("a minute after the gap: still partial: %+v", e.Estimate())
+	}
+}
+
+func TestResetIsPartial(t *testing.T) {
+	e := New(Params{})
+	for i := range 30 {
+		e.Observe([]Sample{at(time.Duration(i)*5*time.Second, float64(i*2))})
+	}
+	e.Observe([]Sample{at(150*time.Second, 1)})
+	if est := e.Estimate(); est.Complete || est.Gaps != 1 || est.Rate < 0.3 {
+		t.Errorf("after a reset: %+v", est)
+	}
+}
+
+func TestOverlapIgnored(t *testing.T) {
+	a, b := New(Params{}), New(Params{})
+	var all []Sample
+	for i := range 100 {
+		all = append(all, at(time.Duration(i)*5*time.Second, float64(i*i%7+i*3)))
+	}
+	a.Observe(all)
+	for i := 0; i < len(all); i += 10 {
+		b.Observe(all[max(i-15, 0):min(i+10, len(all))]) // overlapping polls
+	}
+	if a.Estimate() != b.Estimate() {
+		t.Errorf("overlapping polls changed the estimate: %+v vs %+v", a.Estimate(), b.Estimate())
+	}
+}
+
+func TestSilentQueue(t *testing.T) {
+	e := New(Params{})
+	for i := range 400 {
+		e.Observe([]Sample{at(time.Duration(i)*5*time.Second, 0)})
+	}
+	if est := e.Estimate(); !est.Known || est.Rate != 0 || est.Upper <= 0 || math.IsInf(est.Upper, 0) {
+		t.Errorf("silent queue: %+v", est)
+	}
+	// Then tickets arrive: accepted as a rise.
+	for i := 400; i < 460; i++ {
+		e.Observe([]Sample{at(time.Duration(i)*5*time.Second, float64(i-400))})
+	}
+	if est := e.Estimate(); est.LastChange == nil || !est.LastChange.Up() || est.Rate < 0.1 {
+		t.Errorf("after a silent spell: %+v", est)
+	}
+}
+
+func TestQueueAddsSeries(t *testing.T) {
+	q := NewQueue(Params{})
+	for i := range 200 {
+		ts := time.Duration(i) * 5 * time.Second
+		q.Observe("a", []Sample{at(ts, float64(i))})   // 0.2/s
+		q.Observe("b", []Sample{at(ts, float64(3*i))}) // 0.6/s
+	}
+	e := q.Estimate()
+	if math.Abs(e.Rate-0.8) > 1e-9 || !e.Complete {
+		t.Errorf("two series: %+v", e)
+	}
+	q.Prune(t0.Add(1000*time.Second + DefaultHorizon + time.Second))
+	if !q.Empty() {
+		t.Errorf("series silent for a horizon are dropped")
+	}
+}
+
+func FuzzEstimator(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 250, 4, 5, 0, 0, 9})
+	f.Add([]byte{255, 255, 0, 0, 1})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		e := New(Params{})
+		var samples []Sample
+		for i := 0; i+1 < len(raw); i += 2 {
+			v := float64(raw[i+1])
+			switch raw[i+1] {
+			case 254:
+				v = math.NaN()
+			case 253:
+				v = math.Inf(1)
+			case 252:
+				v = 1e300
+			}
+			samples = append(samples, at(time.Duration(raw[i])*time.Second*time.Duration(1+i%7), v))
+		}
+		for i := 0; i < len(samples); i += 3 {
+			e.Observe(samples[i:min(i+5, len(samples))])
+			est := e.Estimate()
+			if est.Rate < 0 || math.IsNaN(est.Rate) || math.IsNaN(est.Upper) || est.Upper < est.Rate || est.Covered() < 0 {
+				t.Fatalf("estimate %+v", est)
+			}
+		}
+		sp := DetectSpike([]SpikeSeries{{Samples: samples, Baseline: float64(len(raw) % 5)}}, 3, DefaultSpikeFalseAlarmEvery)
+		if sp.Ratio < 0 || math.IsNaN(sp.InflowPerSecond) {
+			t.Fatalf("spike %+v", sp)
+		}
+	})
+}

@@ -1,0 +1,96 @@
+package inflow
+
+import (
+	"math"
+	"sort"
+	"time"
+)
+
+// DefaultSpikeFalseAlarmEvery is a surge trigger's budget: a false surge
+// pages people, so it is far stricter than scaling's.
+const DefaultSpikeFalseAlarmEvery = 365 * 24 * time.Hour
+
+// SpikeSeries is one counter series inside the detection window, with the
+// baseline rate (per second) it is compared with.
+type SpikeSeries struct {
+	Samples  []Sample
+	Baseline float64
+}
+
+// Spike is the detector's verdict on a window.
+type Spike struct {
+	// Alarm: a rise is accepted now, and the post-change rate is not
+	// significantly below ratio times the baseline.
+	Alarm bool
+	// Ratio is inflow over baseline: after the change point when alarmed,
+	// over the whole window otherwise.
+	Ratio float64
+	// Since is the change point when alarmed.
+	Since     time.Time
+	Statistic float64
+	Threshold float64
+	// Known is false when the window held no increment.
+	Known bool
+	// InflowPerSecond is the window's mean inflow.
+	InflowPerSecond float64
+}
+
+// minBaseline floors a series' baseline at one ticket an hour, so a queue
+// with no history still has a finite reference.
+const minBaseline = 1.0 / 3600
+
+// DetectSpike runs the same Poisson CUSUM bank the scaling estimator uses,
+// stateless over a window of raw samples, against each series' baseline:
+// charts for ratio, 2·ratio and 4·ratio, threshold from budget. The
+// verdict is the charts' state at the window's end.
+func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spike {
+	type obs struct {
+		Increment
+		base float64
+	}
+	var all []obs
+	var scrape intervals
+	inflow := 0.0
+	for _, s := range series {
+		incs, typical := Increments(s.Samples)
+		if typical > 0 {
+			scrape.add(typical)
+		}
+		var c, d float64
+		for _, inc := range incs {
+			all = append(all, obs{inc, math.Max(s.Baseline, minBaseline)})
+			c, d = c+inc.Count, d+inc.Seconds
+		}
+		if d > 0 {
+			inflow += c / d
+		}
+	}
+	if len(all) == 0 {
+		return Spike{}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].End.Before(all[j].End) })
+	det := Detector{Ratios: []float64{ratio, 2 * ratio, 4 * ratio}}
+	det.Threshold = ThresholdFor(budget, scrape.typical(), len(det.Ratios))
+	det.Reset()
+	var count, expected float64
+	for _, o := range all {
+		det.Step(o.Increment, o.base)
+		count += o.Count
+		expected += o.base * o.Seconds
+	}
+	out := Spike{Known: true, Statistic: det.Statistic(), Threshold: det.Threshold, Ratio: count / expected, InflowPerSecond: inflow}
+	if a := det.Current(); a != nil {
+		var c, e float64
+		for _, o := range all {
+			if o.End.After(a.Since) {
+				c += o.Count
+				e += o.base * o.Seconds
+			}
+		}
+		// A chart also drifts up on a sustained rise somewhat below its
+		// ratio; accept only a rise whose bound reaches the ratio.
+		out.Since, out.Ratio = a.Since, c/e
+		out.Alarm = UpperBound(c, e, DefaultZ) >= ratio
+	}
+	return out
+}
