@@ -80,11 +80,15 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 	hack/fuzz.sh $${FUZZTIME:-60s}
 
 .PHONY: bench
-bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, reaction to pods Running on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
+bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, estimator and surge detection, counter steps/calm/outage on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
+	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestCalmHoldsTheLevel' -count=1 -v | tee bin/inflow-bench.txt
+	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
-	rm -f bin/reaction-cluster.json
-	REACTION_SPIKES=20 REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json go test -tags e2e ./test/e2e/ -run Test08ReactionTimes -count=1 -v -timeout 30m
+	rm -f bin/reaction-cluster.json bin/calm-cluster.json bin/outage-cluster.json
+	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} \
+	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \
+	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10' -count=1 -v -timeout 150m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 ##@ Local cluster

@@ -361,8 +361,9 @@ func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
 		}
 		return d.Seconds()
 	}
-	return old.ServiceLevel != m.ServiceLevel ||
+	return old.ServiceLevel != m.ServiceLevel || !old.InflowSince.Equal(m.InflowSince) ||
 		scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
+		scaling.Significant(val(old.SizedForInflowPerHour), val(m.SizedForInflowPerHour)) ||
 		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
 		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
 }
@@ -380,6 +381,11 @@ func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
 	m := &supportv1alpha1.QueueMeasurements{}
 	v := int64(level(rd)*3600 + 0.5)
 	m.InflowPerHour = &v
+	sized := int64(*rd.Inflow*3600 + 0.5)
+	m.SizedForInflowPerHour = &sized
+	if e := rd.Estimate; e != nil {
+		m.InflowSince = &metav1.Time{Time: e.LevelSince.Truncate(time.Second)}
+	}
 	if rd.Backlog != nil {
 		b := int64(*rd.Backlog + 0.5)
 		m.Backlog = &b

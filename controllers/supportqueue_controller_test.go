@@ -132,11 +132,12 @@ func condition(q *supportv1alpha1.SupportQueue, t string) *metav1.Condition {
 }
 
 // TestSteadyTrafficSizedByCapacityModel: the FIXED default metrics, read
-// with rate() through a real Prometheus, size agents exactly as the
-// capacity model does for the measured inflow.
+// as raw counter samples through a real Prometheus, are measured exactly
+// (a smooth counter: no Poisson noise to blur the check) and size agents
+// as the capacity model does for the inflow the estimator sizes for.
 func TestSteadyTrafficSizedByCapacityModel(t *testing.T) {
 	ns := newNamespace(t)
-	sim.Set(ns, "retail", ticketsim.Queue{InflowPerHour: 720, Backlog: 3})
+	sim.Set(ns, "retail", ticketsim.Queue{InflowPerHour: 720, Backlog: 3, Smooth: true})
 	create(t, policy(ns, "retail", 80), queue(ns, "retail", "retail"))
 
 	eventually(t, 60*time.Second, func() error {
@@ -149,10 +150,14 @@ func TestSteadyTrafficSizedByCapacityModel(t *testing.T) {
 		if math.Abs(measured-720)/720 > 0.05 {
 			return fmt.Errorf("measured %v/h, want about 720", measured)
 		}
-		lo, hi := agentsFor(measured-0.5, 80), agentsFor(measured+0.5, 80)
+		if m.SizedForInflowPerHour == nil || *m.SizedForInflowPerHour < *m.InflowPerHour {
+			return fmt.Errorf("sized for %v, below the level %v", m.SizedForInflowPerHour, measured)
+		}
+		sized := float64(*m.SizedForInflowPerHour)
+		lo, hi := agentsFor(sized-0.5, 80), agentsFor(sized+0.5, 80)
 		got := q.Status.Agents.DesiredReplicas
 		if got != lo && got != hi {
-			return fmt.Errorf("desired %d agents, capacity model says %d for %v/h", got, lo, measured)
+			return fmt.Errorf("desired %d agents, capacity model says %d for %v/h", got, lo, sized)
 		}
 		if r, _ := deploymentReplicas(ns, "retail-agents"); r != got {
 			return fmt.Errorf("deployment has %d, status says %d", r, got)
@@ -190,10 +195,11 @@ func TestSteadyTrafficSizedByCapacityModel(t *testing.T) {
 	}
 }
 
-// TestJumpScalesUpInOneStepAndDropWaitsForWindow: inflow ×5 moves replicas
+// TestGaugeOverrideJumpScalesUpInOneStepAndDropWaitsForWindow: a gauge read
+// through a query override (no estimator) ×5 moves replicas
 // to the computed need in one decision; a drop holds for the stabilization
 // window, then steps down by at most 50% per poll.
-func TestJumpScalesUpInOneStepAndDropWaitsForWindow(t *testing.T) {
+func TestGaugeOverrideJumpScalesUpInOneStepAndDropWaitsForWindow(t *testing.T) {
 	ns := newNamespace(t)
 	setGaugeInflow(ns, "crash", 300)
 	create(t, policy(ns, "p", 80), withGaugeInflow(queue(ns, "crash", "p")))

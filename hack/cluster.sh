@@ -8,6 +8,7 @@
 #   hack/cluster.sh up       start everything, write .demo/cluster/kubeconfig
 #   hack/cluster.sh down     stop everything this script started
 #   hack/cluster.sh status   what is running
+#   SCRAPE_INTERVAL=15s hack/cluster.sh start-prometheus   (after stop prometheus)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +41,15 @@ wait_for() { # description, seconds, command...
   return 1
 }
 
+# SCRAPE_INTERVAL is how often Prometheus scrapes the ticket simulator: 5 s
+# by default, as a production Prometheus commonly does for such a target.
 start_prometheus() {
+  cat >"$dir/prometheus/prometheus.yml" <<PROM
+global: {scrape_interval: ${SCRAPE_INTERVAL:-5s}, evaluation_interval: ${SCRAPE_INTERVAL:-5s}}
+scrape_configs:
+- job_name: tickets
+  static_configs: [{targets: ['127.0.0.1:$SIM_PORT']}]
+PROM
   start prometheus "$root/bin/prometheus" --config.file "$dir/prometheus/prometheus.yml" \
     --storage.tsdb.path "$dir/prometheus/data" --web.listen-address "127.0.0.1:$PROM_PORT" --log.level warn
   wait_for Prometheus 30 curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
@@ -132,12 +141,6 @@ NODE
 
   log "ticket simulator and Prometheus"
   start ticketsim "$root/bin/ticketsim" --listen "127.0.0.1:$SIM_PORT" --scenario calm
-  cat >"$dir/prometheus/prometheus.yml" <<PROM
-global: {scrape_interval: 2s, evaluation_interval: 2s}
-scrape_configs:
-- job_name: tickets
-  static_configs: [{targets: ['127.0.0.1:$SIM_PORT']}]
-PROM
   start_prometheus
   trap - ERR
   log "cluster up: KUBECONFIG=$KUBECONFIG  Prometheus http://127.0.0.1:$PROM_PORT  traffic http://127.0.0.1:$SIM_PORT/state"

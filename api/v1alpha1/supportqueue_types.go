@@ -336,7 +336,7 @@ type InflowEstimationSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h') && duration(self) <= duration('876000h')",message="scaling.inflow.falseAlarmEvery must be between 1h and 876000h"
-	FalseAlarmEvery metav1.Duration `json:"falseAlarmEvery,omitempty"`
+	FalseAlarmEvery *metav1.Duration `json:"falseAlarmEvery,omitempty"`
 
 	// horizon is the level's memory: older samples weigh less and less,
 	// and a change is re-estimated from at most this much data. Also how
@@ -346,7 +346,7 @@ type InflowEstimationSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('2h')",message="scaling.inflow.horizon must be between 1m and 2h"
-	Horizon metav1.Duration `json:"horizon,omitempty"`
+	Horizon *metav1.Duration `json:"horizon,omitempty"`
 
 	// coverage is how long samples must run without a gap (after an
 	// outage, a counter reset or a new series) before the estimate may lower
@@ -357,7 +357,7 @@ type InflowEstimationSpec struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('1h')",message="scaling.inflow.coverage must be between 10s and 1h"
-	Coverage metav1.Duration `json:"coverage,omitempty"`
+	Coverage *metav1.Duration `json:"coverage,omitempty"`
 }
 
 // ScaleDownSpec limits scale-downs so a short lull does not strip capacity.
@@ -433,9 +433,20 @@ type SupportQueueStatus struct {
 
 // QueueMeasurements are the last usable metric readings.
 type QueueMeasurements struct {
-	// inflowPerHour is new tickets per hour on the scale-up window.
+	// inflowPerHour is new tickets per hour: the inflow estimator's level
+	// (the mean since the last accepted change), or the override query's
+	// value.
 	// +optional
 	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
+	// sizedForInflowPerHour is the inflow the queue is sized for: the
+	// level's upper confidence bound, so a young or just-changed level errs
+	// towards capacity.
+	// +optional
+	SizedForInflowPerHour *int64 `json:"sizedForInflowPerHour,omitempty"`
+	// inflowSince is when the current level began: the last accepted
+	// change of the ticket counter's rate, or its first sample.
+	// +optional
+	InflowSince *metav1.Time `json:"inflowSince,omitempty"`
 	// backlog is tickets waiting for a first response.
 	// +optional
 	Backlog *int64 `json:"backlog,omitempty"`

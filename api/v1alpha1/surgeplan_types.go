@@ -205,7 +205,7 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h') && duration(self) <= duration('876000h')",message="inflowSpike.falseAlarmEvery must be between 1h and 876000h"
-	FalseAlarmEvery metav1.Duration `json:"falseAlarmEvery,omitempty"`
+	FalseAlarmEvery *metav1.Duration `json:"falseAlarmEvery,omitempty"`
 }
 
 // BacklogTrigger fires on waiting tickets.

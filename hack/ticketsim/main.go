@@ -5,6 +5,13 @@
 //
 //	curl -XPOST 'localhost:9091/scenario?name=btc-crash'
 //	curl localhost:9091/state
+//
+// Tickets arrive as a Poisson process. Tests drive single queues apart from
+// the scenario with steps and ramps of the FIXED counter:
+//
+//	curl -XPOST 'localhost:9091/queue?namespace=ns&queue=q&inflow_per_hour=6000&ramp=0s'
+//	curl -XDELETE 'localhost:9091/queue?namespace=ns&queue=q'
+
 package main
 
 import (
@@ -56,6 +63,8 @@ type state struct {
 	// override, when set, replaces the scenario's inflow multiplier and
 	// price (tests step traffic exactly).
 	override *[2]float64
+	// pinned queues are driven by /queue, not by the scenario.
+	pinned   map[string]bool
 	name     string
 	scenario scenario.Scenario
 	started  time.Time
@@ -70,7 +79,7 @@ func main() {
 	name := flag.String("scenario", "calm", "Scenario: calm, btc-crash, slow-rise, noisy.")
 	speed := flag.Float64("speed", 1, "Time compression: 2 runs the scenario twice as fast.")
 	loop := flag.Bool("loop", false, "Start the scenario over when it ends.")
-	seed := flag.Uint64("seed", 1, "Seed for the noisy scenario.")
+	seed := flag.Uint64("seed", 1, "Seed for the arrivals and the noisy scenario.")
 	flag.Var(&queues, "queue", "namespace/name=inflowPerHour:handleSeconds (repeatable).")
 	flag.Parse()
 	if len(queues) == 0 {
@@ -82,11 +91,12 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	sim, err := ticketsim.StartOn(*listen, 100*time.Millisecond)
+	sim, err := ticketsim.StartOn(*listen, 100*time.Millisecond, *seed)
 	if err != nil {
 		log.Fatal(err)
 	}
-	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop}
+	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop, pinned: map[string]bool{}}
+	sim.Mux.HandleFunc("/queue", st.queueHandler(sim))
 	sim.Mux.HandleFunc("/scenario", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
 			http.Error(w, "POST /scenario?name=btc-crash", http.StatusMethodNotAllowed)
@@ -178,11 +188,51 @@ func (st *state) apply(sim *ticketsim.Sim, queues queueFlags) {
 	}
 	st.current = map[string]float64{"inflowMultiplier": inflow, "btcPrice": price}
 	for _, q := range queues {
+		if st.pinned[q.ns+"/"+q.name] {
+			continue
+		}
 		perHour := q.base * inflow
 		sim.Set(q.ns, q.name, ticketsim.Queue{InflowPerHour: perHour, HandleTimeSeconds: q.handle, Backlog: float64(int(q.base / 60 * backlog))})
 		st.current[q.ns+"/"+q.name] = perHour
 	}
 	sim.Price.WithLabelValues("BTC-USDT").Set(price)
+}
+
+// queueHandler steps or ramps one queue's counter apart from the scenario
+// (POST), or stops exporting it (DELETE).
+func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		ns, name := q.Get("namespace"), q.Get("queue")
+		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s]; DELETE /queue?namespace=NS&queue=NAME"
+		if ns == "" || name == "" {
+			http.Error(w, usage, http.StatusBadRequest)
+			return
+		}
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		switch r.Method {
+		case http.MethodDelete:
+			delete(st.pinned, ns+"/"+name)
+			sim.Remove(ns, name)
+			_, _ = fmt.Fprintf(w, "%s/%s removed\n", ns, name)
+			return
+		case http.MethodPost:
+		default:
+			http.Error(w, usage, http.StatusMethodNotAllowed)
+			return
+		}
+		rate, err1 := strconv.ParseFloat(q.Get("inflow_per_hour"), 64)
+		handle, err2 := strconv.ParseFloat(pick(q.Get("handle_seconds"), "0"), 64)
+		ramp, err3 := time.ParseDuration(pick(q.Get("ramp"), "0s"))
+		if err1 != nil || err2 != nil || err3 != nil || rate < 0 || handle < 0 || ramp < 0 {
+			http.Error(w, usage, http.StatusBadRequest)
+			return
+		}
+		st.pinned[ns+"/"+name] = true
+		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle}, ramp)
+		_, _ = fmt.Fprintf(w, "%s/%s -> %g/h over %s\n", ns, name, rate, ramp)
+	}
 }
 
 func pick(v, def string) string {

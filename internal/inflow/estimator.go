@@ -68,7 +68,9 @@ type Estimate struct {
 	Known bool
 	// Rate is the level, tickets per second: the post-change mean.
 	Rate float64
-	// Upper is the level's upper confidence bound: what to size for.
+	// Upper is the level's upper confidence bound: what to size for (the
+	// mean itself while a series younger than the coverage span has seen
+	// no change).
 	Upper float64
 	// LevelSince is when the current level began (the last accepted
 	// change, or the first sample).
@@ -96,15 +98,15 @@ type Estimator struct {
 	p   Params
 	det Detector
 
-	last     *Sample
-	iv       intervals
-	recent   []Increment // the last Horizon of valid increments
-	levelC   float64     // post-change count behind the level
-	levelD   float64     // post-change seconds behind the level
+	last   *Sample
+	iv     intervals
+	recent []Increment // the last Horizon of valid increments
+	levelC float64     // post-change count behind the level
+	levelD float64     // post-change seconds behind the level
 	// justChanged: the level is re-estimated from the buffer this step.
 	justChanged bool
-	est      Estimate
-	changeAt time.Time // the current level's change point
+	est         Estimate
+	changeAt    time.Time // the current level's change point
 }
 
 // New returns an estimator with the given parameters (defaults filled).
@@ -181,6 +183,12 @@ func (e *Estimator) add(inc Increment) {
 	e.est.Complete = e.est.Newest.Sub(e.est.CoveredSince) >= e.p.Coverage
 	e.est.Rate = e.levelC / math.Max(e.levelD, 1e-9)
 	e.est.Upper = UpperBound(e.levelC, e.levelD, e.p.Z)
+	if e.est.LastChange == nil && e.levelD < e.p.Coverage.Seconds() {
+		// A brand-new series: the bound of a few seconds of data is mostly
+		// width, and partial data may not lower what it raised; size for
+		// the mean until the series spans the coverage.
+		e.est.Upper = e.est.Rate
+	}
 }
 
 // reference is the rate the charts test against: the level, floored at
@@ -190,13 +198,39 @@ func (e *Estimator) reference() float64 {
 	return math.Max(e.levelC/math.Max(e.levelD, 1e-9), floor)
 }
 
-// accept starts a new level at the alarm's change point, estimated from
-// post-change increments only.
+// accept starts a new level at the change point, estimated from
+// post-change increments only. The alarming chart's excursion start is a
+// first guess: a chart tuned for a small change may have drifted up on
+// noise before a large one, so the change point is the maximum-likelihood
+// split of the recent increments against the old level (a Poisson GLR
+// over the suffixes, in the alarm's direction).
 func (e *Estimator) accept(a Alarm) {
-	e.changeAt = a.Since
-	e.est.LevelSince = a.Since
-	alarm := a
-	e.est.LastChange = &alarm
+	lambda0 := e.reference()
+	best, bestLLR := a.Since, math.Inf(-1)
+	var c, d float64
+	for i := len(e.recent) - 1; i >= 0; i-- {
+		inc := e.recent[i]
+		if !inc.End.After(e.changeAt) {
+			break
+		}
+		c, d = c+inc.Count, d+inc.Seconds
+		rate := c / d
+		if (rate > lambda0) != a.Up() {
+			continue
+		}
+		llr := -(c - lambda0*d)
+		if c > 0 {
+			llr = c*math.Log(rate/lambda0) - (c - lambda0*d)
+		}
+		if llr > bestLLR {
+			bestLLR = llr
+			best = inc.End.Add(-time.Duration(inc.Seconds * float64(time.Second)))
+		}
+	}
+	a.Since = best
+	e.changeAt = best
+	e.est.LevelSince = best
+	e.est.LastChange = &a
 	e.justChanged = true
 	e.det.Reset()
 }

@@ -2,6 +2,9 @@ package scaling
 
 import (
 	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
@@ -87,5 +90,11 @@ func (t Target) TargetServiceLevel() float64 {
 // take the estimator's defaults).
 func InflowParams(q *supportv1alpha1.SupportQueue) inflow.Params {
 	in := q.Spec.Scaling.Inflow
-	return inflow.Params{FalseAlarmEvery: in.FalseAlarmEvery.Duration, Horizon: in.Horizon.Duration, Coverage: in.Coverage.Duration}.WithDefaults()
+	d := func(v *metav1.Duration) time.Duration {
+		if v == nil {
+			return 0
+		}
+		return v.Duration
+	}
+	return inflow.Params{FalseAlarmEvery: d(in.FalseAlarmEvery), Horizon: d(in.Horizon), Coverage: d(in.Coverage)}.WithDefaults()
 }

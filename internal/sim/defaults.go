@@ -6,7 +6,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 // ApplyDefaults fills the fields the apiserver defaults (the CRDs'
@@ -40,9 +39,6 @@ func ApplyDefaults(q *supportv1alpha1.SupportQueue, p *supportv1alpha1.SLAPolicy
 		}
 		d(&s.Metrics.PollInterval, 5*time.Second)
 		d(&s.Metrics.MaxSampleAge, 2*time.Minute)
-		d(&s.Scaling.Inflow.FalseAlarmEvery, inflow.DefaultFalseAlarmEvery)
-		d(&s.Scaling.Inflow.Horizon, inflow.DefaultHorizon)
-		d(&s.Scaling.Inflow.Coverage, inflow.DefaultCoverage)
 		d(&s.Scaling.ScaleDown.StabilizationWindow, 5*time.Minute)
 		i(&s.Scaling.ScaleDown.MaxStepPercent, 25)
 		i(&s.Metrics.FallbackAfter, 4)
@@ -76,7 +72,6 @@ func ApplyDefaults(q *supportv1alpha1.SupportQueue, p *supportv1alpha1.SLAPolicy
 			if t.InflowSpike != nil {
 				d(&t.InflowSpike.Window, 5*time.Minute)
 				d(&t.InflowSpike.Baseline, time.Hour)
-				d(&t.InflowSpike.FalseAlarmEvery, inflow.DefaultSpikeFalseAlarmEvery)
 			}
 			if t.Backlog != nil {
 				d(&t.Backlog.For, 30*time.Second)

@@ -127,6 +127,7 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 	next, tr := surge.Step(ps.state, in)
 	if tr != nil && tr.To == surge.Active && tr.From != surge.Active {
 		st.surgeOn++
+		st.surgeStarts = append(st.surgeStarts, st.now)
 	}
 	ps.state = next
 	interval := ps.plan.Spec.EvaluationInterval.Duration

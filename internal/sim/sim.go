@@ -49,6 +49,8 @@ type Result struct {
 	// target (the whole run, not per minute).
 	ServiceLevel float64  `json:"serviceLevel"`
 	Timeline     []Sample `json:"-"`
+	// SurgeStarts are when plans became Active, from the trace's start.
+	SurgeStarts []time.Duration `json:"-"`
 }
 
 // Sample is the state at the end of one simulated minute, for plots.
@@ -223,6 +225,8 @@ type state struct {
 	head    int
 	surging bool
 	surgeOn int
+	// surgeStarts are the seconds at which plans became Active.
+	surgeStarts []float64
 }
 
 // backlog is how many customers wait now (those who have not given up).
@@ -427,6 +431,7 @@ func (e *engine) result() Result {
 		}
 	}
 	res := Result{Policy: e.p.Name(), SurgeActivations: e.st.surgeOn, Timeline: e.tl,
+		SurgeStarts: secondsToDurations(e.st.surgeStarts),
 		SLMetFraction: float64(met) / float64(last), ReplicaMinutes: st.replicaSeconds / 60}
 	if st.hum > 0 {
 		res.AbandonedFraction = float64(st.abandoned) / float64(st.hum)
@@ -443,6 +448,14 @@ func (e *engine) result() Result {
 		res.ASASecondsP95 = st.waits[int(float64(len(st.waits)-1)*0.95)]
 	}
 	return res
+}
+
+func secondsToDurations(secs []float64) []time.Duration {
+	out := make([]time.Duration, len(secs))
+	for i, s := range secs {
+		out[i] = time.Duration(s * float64(time.Second))
+	}
+	return out
 }
 
 // selects reports whether a plan acts on the queue.

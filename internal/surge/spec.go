@@ -50,9 +50,9 @@ func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
 		if s.ExitRatio != nil {
 			exit, _ = s.ExitRatio.Float64()
 		}
-		budget := s.FalseAlarmEvery.Duration
-		if budget <= 0 {
-			budget = inflow.DefaultSpikeFalseAlarmEvery
+		budget := inflow.DefaultSpikeFalseAlarmEvery
+		if s.FalseAlarmEvery != nil && s.FalseAlarmEvery.Duration > 0 {
+			budget = s.FalseAlarmEvery.Duration
 		}
 		out = append(out, TriggerSpec{Name: KindInflowSpike, Kind: KindInflowSpike, Enter: ratio, Exit: exit, For: s.For.Duration,
 			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour), FalseAlarmEvery: budget})

@@ -8,13 +8,11 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -480,96 +478,3 @@ func Test07ChartInstalls(t *testing.T) {
 	}
 }
 
-// Test08ReactionTimes spikes one queue's inflow tenfold from calm and times
-// the crossing to the agents Deployment's spec.replicas and to all its pods
-// Running on the kwok node. Every spike must be answered; the times are
-// reported, not asserted, and written to $REACTION_TIMES_OUT for make bench.
-func Test08ReactionTimes(t *testing.T) {
-	spikes := 5
-	if n, err := strconv.Atoi(os.Getenv("REACTION_SPIKES")); err == nil && n > 0 {
-		spikes = n
-	}
-	const name = "reaction"
-	q := &supportv1alpha1.SupportQueue{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: supportv1alpha1.SupportQueueSpec{
-			Channel: "chat", Priority: "standard", SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: "retail"},
-			Agents: supportv1alpha1.AgentsSpec{Template: supportv1alpha1.WorkloadTemplate{Image: "agent:1"}, MinReplicas: 1, MaxReplicas: 40,
-				Concurrency: 1, AverageHandleTime: metav1.Duration{Duration: 3 * time.Minute}},
-			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 5 * time.Second}, MaxSampleAge: metav1.Duration{Duration: time.Minute},
-				OnError: "Hold", FallbackAfter: 4,
-				Queries: &supportv1alpha1.QueryOverrides{InflowPerSecond: fmt.Sprintf(`sum(frontline_sim_signal{namespace=%q,queue=%q,signal="inflow"})`, ns, name)}},
-			Scaling: supportv1alpha1.ScalingSpec{
-				ScaleDown: supportv1alpha1.ScaleDownSpec{MaxStepPercent: 100}},
-		},
-	}
-	calm, spike := 20.0/3600, 200.0/3600
-	signal(t, name, calm)
-	if err := k8s.Create(ctx, q); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = k8s.Delete(ctx, q) }()
-	var calmReplicas int32
-	eventually(t, 60*time.Second, func() error {
-		if c := condition(getQueue(t, name), supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
-			return fmt.Errorf("queue not yet sized from a reading: %+v", c)
-		}
-		r, running, err := tryDeployment(name + "-agents")
-		if err != nil || r == 0 || int32(running) != r {
-			return fmt.Errorf("%d replicas, %d Running (%v)", r, running, err)
-		}
-		calmReplicas = r
-		return nil
-	})
-
-	var toSpec, toRunning []time.Duration
-	for i := range spikes {
-		signal(t, name, calm)
-		waitRunning(t, name+"-agents", calmReplicas, 60*time.Second)
-		time.Sleep(time.Duration(1000+i*397%5000) * time.Millisecond) // phases spread over the poll
-		signal(t, name, spike)
-		start := time.Now()
-		var spiked int32
-		for spiked == 0 && time.Since(start) < time.Minute {
-			if r, _ := deployment(t, name+"-agents"); r > calmReplicas {
-				spiked = r
-				toSpec = append(toSpec, time.Since(start))
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if spiked == 0 {
-			t.Fatalf("spike %d: replicas stayed at %d for a minute", i, calmReplicas)
-		}
-		for time.Since(start) < 2*time.Minute {
-			if _, running := deployment(t, name+"-agents"); int32(running) >= spiked {
-				toRunning = append(toRunning, time.Since(start))
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if len(toRunning) != i+1 {
-			t.Fatalf("spike %d: %d pods never all Running", i, spiked)
-		}
-	}
-	t.Logf("crossing to spec.replicas: %v", toSpec)
-	t.Logf("crossing to pods Running: %v", toRunning)
-	if out := os.Getenv("REACTION_TIMES_OUT"); out != "" {
-		raw, _ := json.Marshal(map[string][]time.Duration{"spec": toSpec, "running": toRunning})
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// signal sets the simulator's inflow signal for a queue.
-func signal(t *testing.T, queue string, perSecond float64) {
-	t.Helper()
-	resp, err := http.Post(fmt.Sprintf("http://127.0.0.1:%s/signal?namespace=%s&queue=%s&signal=inflow&value=%g", simPort, ns, queue, perSecond), "text/plain", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("signal: %s", resp.Status)
-	}
-}

@@ -1,9 +1,12 @@
 // Package ticketsim exports the FIXED Frontline ticket metrics for a set of
 // queues, with inflow, backlog and handle time set at run time, so a real
-// Prometheus can scrape realistic traffic in tests and demos.
+// Prometheus can scrape realistic traffic in tests and demos. Tickets
+// arrive as a Poisson process (seeded), counted as they come, unless a
+// queue asks for a smooth counter.
 package ticketsim
 
 import (
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -20,12 +23,35 @@ type Queue struct {
 	InflowPerHour     float64
 	Backlog           float64
 	HandleTimeSeconds float64 // 0: export no handle time
+	// Smooth adds rate × elapsed time every tick instead of counting
+	// Poisson arrivals: a counter with no noise at all, for tests that
+	// compare exact values.
+	Smooth bool
+}
+
+// flow is a queue's traffic now: a step in force, or a ramp under way.
+type flow struct {
+	Queue
+	from       float64 // ramp start rate, per hour
+	rampStart  time.Time
+	rampLength time.Duration
+	next       time.Time // next Poisson arrival
+}
+
+// rate is the inflow per hour at now.
+func (f *flow) rate(now time.Time) float64 {
+	if f.rampLength <= 0 || now.Sub(f.rampStart) >= f.rampLength {
+		return f.InflowPerHour
+	}
+	x := float64(now.Sub(f.rampStart)) / float64(f.rampLength)
+	return f.from + x*(f.InflowPerHour-f.from)
 }
 
 // Sim is a running exporter.
 type Sim struct {
 	mu     sync.Mutex
-	queues map[metrics.QueueKey]Queue
+	queues map[metrics.QueueKey]*flow
+	rng    *rand.Rand
 
 	created, handleSum, handleCount *prometheus.CounterVec
 	backlog                         *prometheus.GaugeVec
@@ -42,16 +68,17 @@ type Sim struct {
 	done chan struct{}
 }
 
-// Start serves /metrics on a free loopback port and advances the counters
-// every tick so rate() sees a smooth inflow.
-func Start(tick time.Duration) (*Sim, error) { return StartOn("127.0.0.1:0", tick) }
+// Start serves /metrics on a free loopback port and counts each queue's
+// tickets every tick.
+func Start(tick time.Duration) (*Sim, error) { return StartOn("127.0.0.1:0", tick, 1) }
 
-// StartOn is Start on a given address.
-func StartOn(addr string, tick time.Duration) (*Sim, error) {
+// StartOn is Start on a given address, with the arrivals' seed.
+func StartOn(addr string, tick time.Duration, seed uint64) (*Sim, error) {
 	reg := prometheus.NewRegistry()
 	labels := []string{"namespace", "queue"}
 	s := &Sim{
-		queues:      map[metrics.QueueKey]Queue{},
+		queues:      map[metrics.QueueKey]*flow{},
+		rng:         rand.New(rand.NewPCG(seed, 0x71c)),
 		created:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.TicketsCreatedTotal, Help: "Tickets created."}, labels),
 		handleSum:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.HandleSecondsSum, Help: "Handle time sum."}, labels),
 		handleCount: prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.HandleSecondsCount, Help: "Handled tickets."}, labels),
@@ -78,14 +105,44 @@ func StartOn(addr string, tick time.Duration) (*Sim, error) {
 // Address is host:port of the exporter.
 func (s *Sim) Address() string { return s.ln.Addr().String() }
 
-// Set changes a queue's traffic from now on.
-func (s *Sim) Set(ns, name string, q Queue) {
+// Set changes a queue's traffic from now on: a step.
+func (s *Sim) Set(ns, name string, q Queue) { s.Ramp(ns, name, q, 0) }
+
+// Ramp moves a queue's inflow linearly from its current rate to q's over
+// the given time (0: a step); backlog and handle time change at once.
+func (s *Sim) Ramp(ns, name string, q Queue, over time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
 	k := metrics.QueueKey{Namespace: ns, Name: name}
-	s.queues[k] = q
+	f := &flow{Queue: q, rampStart: now, rampLength: over}
+	if old, ok := s.queues[k]; ok {
+		f.from = old.rate(now)
+	}
+	// Memoryless: the next arrival is drawn afresh at the new rate.
+	f.next = s.arrival(now, f.rate(now))
+	s.queues[k] = f
 	s.backlog.WithLabelValues(ns, name).Set(q.Backlog)
 	s.created.WithLabelValues(ns, name).Add(0)
+}
+
+// Remove stops exporting a queue.
+func (s *Sim) Remove(ns, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.queues, metrics.QueueKey{Namespace: ns, Name: name})
+	s.created.DeleteLabelValues(ns, name)
+	s.backlog.DeleteLabelValues(ns, name)
+	s.handleSum.DeleteLabelValues(ns, name)
+	s.handleCount.DeleteLabelValues(ns, name)
+}
+
+// arrival draws the next Poisson arrival after now at perHour.
+func (s *Sim) arrival(now time.Time, perHour float64) time.Time {
+	if perHour <= 0 {
+		return now.Add(time.Hour) // redrawn at the next tick
+	}
+	return now.Add(time.Duration(s.rng.ExpFloat64() / (perHour / 3600) * float64(time.Second)))
 }
 
 func (s *Sim) run(tick time.Duration) {
@@ -101,16 +158,38 @@ func (s *Sim) run(tick time.Duration) {
 			dt := now.Sub(last).Seconds()
 			last = now
 			s.mu.Lock()
-			for k, q := range s.queues {
-				n := q.InflowPerHour / 3600 * dt
-				s.created.WithLabelValues(k.Namespace, k.Name).Add(n)
-				if q.HandleTimeSeconds > 0 {
-					s.handleCount.WithLabelValues(k.Namespace, k.Name).Add(n)
-					s.handleSum.WithLabelValues(k.Namespace, k.Name).Add(n * q.HandleTimeSeconds)
-				}
+			for k, f := range s.queues {
+				s.count(k, f, now, dt)
 			}
 			s.mu.Unlock()
 		}
+	}
+}
+
+// count adds the tickets that arrived by now.
+func (s *Sim) count(k metrics.QueueKey, f *flow, now time.Time, dt float64) {
+	rate := f.rate(now)
+	n := 0.0
+	if f.Smooth {
+		n = rate / 3600 * dt
+	} else {
+		for !f.next.After(now) {
+			n++
+			f.next = s.arrival(f.next, rate)
+		}
+		if rate > 0 && f.next.Sub(now) > time.Hour {
+			f.next = s.arrival(now, rate)
+		}
+		if f.rampLength > 0 {
+			// The rate moves under a ramp: redraw at the current rate
+			// (memoryless, so the process stays Poisson tick by tick).
+			f.next = s.arrival(now, rate)
+		}
+	}
+	s.created.WithLabelValues(k.Namespace, k.Name).Add(n)
+	if f.HandleTimeSeconds > 0 {
+		s.handleCount.WithLabelValues(k.Namespace, k.Name).Add(n)
+		s.handleSum.WithLabelValues(k.Namespace, k.Name).Add(n * f.HandleTimeSeconds)
 	}
 }
 

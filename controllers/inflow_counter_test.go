@@ -1,0 +1,114 @@
+package controllers
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/test/ticketsim"
+)
+
+// TestCounterStepScalesUpInOneStep: Poisson arrivals on the FIXED counter,
+// scraped by a real Prometheus, through the estimator: when the detector
+// accepts a ×10 step, the queue is sized for the new rate in that same
+// decision.
+func TestCounterStepScalesUpInOneStep(t *testing.T) {
+	ns := newNamespace(t)
+	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 300})
+	time.Sleep(20 * time.Second) // some history before the queue exists
+	create(t, policy(ns, "p", 80), queue(ns, "desk", "p"))
+	calm := agentsFor(300, 80)
+	var before int32
+	eventually(t, 60*time.Second, func() error {
+		q := getQueue(t, ns, "desk")
+		r := q.Status.Agents.DesiredReplicas
+		if r < calm-1 || r > calm+3 || q.Status.Measured == nil {
+			return fmt.Errorf("desired %d agents, calm need %d", r, calm)
+		}
+		before = r
+		return nil
+	})
+
+	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 3000})
+	stepped := time.Now().Add(-2 * time.Second)
+	high := agentsFor(3000, 80)
+	// A young level drifts up with the new data until the detector accepts
+	// the change; from then on the queue is sized for the post-change rate.
+	var atAcceptance int32
+	eventually(t, 30*time.Second, func() error {
+		q := getQueue(t, ns, "desk")
+		if m := q.Status.Measured; atAcceptance == 0 && m != nil && m.InflowSince != nil && m.InflowSince.After(stepped) {
+			atAcceptance = q.Status.Agents.DesiredReplicas
+		}
+		if r, err := deploymentReplicas(ns, "desk-agents"); err != nil || r < high {
+			return fmt.Errorf("replicas %d, want at least %d (%v)", r, high, err)
+		}
+		return nil
+	})
+	// One step: the decision that accepted the change already reaches what
+	// 85 % of the new rate needs (the post-change bound is statistical).
+	if atAcceptance < agentsFor(0.85*3000, 80) {
+		t.Errorf("at the accepted change %d agents, want near %d", atAcceptance, high)
+	}
+	q := getQueue(t, ns, "desk")
+	if m := q.Status.Measured; m == nil || m.InflowSince == nil || m.SizedForInflowPerHour == nil || *m.SizedForInflowPerHour < *m.InflowPerHour {
+		t.Errorf("measured %+v: want the level, its bound and when it began", m)
+	}
+	t.Logf("×10 on the counter: %d → %d agents at the accepted change", before, atAcceptance)
+}
+
+// TestCounterGapIsPartialCoverage: Prometheus down for longer than a few
+// scrapes leaves a gap in the counter's samples; after it the queue says
+// PartialCoverage (with an Event) and does not scale down, though the
+// scale-down window is short and inflow fell during the gap.
+func TestCounterGapIsPartialCoverage(t *testing.T) {
+	ns := newNamespace(t)
+	sim.Set(ns, "gap", ticketsim.Queue{InflowPerHour: 1800, Smooth: true})
+	q := queue(ns, "gap", "p")
+	q.Spec.Scaling.Inflow.Coverage = &metav1.Duration{Duration: 40 * time.Second}
+	create(t, policy(ns, "p", 80), q)
+	high := agentsFor(1800, 80)
+	// Covered and sized for at least 1,800/h (the bound of a minute's data
+	// is above it, and tightens as data accrues).
+	eventually(t, 90*time.Second, func() error {
+		got := getQueue(t, ns, "gap")
+		if r, _ := deploymentReplicas(ns, "gap-agents"); r < high {
+			return fmt.Errorf("replicas %d, want at least %d", r, high)
+		}
+		if c := condition(got, supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Reason != supportv1alpha1.ReasonMetricsOK {
+			return fmt.Errorf("MetricsAvailable %+v", c)
+		}
+		return nil
+	})
+	before, _ := deploymentReplicas(ns, "gap-agents")
+	prom.Stop()
+	sim.Set(ns, "gap", ticketsim.Queue{InflowPerHour: 300, Smooth: true}) // unseen
+	time.Sleep(15 * time.Second)
+	if err := prom.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		c := condition(getQueue(t, ns, "gap"), supportv1alpha1.ConditionMetricsAvailable)
+		if c == nil || c.Status != metav1.ConditionTrue || c.Reason != supportv1alpha1.ReasonPartialCoverage {
+			return fmt.Errorf("MetricsAvailable %+v, want True/PartialCoverage", c)
+		}
+		return nil
+	})
+	eventually(t, 10*time.Second, func() error {
+		if !hasEvent(t, ns, "gap", supportv1alpha1.ReasonPartialCoverage) {
+			return fmt.Errorf("no %s Event", supportv1alpha1.ReasonPartialCoverage)
+		}
+		return nil
+	})
+	for end := time.Now().Add(30 * time.Second); time.Now().Before(end); time.Sleep(500 * time.Millisecond) {
+		if c := condition(getQueue(t, ns, "gap"), supportv1alpha1.ConditionMetricsAvailable); c.Reason != supportv1alpha1.ReasonPartialCoverage {
+			break
+		}
+		if r, _ := deploymentReplicas(ns, "gap-agents"); r < before {
+			t.Fatalf("scaled down to %d (from %d) on partial coverage", r, before)
+		}
+	}
+}
