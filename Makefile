@@ -108,7 +108,7 @@ cluster-down: ## Stop the local cluster.
 .PHONY: test-e2e
 test-e2e: manifests generate prometheus $(HELM) ## End-to-end tests on the local cluster (build tag e2e).
 	hack/build-k8s.sh all
-	go test -tags e2e ./test/e2e/ -count=1 -v -timeout 40m
+	go test -tags e2e ./test/e2e/ -count=1 -v -timeout 60m
 
 ##@ Build
 

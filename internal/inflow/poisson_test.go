@@ -13,7 +13,6 @@ type counter struct {
 	rng    *rand.Rand
 	rate   func(t time.Duration) float64 // per hour
 	scrape time.Duration
-	now    time.Duration // next arrival is drawn from here
 	next   time.Duration
 	count  float64
 	phase  time.Duration

@@ -431,7 +431,7 @@ func (e *engine) result() Result {
 		}
 	}
 	res := Result{Policy: e.p.Name(), SurgeActivations: e.st.surgeOn, Timeline: e.tl,
-		SurgeStarts: secondsToDurations(e.st.surgeStarts),
+		SurgeStarts:   secondsToDurations(e.st.surgeStarts),
 		SLMetFraction: float64(met) / float64(last), ReplicaMinutes: st.replicaSeconds / 60}
 	if st.hum > 0 {
 		res.AbandonedFraction = float64(st.abandoned) / float64(st.hum)

@@ -136,7 +136,6 @@ func Test08ReactionTimes(t *testing.T) {
 	}
 }
 
-
 // restartPrometheus restarts the cluster's Prometheus with another scrape
 // interval (its data is kept).
 func restartPrometheus(t *testing.T, scrape string) {

@@ -477,4 +477,3 @@ func Test07ChartInstalls(t *testing.T) {
 		t.Errorf("helm uninstall: %v\n%s", err, out)
 	}
 }
-
