@@ -153,7 +153,7 @@ func (p *Poller) pollDue(ctx context.Context) error {
 	for g, queues := range groups {
 		// Half a tick of slack keeps polls on the interval: without it a
 		// tick landing a hair early would push every poll a whole tick late.
-		if last, ok := p.lastPoll[g]; ok && now.Sub(last) < g.interval-p.Tick/2 {
+		if last, ok := p.lastPoll[g]; ok && !p.due(g, queues, last, now) {
 			// A queue never read is read now, alone, rather than after up
 			// to a whole interval: a new queue is sized within a tick.
 			if unread := p.unread(queues); len(unread) > 0 {
@@ -165,6 +165,27 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		p.poll(ctx, g, queues, now)
 	}
 	return nil
+}
+
+// scrapeLag is how long after a sample's timestamp a poll reads it: the
+// scrape's own duration and Prometheus's append.
+const scrapeLag = time.Second
+
+// due reports whether a group's next poll is due: an interval after the
+// last one, moved to just after the counters' next scrape lands, so a poll
+// reads a scrape that is a second old rather than up to an interval old
+// (at most one poll per scrape when scrapes are slower than polls). Half a
+// tick of slack keeps polls on time: a tick landing a hair early would
+// otherwise push a poll a whole tick late.
+func (p *Poller) due(g pollGroup, queues []*supportv1alpha1.SupportQueue, last, now time.Time) bool {
+	keys := make([]metrics.QueueKey, len(queues))
+	for i, q := range queues {
+		keys[i] = keyOf(q)
+	}
+	if next, ok := p.estimators.NextScrape(keys, last.Add(-scrapeLag), g.interval); ok {
+		return !now.Add(p.Tick / 2).Before(next.Add(scrapeLag))
+	}
+	return now.Sub(last) >= g.interval-p.Tick/2
 }
 
 func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alpha1.SupportQueue {

@@ -87,6 +87,8 @@ type Estimate struct {
 	Complete bool
 	// Gaps counts the gaps and counter resets skipped so far.
 	Gaps int
+	// Scrape is the typical interval between samples (0 before two).
+	Scrape time.Duration
 }
 
 // Covered is the span of gap-free samples behind the estimate.
@@ -143,6 +145,7 @@ func (e *Estimator) observe(s Sample) {
 	inc, b := Step(*prev, s, e.iv.typical())
 	if b != Reset {
 		e.iv.add(d)
+		e.est.Scrape = time.Duration(e.iv.typical() * float64(time.Second))
 	}
 	if b != NoBreak {
 		// Skipped, never read as zero; lowering waits for fresh coverage.
@@ -271,6 +274,19 @@ func UpperBound(count, seconds, z float64) float64 {
 		return math.Inf(1)
 	}
 	return (count + z*z/2 + z*math.Sqrt(count+z*z/4)) / seconds
+}
+
+// NextSample is when the first sample after the given time is expected,
+// from the newest sample and the typical interval (false while unknown).
+func (e Estimate) NextSample(after time.Time) (time.Time, bool) {
+	if e.Scrape <= 0 || e.Newest.IsZero() {
+		return time.Time{}, false
+	}
+	next := e.Newest.Add(e.Scrape)
+	if next.Before(after) {
+		next = next.Add(after.Sub(next).Truncate(e.Scrape) + e.Scrape)
+	}
+	return next, true
 }
 
 // Describe says in words what the estimate rests on, for conditions.

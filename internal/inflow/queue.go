@@ -62,6 +62,7 @@ func (q *Queue) Estimate() Estimate {
 		if est.CoveredSince.After(out.CoveredSince) {
 			out.CoveredSince = est.CoveredSince
 		}
+		out.Scrape = max(out.Scrape, est.Scrape)
 		if !est.Known {
 			complete = false
 			continue

@@ -197,6 +197,24 @@ func (e *Estimators) get(r Request) *inflow.Queue {
 	return q
 }
 
+// NextScrape is when the first sample of any of the queues' counters is
+// expected at least an interval, less half a scrape, after from: a poll
+// just after it reads a fresh scrape, about an interval after the last.
+func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.Duration) (time.Time, bool) {
+	var first time.Time
+	for _, k := range keys {
+		q, ok := e.m[k]
+		if !ok {
+			continue
+		}
+		est := q.Estimate()
+		if next, ok := est.NextSample(from.Add(interval - est.Scrape/2)); ok && (first.IsZero() || next.Before(first)) {
+			first = next
+		}
+	}
+	return first, !first.IsZero()
+}
+
 // CounterQueries is the counter's range query for a poll: the longest
 // lookback asked for, and a warm-up query reading a horizon of history
 // for the queues whose estimator has none yet, naming them; when more than
@@ -276,14 +294,23 @@ func (c *counterResult) merge(o counterResult) {
 	}
 }
 
-func runRange(ctx context.Context, api API, q string, now time.Time) counterResult {
+// queryMatrix runs a range-vector query.
+func queryMatrix(ctx context.Context, api API, q string, now time.Time) (model.Matrix, error) {
 	val, _, _, err := api.Query(ctx, q, now)
 	if err != nil {
-		return counterResult{err: err}
+		return nil, err
 	}
 	mat, ok := val.(model.Matrix)
 	if !ok {
-		return counterResult{err: fmt.Errorf("query returned %s, want a range vector", val.Type())}
+		return nil, fmt.Errorf("query returned %s, want a range vector", val.Type())
+	}
+	return mat, nil
+}
+
+func runRange(ctx context.Context, api API, q string, now time.Time) counterResult {
+	mat, err := queryMatrix(ctx, api, q, now)
+	if err != nil {
+		return counterResult{err: err}
 	}
 	out := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
 	for _, ss := range mat {
@@ -316,13 +343,9 @@ func samplesOf(ss *model.SampleStream) []inflow.Sample {
 // ReadSeries runs a range query and returns each series' samples by its
 // labels (without the metric name).
 func ReadSeries(ctx context.Context, api API, q string, now time.Time) (map[string][]inflow.Sample, error) {
-	val, _, _, err := api.Query(ctx, q, now)
+	mat, err := queryMatrix(ctx, api, q, now)
 	if err != nil {
 		return nil, err
-	}
-	mat, ok := val.(model.Matrix)
-	if !ok {
-		return nil, fmt.Errorf("query returned %s, want a range vector", val.Type())
 	}
 	out := make(map[string][]inflow.Sample, len(mat))
 	for _, ss := range mat {

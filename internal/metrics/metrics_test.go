@@ -180,3 +180,32 @@ func TestObservedServiceLevelOverride(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+func TestNextScrapeAlignsPolls(t *testing.T) {
+	est := NewEstimators()
+	r := Request{Key: QueueKey{"ns", "a"}}
+	// Samples every 5 s at :02, :07, ... up to 12:00:02.
+	var samples []inflow.Sample
+	for i := range 20 {
+		samples = append(samples, inflow.Sample{T: now.Add(time.Duration(i*5-93) * time.Second), V: float64(i)})
+	}
+	est.get(r).Observe("s", samples)
+	for _, tc := range []struct {
+		last     time.Time
+		interval time.Duration
+		want     time.Time
+	}{
+		{now.Add(2 * time.Second), 5 * time.Second, now.Add(7 * time.Second)},   // every scrape
+		{now.Add(2 * time.Second), 15 * time.Second, now.Add(17 * time.Second)}, // every third
+		{now.Add(2 * time.Second), 2 * time.Second, now.Add(7 * time.Second)},   // no faster than scrapes
+		{now.Add(30 * time.Second), 5 * time.Second, now.Add(37 * time.Second)}, // through a gap
+	} {
+		got, ok := est.NextScrape([]QueueKey{r.Key}, tc.last, tc.interval)
+		if !ok || !got.Equal(tc.want) {
+			t.Errorf("last %v interval %v: next %v, want %v", tc.last.Sub(now), tc.interval, got.Sub(now), tc.want.Sub(now))
+		}
+	}
+	if _, ok := est.NextScrape([]QueueKey{{"ns", "unknown"}}, now, 5*time.Second); ok {
+		t.Errorf("a queue never read has no scrape phase")
+	}
+}

@@ -15,7 +15,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
@@ -50,17 +53,37 @@ func post(t *testing.T, method, url string) {
 	}
 }
 
-// chatQueue is the issue's reference queue with default settings: chat,
-// AHT 60 s, one chat at a time, the retail policy (80 % in 20 s).
-func chatQueue(name string, maxReplicas int32) *supportv1alpha1.SupportQueue {
-	return &supportv1alpha1.SupportQueue{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: supportv1alpha1.SupportQueueSpec{
-			Channel: "chat", SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: "retail"},
-			Agents: supportv1alpha1.AgentsSpec{Template: supportv1alpha1.WorkloadTemplate{Image: "agent:1"}, MinReplicas: 1, MaxReplicas: maxReplicas,
-				Concurrency: 1, AverageHandleTime: metav1.Duration{Duration: time.Minute}},
-		},
+// chatQueue is the issue's reference queue as a new user writes it: chat,
+// AHT 60 s, one chat at a time, the retail policy (80 % in 20 s), every
+// other setting left to the apiserver's defaults; extra is more spec YAML.
+// It is created through the apiserver and returned as typed.
+func chatQueue(t *testing.T, name string, maxReplicas int32, extra string) *supportv1alpha1.SupportQueue {
+	t.Helper()
+	manifest := fmt.Sprintf(`apiVersion: support.frontline.dev/v1alpha1
+kind: SupportQueue
+metadata: {name: %s, namespace: %s}
+spec:
+  channel: chat
+  slaPolicyRef: {name: retail}
+  agents:
+    template: {image: agent:1}
+    minReplicas: 1
+    maxReplicas: %d
+    concurrency: 1
+    averageHandleTime: 60s
+%s`, name, ns, maxReplicas, extra)
+	u := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(manifest), &u.Object); err != nil {
+		t.Fatal(err)
 	}
+	if err := k8s.Create(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	q := &supportv1alpha1.SupportQueue{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, q); err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // needAt is what the capacity model asks for the queue at a true rate: the
@@ -166,13 +189,10 @@ func reactionSteps(t *testing.T, scrape string, from, to float64, runs int) *rea
 	}()
 	time.Sleep(90 * time.Second)
 	for i, name := range names {
-		q := chatQueue(name, 150)
+		q := chatQueue(t, name, 150, "")
 		rc.FromReplicas, rc.ToReplicas = needAt(t, q, from), needAt(t, q, to)
-		poll := 5 * time.Second // the default
+		poll := q.Spec.Metrics.PollInterval.Duration // the default
 		rc.Bound = inflow.DelayBound(from/3600, to/3600, inflow.DefaultFalseAlarmEvery) + scrapeD + poll
-		if err := k8s.Create(ctx, q); err != nil {
-			t.Fatal(err)
-		}
 		// Calm: sized from its history, every pod Running, replicas steady.
 		var calm int32
 		eventually(t, 2*time.Minute, func() error {
@@ -225,14 +245,10 @@ func reactionSteps(t *testing.T, scrape string, from, to float64, runs int) *rea
 // after the reset.
 func Test09OutageAndResetNeverLower(t *testing.T) {
 	const name = "outage"
-	q := chatQueue(name, 60)
-	q.Spec.Scaling.ScaleDown = supportv1alpha1.ScaleDownSpec{StabilizationWindow: metav1.Duration{Duration: 10 * time.Second}, MaxStepPercent: 100}
 	counter(t, name, 1000, 0)
 	defer removeCounter(t, name)
 	time.Sleep(30 * time.Second)
-	if err := k8s.Create(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	q := chatQueue(t, name, 60, "  scaling: {scaleDown: {stabilizationWindow: 10s, maxStepPercent: 100}}\n")
 	defer func() { _ = k8s.Delete(ctx, q) }()
 	need := needAt(t, q, 1000)
 	var before int32
@@ -255,20 +271,9 @@ func Test09OutageAndResetNeverLower(t *testing.T) {
 			}
 		}
 	}
-	if err := script("cluster.sh", "stop", "prometheus"); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	defer func() {
-		if !restarted {
-			_ = script("cluster.sh", "start-prometheus")
-		}
-	}()
+	restart := stopPrometheus(t)
 	watch(2*time.Minute, "during the outage")
-	if err := script("cluster.sh", "start-prometheus"); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	restart()
 	// Back: the gap in the counter's samples is partial coverage, said in
 	// the condition and an Event.
 	partialSeen := false
@@ -321,15 +326,12 @@ func Test10CalmStaysPut(t *testing.T) {
 		minutes = n
 	}
 	const name = "calm"
-	q := chatQueue(name, 150)
-	need := needAt(t, q, 600)
 	counter(t, name, 600, 0)
 	defer removeCounter(t, name)
 	time.Sleep(90 * time.Second)
-	if err := k8s.Create(ctx, q); err != nil {
-		t.Fatal(err)
-	}
+	q := chatQueue(t, name, 150, "")
 	defer func() { _ = k8s.Delete(ctx, q) }()
+	need := needAt(t, q, 600)
 	eventually(t, 2*time.Minute, func() error {
 		r, running, err := tryDeployment(name + "-agents")
 		if err != nil || r == 0 || int32(running) != r {

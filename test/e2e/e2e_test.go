@@ -95,6 +95,28 @@ func script(name string, args ...string) error {
 	return nil
 }
 
+// stopPrometheus stops the cluster's Prometheus and returns the function
+// that starts it again; the test's cleanup starts it if the test did not.
+func stopPrometheus(t *testing.T) (restart func()) {
+	t.Helper()
+	if err := script("cluster.sh", "stop", "prometheus"); err != nil {
+		t.Fatal(err)
+	}
+	started := false
+	t.Cleanup(func() {
+		if !started {
+			_ = script("cluster.sh", "start-prometheus")
+		}
+	})
+	return func() {
+		t.Helper()
+		if err := script("cluster.sh", "start-prometheus"); err != nil {
+			t.Fatal(err)
+		}
+		started = true
+	}
+}
+
 func kubectl(args ...string) error {
 	cmd := exec.Command("kubectl", args...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
@@ -308,15 +330,7 @@ func Test03PrometheusOutage(t *testing.T) {
 	})
 	time.Sleep(20 * time.Second) // let the scale-up settle
 	before, _ := deployment(t, "retail-chat-agents")
-	if err := script("cluster.sh", "stop", "prometheus"); err != nil {
-		t.Fatal(err)
-	}
-	restarted := false
-	defer func() {
-		if !restarted {
-			_ = script("cluster.sh", "start-prometheus")
-		}
-	}()
+	restart := stopPrometheus(t)
 	traffic(t, 0.2, 64000) // traffic falls, but nobody can see it
 	eventually(t, 60*time.Second, func() error {
 		c := condition(getQueue(t, "retail-chat"), supportv1alpha1.ConditionMetricsAvailable)
@@ -331,10 +345,7 @@ func Test03PrometheusOutage(t *testing.T) {
 		}
 		time.Sleep(10 * time.Second)
 	}
-	if err := script("cluster.sh", "start-prometheus"); err != nil {
-		t.Fatal(err)
-	}
-	restarted = true
+	restart()
 	eventually(t, 90*time.Second, func() error {
 		if c := condition(getQueue(t, "retail-chat"), supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
 			return fmt.Errorf("MetricsAvailable %+v", c)
