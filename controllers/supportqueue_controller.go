@@ -225,6 +225,9 @@ func (r *SupportQueueReconciler) decisionInput(now time.Time, q *supportv1alpha1
 			di.MetricsOK = true
 			di.Partial = rd.Partial()
 			di.Measurements = scaling.Measurements{InflowPerSecond: rd.Inflow, Backlog: rd.Backlog, HandleTimeSeconds: rd.HandleTime}
+			if e := rd.Estimate; e != nil {
+				di.Measurements.InflowForFallPerSecond = &e.UpperForFall
+			}
 		}
 	}
 	return di

@@ -19,6 +19,8 @@ const (
 	// DefaultZ is the one-sided confidence multiplier of the sizing bound
 	// (about 84 %).
 	DefaultZ = 1.0
+	// DefaultZFall is the bound a scale-down must clear (about 98 %).
+	DefaultZFall = 2.0
 )
 
 // fallBudgetFactor makes a fall need stronger evidence than a rise: a
@@ -43,6 +45,8 @@ type Params struct {
 	Coverage time.Duration
 	// Z is the confidence multiplier for the sizing bound.
 	Z float64
+	// ZFall is the stricter multiplier for lowering capacity.
+	ZFall float64
 }
 
 // WithDefaults fills unset fields.
@@ -59,6 +63,9 @@ func (p Params) WithDefaults() Params {
 	if p.Z <= 0 {
 		p.Z = DefaultZ
 	}
+	if p.ZFall < p.Z {
+		p.ZFall = max(DefaultZFall, p.Z)
+	}
 	return p
 }
 
@@ -72,6 +79,10 @@ type Estimate struct {
 	// mean itself while a series younger than the coverage span has seen
 	// no change).
 	Upper float64
+	// UpperForFall is a stricter bound (ZFall): capacity is lowered only
+	// to what this asks for, so a level that wobbles within its noise never
+	// removes replicas; only evidence that the rate is lower does.
+	UpperForFall float64
 	// LevelSince is when the current level began (the last accepted
 	// change, or the first sample).
 	LevelSince time.Time
@@ -186,6 +197,7 @@ func (e *Estimator) add(inc Increment) {
 	e.est.Complete = e.est.Newest.Sub(e.est.CoveredSince) >= e.p.Coverage
 	e.est.Rate = e.levelC / math.Max(e.levelD, 1e-9)
 	e.est.Upper = UpperBound(e.levelC, e.levelD, e.p.Z)
+	e.est.UpperForFall = UpperBound(e.levelC, e.levelD, e.p.ZFall)
 	if e.est.LastChange == nil && e.levelD < e.p.Coverage.Seconds() {
 		// A brand-new series: the bound of a few seconds of data is mostly
 		// width, and partial data may not lower what it raised; size for

@@ -70,6 +70,7 @@ func (q *Queue) Estimate() Estimate {
 		out.Known = true
 		out.Rate += est.Rate
 		out.Upper += est.Upper
+		out.UpperForFall += est.UpperForFall
 		complete = complete && est.Complete
 		if est.LevelSince.After(out.LevelSince) {
 			out.LevelSince = est.LevelSince

@@ -86,7 +86,7 @@ type QueueDecision struct {
 // lower.
 func DecideQueue(in QueueInput) QueueDecision {
 	var out QueueDecision
-	var need *Need
+	var need, fallNeed *Need
 	if in.MetricsOK {
 		shape := in.Shape
 		target := Target{RealTime: true, ServiceLevel: 0.5, MaxOccupancy: 1} // bots only need inflow
@@ -94,7 +94,13 @@ func DecideQueue(in QueueInput) QueueDecision {
 			target = *in.Target
 		}
 		if n, err := ComputeNeed(shape, target, in.Measurements); err == nil {
-			need = &n
+			need, fallNeed = &n, &n
+		}
+		if m := in.Measurements; need != nil && m.InflowForFallPerSecond != nil {
+			m.InflowPerSecond = m.InflowForFallPerSecond
+			if n, err := ComputeNeed(shape, target, m); err == nil {
+				fallNeed = &n
+			}
 		}
 	}
 	out.Need = need
@@ -104,7 +110,8 @@ func DecideQueue(in QueueInput) QueueDecision {
 	surgeFloor := Clamp(agentsMin+in.Surge.ExtraAgents, agentsMin, agentsMax)
 	if need != nil && in.Target != nil {
 		want := Clamp(need.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
-		out.Agents = decideRole(in.Now, in.Agents, want, in.ScaleDown, in.Partial)
+		fall := Clamp(fallNeed.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
+		out.Agents = decideRole(in.Now, in.Agents, want, fall, in.ScaleDown, in.Partial)
 		out.AgentsMode = ModeSized
 	} else {
 		out.Agents, out.AgentsMode = hold(in.Agents, surgeFloor, in.failure(in.FallbackAgents))
@@ -115,7 +122,8 @@ func DecideQueue(in QueueInput) QueueDecision {
 		floor := Clamp(surgedBots(b.Min, in.Surge), b.Min, botMax)
 		if need != nil {
 			want := Clamp(surgedBots(need.Bots, in.Surge), b.Min, botMax)
-			out.Bots = decideRole(in.Now, in.Bots, want, in.ScaleDown, in.Partial)
+			fall := Clamp(surgedBots(fallNeed.Bots, in.Surge), b.Min, botMax)
+			out.Bots = decideRole(in.Now, in.Bots, want, fall, in.ScaleDown, in.Partial)
 			out.BotsMode = ModeSized
 		} else {
 			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
@@ -137,15 +145,19 @@ func surgedBots(need int32, s Surge) int32 {
 	return clampInt(int(math.Min(v, math.MaxInt32/2))) + s.ExtraBots
 }
 
-// decideRole moves a role towards want. On partial data a lower want holds
-// the replicas and restarts the scale-down window, so the window counts
-// only from covered data.
-func decideRole(now time.Time, cur RoleState, want int32, p ScaleDownPolicy, partial bool) RoleDecision {
+// decideRole moves a role towards want: up at once; down only as far as
+// fall (what the stricter bound needs, at least want) allows. On partial
+// data a lower want holds the replicas and restarts the scale-down window,
+// so the window counts only from covered data.
+func decideRole(now time.Time, cur RoleState, want, fall int32, p ScaleDownPolicy, partial bool) RoleDecision {
 	if cur.Replicas == nil {
 		return RoleDecision{Replicas: want}
 	}
 	if partial && want < *cur.Replicas {
 		return RoleDecision{Replicas: *cur.Replicas}
+	}
+	if want < *cur.Replicas {
+		want = min(*cur.Replicas, max(want, fall))
 	}
 	r, st := Decide(now, *cur.Replicas, want, cur.LastChange, cur.ScaleDown, p)
 	return RoleDecision{Replicas: r, ScaleDown: st}

@@ -89,3 +89,40 @@ func TestDecideQueueSurge(t *testing.T) {
 		t.Errorf("held with surge: %+v", d)
 	}
 }
+
+// A scale-down goes only as far as the stricter fall bound allows; partial
+// data never lowers and restarts the window.
+func TestDecideQueueLowersOnlyOnEvidence(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	below := now.Add(-time.Hour)
+	for _, tc := range []struct {
+		name         string
+		inflow, fall float64 // per hour
+		partial      bool
+		want         int32
+		towards      int32 // the scale-down's target (0: none pending)
+	}{
+		{"noise: the fall bound still needs 30", 400, 1300, false, 30, 0},
+		{"evidence: towards what the fall bound needs, 25% a step", 400, 600, false, 22, 19},
+		{"fall bound below the need: the need wins", 400, 300, false, 22, 14},
+		{"partial data never lowers", 400, 400, true, 30, 0},
+		{"a rise is immediate whatever the fall bound", 2000, 2500, false, 59, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := baseInput()
+			in.Now = now
+			in.ScaleDown = ScaleDownPolicy{Window: time.Minute, MaxStepPercent: 25, StepPeriod: 5 * time.Second}
+			in.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600), InflowForFallPerSecond: f(tc.fall / 3600)}
+			in.Partial = tc.partial
+			in.Agents = RoleState{Replicas: i32(30), LastChange: below, ScaleDown: ScaleDownState{BelowSince: &below}}
+			d := DecideQueue(in)
+			towards := int32(0)
+			if r := d.Agents.ScaleDown.Recent; len(r) > 0 {
+				towards = r[0].Replicas
+			}
+			if d.Agents.Replicas != tc.want || towards != tc.towards {
+				t.Errorf("got %d agents, scale-down %+v; want %d towards %d", d.Agents.Replicas, d.Agents.ScaleDown, tc.want, tc.towards)
+			}
+		})
+	}
+}

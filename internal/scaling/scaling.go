@@ -55,9 +55,13 @@ type Shape struct {
 // Measurements are one poll's readings. Nil means "not available": it is
 // never read as zero.
 type Measurements struct {
-	InflowPerSecond   *float64
-	Backlog           *float64
-	HandleTimeSeconds *float64
+	InflowPerSecond *float64
+	// InflowForFallPerSecond, when set, is the stricter inflow a scale-down
+	// must clear (the estimator's fall bound): replicas are lowered only to
+	// what it needs, so noise never removes any.
+	InflowForFallPerSecond *float64
+	Backlog                *float64
+	HandleTimeSeconds      *float64
 }
 
 // Prediction is the capacity model's forecast at a replica count.

@@ -86,7 +86,7 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	ds := q.Spec.Scaling.ScaleDown
 	d := scaling.DecideQueue(scaling.QueueInput{
 		Now: now, Shape: s.shape, Target: &s.target, MetricsOK: est.Known, Partial: !est.Complete,
-		Measurements: scaling.Measurements{InflowPerSecond: &rate, Backlog: &backlog, HandleTimeSeconds: &aht},
+		Measurements: scaling.Measurements{InflowPerSecond: &rate, InflowForFallPerSecond: &est.UpperForFall, Backlog: &backlog, HandleTimeSeconds: &aht},
 		Agents:       f.agents,
 		ScaleDown:    scaling.ScaleDownPolicy{Window: ds.StabilizationWindow.Duration, MaxStepPercent: ds.MaxStepPercent, StepPeriod: f.poll(s)},
 		Surge:        extra,

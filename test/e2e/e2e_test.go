@@ -78,6 +78,10 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
+		if err := startLongRunningCounters(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -433,7 +437,19 @@ func Test05LeaderFailover(t *testing.T) {
 	if err := k8s.Patch(ctx, edited, client.MergeFrom(q)); err != nil { // the operator may be writing status meanwhile
 		t.Fatal(err)
 	}
-	waitRunning(t, "vip-phone-agents", 12, 60*time.Second)
+	// Reconciled by the new leader: the edit observed, at least 12 agents
+	// (more if the new leader's estimate asks for more), all Running.
+	eventually(t, 60*time.Second, func() error {
+		got := getQueue(t, "vip-phone")
+		if got.Status.ObservedGeneration < edited.Generation {
+			return fmt.Errorf("observed generation %d, edit at %d", got.Status.ObservedGeneration, edited.Generation)
+		}
+		r, running := deployment(t, "vip-phone-agents")
+		if r < 12 || int32(running) != r {
+			return fmt.Errorf("vip-phone-agents: %d replicas, %d pods Running; want at least 12, all Running", r, running)
+		}
+		return nil
+	})
 }
 
 // Test06QueueDeletionCollectsChildren: owner references let the garbage
