@@ -25,9 +25,9 @@ import (
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
-// longRunning are counters TestMain starts with the cluster, so their
-// queues have the history of a desk that has been running, not a young
-// series: the calm and outage tests measure steady operation.
+// longRunning are counters TestMain starts with the cluster (with those of
+// the reaction steps), so their queues have the history of a desk that has
+// been running, not a young series: the tests measure steady operation.
 var longRunning = map[string]float64{"calm": 600, "outage": 1000}
 
 func startLongRunningCounters() error {
@@ -36,7 +36,7 @@ func startLongRunningCounters() error {
 			return err
 		}
 	}
-	return nil
+	return startReactionCounters()
 }
 
 func counterURL(queue string, perHour float64, ramp time.Duration) string {
@@ -153,21 +153,15 @@ type reactionCase struct {
 // are printed and written for the benchmark report, not asserted: a test
 // fails only when the target is never reached.
 func Test08ReactionTimes(t *testing.T) {
-	runs := 3
-	if n, err := strconv.Atoi(os.Getenv("REACTION_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
-	scrapes := []string{"5s"}
-	if s := os.Getenv("REACTION_SCRAPES"); s != "" {
-		scrapes = strings.Split(s, ",")
-	}
+	t.Parallel() // with the calm half hour, after the tests that stop Prometheus
+	runs, scrapes := reactionPlan()
 	var cases []*reactionCase
 	for _, scrape := range scrapes {
 		if scrape != "5s" {
 			restartPrometheus(t, scrape)
 		}
-		for _, c := range []struct{ from, to float64 }{{600, 6000}, {100, 1000}} {
-			cases = append(cases, reactionSteps(t, scrape, c.from, c.to, runs))
+		for _, c := range reactionSteps {
+			cases = append(cases, reactionRuns(t, scrape, c.from, c.to, runs))
 		}
 	}
 	if len(scrapes) > 1 || scrapes[0] != "5s" {
@@ -194,22 +188,55 @@ func restartPrometheus(t *testing.T, scrape string) {
 	}
 }
 
-func reactionSteps(t *testing.T, scrape string, from, to float64, runs int) *reactionCase {
+// reactionSteps are the steps timed: a crash on a busy desk and on a quiet one.
+var reactionSteps = []struct{ from, to float64 }{{600, 6000}, {100, 1000}}
+
+// reactionPlan is how many steps per case and at which scrape intervals:
+// REACTION_RUNS (3) and REACTION_SCRAPES (5s).
+func reactionPlan() (runs int, scrapes []string) {
+	runs = 3
+	if n, err := strconv.Atoi(os.Getenv("REACTION_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	scrapes = []string{"5s"}
+	if s := os.Getenv("REACTION_SCRAPES"); s != "" {
+		scrapes = strings.Split(s, ",")
+	}
+	return runs, scrapes
+}
+
+func reactionQueue(from float64, scrape string, run int) string {
+	return fmt.Sprintf("reaction-%.0f-%s-%d", from, scrape, run)
+}
+
+// startReactionCounters starts the calm counters of every queue the
+// reaction steps will use, so each has the history of a running desk.
+func startReactionCounters() error {
+	runs, scrapes := reactionPlan()
+	for _, scrape := range scrapes {
+		for _, c := range reactionSteps {
+			for i := range runs {
+				if err := request(http.MethodPost, counterURL(reactionQueue(c.from, scrape, i), c.from, 0)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reactionCase {
 	scrapeD, _ := time.ParseDuration(scrape)
 	rc := &reactionCase{Name: fmt.Sprintf("%.0f→%.0f/h", from, to), Scrape: scrape, From: from, To: to}
-	// Every run's counter starts now, so each queue has minutes of calm
-	// history by the time it is created and stepped.
 	names := make([]string, runs)
 	for i := range names {
-		names[i] = fmt.Sprintf("reaction-%.0f-%s-%d", from, scrape, i)
-		counter(t, names[i], from, 0)
+		names[i] = reactionQueue(from, scrape, i)
 	}
 	defer func() {
 		for _, n := range names {
 			removeCounter(t, n)
 		}
 	}()
-	time.Sleep(90 * time.Second)
 	for i, name := range names {
 		q := chatQueue(t, name, 150, "")
 		rc.FromReplicas, rc.ToReplicas = needAt(t, q, from), needAt(t, q, to)
@@ -343,6 +370,7 @@ func queueEvent(t *testing.T, queue, reason string) bool {
 // at least 95 % of the time and no surge starts. CALM_MINUTES long (3 here,
 // 30 in make bench).
 func Test10CalmStaysPut(t *testing.T) {
+	t.Parallel() // alongside the reaction steps, on queues of its own
 	minutes := 3
 	if n, err := strconv.Atoi(os.Getenv("CALM_MINUTES")); err == nil && n > 0 {
 		minutes = n
