@@ -208,7 +208,7 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 		}
 		fmt.Fprintf(b, "%s:\n\n```text\n", f.title)
 		for _, line := range strings.Split(string(raw), "\n") {
-			if strings.Contains(line, "median") || strings.Contains(line, "changes in") || strings.HasPrefix(strings.TrimSpace(line), "--- ") {
+			if strings.Contains(line, "median") || strings.Contains(line, "changes in") || strings.Contains(line, "calm days") || strings.HasPrefix(strings.TrimSpace(line), "--- ") {
 				b.WriteString(strings.TrimSpace(line) + "\n")
 			}
 		}
