@@ -88,10 +88,14 @@ func TestMain(m *testing.M) {
 }
 
 // script runs a hack/ script against the e2e cluster.
-func script(name string, args ...string) error {
+func script(name string, args ...string) error { return scriptEnv(nil, name, args...) }
+
+// scriptEnv is script with more environment (e.g. SCRAPE_INTERVAL).
+func scriptEnv(env []string, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(root, "hack", name), args...)
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
 		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("hack/%s %v: %w", name, args, err)
