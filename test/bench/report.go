@@ -88,8 +88,8 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	b.WriteString("## Scale: convergence, idle writes, memory, Prometheus load\n\n")
 	b.WriteString("| queues | operator: all Ready with children (queues all created at) | writes per queue while converging | plain client: same objects | ratio raw/operator (target ≥ 0.7) | operator API writes while idle (target 0) | operator RSS (target < 200 MiB at 2,000) | Prometheus queries per poll |\n|---|---|---|---|---|---|---|---|\n")
 	for _, r := range results {
-		fmt.Fprintf(&b, "| %d | %s (%s) | %.1f | %s | %.2f | %d in %s | %.0f MiB | %.1f |\n", r.queues, round(r.operator), round(r.created), r.writesPerQueue, round(r.raw),
-			r.ratio(), r.idleWrites, r.idleWindow, r.rssMiB, r.queriesPerPoll)
+		fmt.Fprintf(&b, "| %d | %s (%s) | %.1f | %s | %.2f | %d in %s | %.0f MiB | %.1f |\n", r.Queues, round(r.Operator), round(r.Created), r.WritesPerQueue, round(r.Raw),
+			r.ratio(), r.IdleWrites, r.IdleWindow, r.RSSMiB, r.QueriesPerPoll)
 	}
 	fmt.Fprintf(&b, "\nEach size has an operator of its own watching only its namespace, so a row's RSS is what that many queues cost. "+
 		"The operator runs %d reconciles at once (`--max-concurrent-reconciles`), the plain client %d workers: the same parallelism. ", parallelism, parallelism)
@@ -110,7 +110,7 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	}
 }
 
-func (r result) ratio() float64 { return r.raw.Seconds() / r.operator.Seconds() }
+func (r result) ratio() float64 { return r.Raw.Seconds() / r.Operator.Seconds() }
 
 func round(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
 
@@ -127,14 +127,14 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 	ratioOK, writesOK := true, true
 	minQ, maxQ := 1e9, 0.0
 	for _, r := range results {
-		if r.queues >= 500 {
-			ratios = append(ratios, fmt.Sprintf("%.2f at %d", r.ratio(), r.queues))
+		if r.Queues >= 500 {
+			ratios = append(ratios, fmt.Sprintf("%.2f at %d", r.ratio(), r.Queues))
 			ratioOK = ratioOK && r.ratio() >= targetRatio
 		}
-		writes = append(writes, fmt.Sprintf("%d at %d (%s)", r.idleWrites, r.queues, r.idleWindow))
-		writesOK = writesOK && r.idleWrites == 0
-		queries = append(queries, fmt.Sprintf("%.1f at %d", r.queriesPerPoll, r.queues))
-		minQ, maxQ = min(minQ, r.queriesPerPoll), max(maxQ, r.queriesPerPoll)
+		writes = append(writes, fmt.Sprintf("%d at %d (%s)", r.IdleWrites, r.Queues, r.IdleWindow))
+		writesOK = writesOK && r.IdleWrites == 0
+		queries = append(queries, fmt.Sprintf("%.1f at %d", r.QueriesPerPoll, r.Queues))
+		minQ, maxQ = min(minQ, r.QueriesPerPoll), max(maxQ, r.QueriesPerPoll)
 	}
 	fmt.Fprintf(b, "| cold convergence, raw/operator ≥ %.1f | %s | %s |\n", targetRatio, strings.Join(ratios, ", "), mark(ratioOK))
 	defer func() {
@@ -143,8 +143,8 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 		}
 	}()
 	fmt.Fprintf(b, "| API writes while idle = 0 | %s | %s |\n", strings.Join(writes, ", "), mark(writesOK))
-	if last := results[len(results)-1]; last.queues >= 2000 {
-		fmt.Fprintf(b, "| operator RSS < %.0f MiB at 2,000 queues | %.0f MiB at %d | %s |\n", targetRSSMiB, last.rssMiB, last.queues, mark(last.rssMiB < targetRSSMiB))
+	if last := results[len(results)-1]; last.Queues >= 2000 {
+		fmt.Fprintf(b, "| operator RSS < %.0f MiB at 2,000 queues | %.0f MiB at %d | %s |\n", targetRSSMiB, last.RSSMiB, last.Queues, mark(last.RSSMiB < targetRSSMiB))
 	}
 	fmt.Fprintf(b, "| Prometheus queries per poll constant | %s | %s |\n", strings.Join(queries, ", "), mark(maxQ-minQ <= 1))
 	for _, c := range cluster.reaction {

@@ -8,6 +8,7 @@ package bench
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -43,17 +44,39 @@ const parallelism = 16
 var ctx = context.Background()
 
 type result struct {
-	queues        int
-	operator, raw time.Duration
-	// created is when the last queue create returned; writesPerQueue are
+	Queues        int
+	Operator, Raw time.Duration
+	// Created is when the last queue create returned; WritesPerQueue are
 	// the writes on the operator's kinds during convergence, the queue
 	// creates included, per queue.
-	created        time.Duration
-	writesPerQueue float64
-	idleWrites     int
-	idleWindow     time.Duration
-	rssMiB         float64
-	queriesPerPoll float64
+	Created        time.Duration
+	WritesPerQueue float64
+	IdleWrites     int
+	IdleWindow     time.Duration
+	RSSMiB         float64
+	QueriesPerPoll float64
+}
+
+// scaleRun is what TestScale measured, kept in bin/ so the report can be
+// written again when the local cluster's figures change.
+type scaleRun struct {
+	Results  []result
+	Internal []time.Duration
+}
+
+// TestReport writes docs/benchmarks.md again from the figures in bin/ (the
+// last TestScale and the local cluster's runs), without measuring.
+func TestReport(t *testing.T) {
+	root, _ := testenv.RepoRoot()
+	raw, err := os.ReadFile(filepath.Join(root, "bin", "scale.json"))
+	if err != nil {
+		t.Fatalf("no scale figures: run TestScale first: %v", err)
+	}
+	var run scaleRun
+	if err := json.Unmarshal(raw, &run); err != nil || len(run.Results) == 0 {
+		t.Fatalf("bin/scale.json: %v", err)
+	}
+	write(t, root, run.Results, run.Internal)
 }
 
 func TestScale(t *testing.T) {
@@ -122,6 +145,10 @@ func TestScale(t *testing.T) {
 	op := startOperator(t, bin, kubeconfig, prom.URL(), "reaction")
 	reaction := reactionTimes(t, env, sim, 20)
 	op.stop()
+	raw, _ := json.Marshal(scaleRun{Results: results, Internal: reaction})
+	if err := os.WriteFile(filepath.Join(root, "bin", "scale.json"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	write(t, root, results, reaction)
 }
 
@@ -203,8 +230,8 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	}
 	queries := scrape(t, op.metricsAddr, "frontline_prometheus_queries_total") - queriesBefore
 	polls := idle.Seconds() / 15
-	return result{queues: n, operator: operator, raw: raw, created: created, writesPerQueue: float64(writes) / float64(n), idleWrites: idleWrites, idleWindow: idle,
-		rssMiB: rssMiB(t, op.cmd.Process.Pid), queriesPerPoll: queries / polls}
+	return result{Queues: n, Operator: operator, Raw: raw, Created: created, WritesPerQueue: float64(writes) / float64(n), IdleWrites: idleWrites, IdleWindow: idle,
+		RSSMiB: rssMiB(t, op.cmd.Process.Pid), QueriesPerPoll: queries / polls}
 }
 
 // reactionTimes spikes one queue's inflow through a gauge read by a query
