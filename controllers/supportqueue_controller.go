@@ -364,9 +364,10 @@ func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
 		}
 		return d.Seconds()
 	}
+	// The sizing bound narrows as a level's data grows; it is written with
+	// the replicas it sized, not on its own.
 	return old.ServiceLevel != m.ServiceLevel || !old.InflowSince.Equal(m.InflowSince) ||
 		scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
-		scaling.Significant(val(old.SizedForInflowPerHour), val(m.SizedForInflowPerHour)) ||
 		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
 		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
 }
