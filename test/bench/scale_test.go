@@ -123,9 +123,10 @@ func TestScale(t *testing.T) {
 
 	kubeconfig := env.Kubeconfig(t, "bench-operator", "system:masters")
 	bin := buildOperator(t, root)
-	// Every series exists from the start; wait until they are older than the
-	// one-minute rate window, so a young series read low is not a change.
-	time.Sleep(time.Until(promStarted.Add(75 * time.Second)))
+	// Every series exists from the start; give them five minutes of history,
+	// as desks that have been running have: a young series' sizing bound is
+	// still narrowing, and its pending scale-downs are real changes.
+	time.Sleep(time.Until(promStarted.Add(5 * time.Minute)))
 
 	var results []result
 	for i, n := range sizes {
