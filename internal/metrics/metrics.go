@@ -294,21 +294,22 @@ func (c *counterResult) merge(o counterResult) {
 	}
 }
 
-// queryMatrix runs a range-vector query.
-func queryMatrix(ctx context.Context, api API, q string, now time.Time) (model.Matrix, error) {
+// queryAs runs a query whose answer must be of type T (a range or an
+// instant vector).
+func queryAs[T model.Matrix | model.Vector](ctx context.Context, api API, q string, now time.Time) (T, error) {
 	val, _, _, err := api.Query(ctx, q, now)
 	if err != nil {
 		return nil, err
 	}
-	mat, ok := val.(model.Matrix)
+	out, ok := val.(T)
 	if !ok {
-		return nil, fmt.Errorf("query returned %s, want a range vector", val.Type())
+		return nil, fmt.Errorf("query returned %s, want a %T", val.Type(), out)
 	}
-	return mat, nil
+	return out, nil
 }
 
 func runRange(ctx context.Context, api API, q string, now time.Time) counterResult {
-	mat, err := queryMatrix(ctx, api, q, now)
+	mat, err := queryAs[model.Matrix](ctx, api, q, now)
 	if err != nil {
 		return counterResult{err: err}
 	}
@@ -343,7 +344,7 @@ func samplesOf(ss *model.SampleStream) []inflow.Sample {
 // ReadSeries runs a range query and returns each series' samples by its
 // labels (without the metric name).
 func ReadSeries(ctx context.Context, api API, q string, now time.Time) (map[string][]inflow.Sample, error) {
-	mat, err := queryMatrix(ctx, api, q, now)
+	mat, err := queryAs[model.Matrix](ctx, api, q, now)
 	if err != nil {
 		return nil, err
 	}
@@ -357,13 +358,9 @@ func ReadSeries(ctx context.Context, api API, q string, now time.Time) (map[stri
 // ReadByLabels runs an instant query and returns each series' value by its
 // labels (without the metric name); NaN and infinite values are left out.
 func ReadByLabels(ctx context.Context, api API, q string, now time.Time) (map[string]float64, error) {
-	val, _, _, err := api.Query(ctx, q, now)
+	vec, err := queryAs[model.Vector](ctx, api, q, now)
 	if err != nil {
 		return nil, err
-	}
-	vec, ok := val.(model.Vector)
-	if !ok {
-		return nil, fmt.Errorf("query returned %s, want a vector", val.Type())
 	}
 	out := make(map[string]float64, len(vec))
 	for _, s := range vec {
