@@ -277,6 +277,16 @@ func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
 
 	traffic(t, 5, 51200) // inflow ×5, BTC -20%
 	waitPhase(t, supportv1alpha1.SurgePhaseActive, 90*time.Second)
+	// The inflow spike is seen by the change detector on the raw counter
+	// (whichever trigger fired first).
+	eventually(t, 90*time.Second, func() error {
+		for _, tr := range getPlan(t).Status.Triggers {
+			if tr.Name == "inflowSpike" && tr.HoldingSince != nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("inflowSpike not holding: %+v", getPlan(t).Status.Triggers)
+	})
 	var surgedBots, surgedAgents int32
 	eventually(t, 90*time.Second, func() error {
 		q := getQueue(t, "retail-chat")
