@@ -184,7 +184,8 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 func reactionSection(b *strings.Builder, root string, cluster clusterFigures, internal []time.Duration) {
 	b.WriteString("## Reaction to a crash: the FIXED counter through a real Prometheus scrape\n\n")
 	b.WriteString("Local cluster of `make demo` (kube-apiserver, controller-manager, scheduler, kwok node), a real Prometheus scraping the ticket simulator, whose counter `frontline_tickets_created_total` counts Poisson arrivals. " +
-		"Each run: a new queue with default settings (chat, AHT 60 s, 80 % in 20 s, one chat per agent, maxReplicas 150) whose counter has 90 s of calm history, all pods Running at the calm need, then the counter steps ×10 at a phase spread over scrape and poll. " +
+		"Each run: a new queue with default settings (chat, AHT 60 s, 80 % in 20 s, one chat per agent, maxReplicas 150) whose counter has counted calm traffic since the suite started (at least ten minutes), its pods all Running and steady, then the counter steps ×10 at a phase spread over scrape and poll. " +
+		"The 15 s rows come after Prometheus was switched from a 5 s to a 15 s scrape: until the estimator's typical interval adapts (about five scrapes), the longer intervals read as gaps, which is what the first run there met. " +
 		"Time from the step to the agents Deployment at the new rate's need (`spec.replicas`) and to that many pods Running. KEDA + HPA on the same setup: median 58 s (its 1-minute `rate()` window and doubling steps).\n\n")
 	b.WriteString("| step | scrape | agents | runs: to all Running (s) | median | Lorden's bound (24 h budget) + scrape + poll |\n|---|---|---|---|---|---|\n")
 	for _, c := range cluster.reaction {
