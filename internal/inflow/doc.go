@@ -17,14 +17,15 @@
 //     threshold comes from the false-alarm budget: Lorden's bound
 //     ARL ≥ e^h per chart, so h = ln(charts · budget / scrape interval)
 //     keeps the bank's mean time between false alarms at least the budget.
-//   - Fast attack: when a chart alarms, the change point is where its
-//     statistic last left zero; the new level is estimated from post-change
+//   - Fast attack: when a chart alarms, the change point is the
+//     maximum-likelihood split of the recent increments against the old
+//     level; the new level is estimated from post-change
 //     samples only, and sizing uses its upper confidence bound, so capacity
 //     jumps to the new need in one step.
-//   - Slow decay: between alarms the level only matures (the post-change
-//     estimate tightens while it covers less than the horizon) and is then
-//     frozen. It is lowered only by an accepted downward change, never by
-//     calm noise.
+//   - Slow decay: between alarms the level is the post-change mean,
+//     forgetting with the horizon. It falls on an accepted fall, and
+//     capacity is lowered only as far as a stricter bound (ZFall) allows,
+//     so calm noise never removes replicas.
 //
 // Coverage is explicit: a gap longer than a few scrape intervals (an
 // outage, a restarted exporter whose counter reset) is skipped, never read

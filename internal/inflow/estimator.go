@@ -183,7 +183,7 @@ func (e *Estimator) add(inc Increment) {
 			e.accept(*a)
 		}
 	}
-	if e.est.Known && e.est.LevelSince.Equal(e.changeAt) && e.levelD > 0 && !e.justChanged {
+	if e.est.Known && e.levelD > 0 && !e.justChanged {
 		// Calm: the level is the post-change mean, forgetting with the
 		// horizon so a long quiet stretch still answers a slow drift.
 		keep := math.Exp(-inc.Seconds / e.p.Horizon.Seconds())
