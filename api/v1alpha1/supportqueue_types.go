@@ -338,11 +338,15 @@ type InflowEstimationSpec struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1h') && duration(self) <= duration('876000h')",message="scaling.inflow.falseAlarmEvery must be between 1h and 876000h"
 	FalseAlarmEvery *metav1.Duration `json:"falseAlarmEvery,omitempty"`
 
-	// horizon is the level's memory: older samples weigh less and less,
-	// and a change is re-estimated from at most this much data. Also how
-	// much history is read when the operator starts. Defaults to 15m.
+	// horizon is the level's memory between accepted changes: older
+	// samples weigh less and less, and a change is re-estimated from at
+	// most this much data. Also how much history is read when the operator
+	// starts. Long, because between changes the rate is steady and more
+	// data means a tighter bound: at 600 tickets/h an hour of data bounds
+	// the rate within about 4 %, fifteen minutes within 8 %, enough to move
+	// a busy chat queue by a replica or two on noise. Defaults to 1h.
 	// +optional
-	// +kubebuilder:default="15m"
+	// +kubebuilder:default="1h"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('2h')",message="scaling.inflow.horizon must be between 1m and 2h"

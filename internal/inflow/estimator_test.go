@@ -225,7 +225,16 @@ func TestQueueAddsSeries(t *testing.T) {
 	if math.Abs(e.Rate-0.8) > 1e-9 || !e.Complete {
 		t.Errorf("two series: %+v", e)
 	}
-	q.Prune(t0.Add(1000*time.Second + DefaultHorizon + time.Second))
+	// "a" stops (its exporter replaced); "b" goes on: "a" is dropped once
+	// it lags by the coverage span, so its level no longer adds.
+	for i := 200; i < 200+int(DefaultCoverage/(5*time.Second))+2; i++ {
+		q.Observe("b", []Sample{at(time.Duration(i)*5*time.Second, float64(3*i))})
+	}
+	q.Prune(t0.Add(1100 * time.Second))
+	if e := q.Estimate(); math.Abs(e.Rate-0.6) > 1e-9 {
+		t.Errorf("a stopped series still adds: %+v", e)
+	}
+	q.Prune(t0.Add(1100*time.Second + DefaultHorizon + time.Second))
 	if !q.Empty() {
 		t.Errorf("series silent for a horizon are dropped")
 	}

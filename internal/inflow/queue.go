@@ -38,11 +38,25 @@ func (q *Queue) Observe(series string, samples []Sample) {
 	e.Observe(samples)
 }
 
-// Prune drops series with no sample for a horizon: a series that went
-// away (an exporter replaced) no longer adds its last level.
+// Prune drops series that went away. A series that stopped while another
+// of the queue's goes on (an exporter replaced under a new name) is gone
+// once it lags the newest sample by the coverage span: its last level must
+// not add to the new series' for long. Series all silent together (an
+// outage, the exporter gone) are kept for a horizon, so the reading says
+// stale rather than empty.
 func (q *Queue) Prune(now time.Time) {
+	var newest time.Time
+	for _, e := range q.series {
+		if n := e.Estimate().Newest; n.After(newest) {
+			newest = n
+		}
+	}
 	for k, e := range q.series {
-		if est := e.Estimate(); !est.Newest.IsZero() && now.Sub(est.Newest) > q.p.Horizon {
+		n := e.Estimate().Newest
+		if n.IsZero() {
+			continue
+		}
+		if newest.Sub(n) > q.p.Coverage || now.Sub(n) > q.p.Horizon {
 			delete(q.series, k)
 		}
 	}

@@ -178,7 +178,7 @@ func (s *setup) drawHistory() {
 	if r0 <= 0 {
 		return
 	}
-	back := time.Hour
+	back := max(time.Hour, scaling.InflowParams(s.cfg.Queue).Horizon)
 	for _, p := range s.cfg.Plans {
 		if t := p.Spec.Triggers; t != nil && t.InflowSpike != nil {
 			back = max(back, t.InflowSpike.Baseline.Duration+t.InflowSpike.Window.Duration)

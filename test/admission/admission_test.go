@@ -99,7 +99,7 @@ func TestDefaultsApplied(t *testing.T) {
 		"spec.metrics.onError":                       "Hold",
 		"spec.metrics.fallbackAfter":                 "4",
 		"spec.scaling.inflow.falseAlarmEvery":        "24h",
-		"spec.scaling.inflow.horizon":                "15m",
+		"spec.scaling.inflow.horizon":                "1h",
 		"spec.scaling.inflow.coverage":               "1m",
 		"spec.scaling.scaleDown.stabilizationWindow": "5m",
 		"spec.scaling.scaleDown.maxStepPercent":      "25",

@@ -252,9 +252,9 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 		rc.FromReplicas, rc.ToReplicas = needAt(t, q, from), needAt(t, q, to)
 		poll := q.Spec.Metrics.PollInterval.Duration // the default
 		rc.Bound = inflow.DelayBound(from/3600, to/3600, inflow.DefaultFalseAlarmEvery) + scrapeD + poll
-		// Calm: sized from its history (a young one: the bound errs up),
-		// every pod Running, unchanged for 10 s.
-		calm := settled(t, name+"-agents", rc.FromReplicas)
+		// Calm: sized from its history (within one of the need: Poisson
+		// noise), every pod Running, unchanged for 10 s.
+		calm := settled(t, name+"-agents", rc.FromReplicas-1)
 		time.Sleep(time.Duration(1000+i*1777%5000) * time.Millisecond) // phases spread over scrape and poll
 		counter(t, name, to, 0)
 		start := time.Now()
