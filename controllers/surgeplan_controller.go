@@ -31,10 +31,6 @@ import (
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
-// AnnotationChangedBy is set by `kubectl frontline surge` to who changed the
-// mode, for the audit trail.
-const AnnotationChangedBy = "support.frontline.dev/changed-by"
-
 var surgeActive = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 	Name: "frontline_surge_active",
 	Help: "1 while the SurgePlan is Active, else 0.",
@@ -73,14 +69,25 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	in, evaluating := surge.InputFor(p, now)
+	in, evaluating, overrideErr := surge.InputFor(p, now)
 	if evaluating {
 		in.Triggers = r.readTriggers(ctx, p, queues, now)
 	}
 
 	next, tr := surge.Step(stateOf(p.Status), in)
-	recordSurgeStatus(p, queues, next, tr, in, now)
-	r.recordManual(p, now)
+	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
+	if overrideErr != nil {
+		if !hasInvalidOverride(before) {
+			r.Recorder.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
+		}
+	}
+	if m, changed := manualChange(p, now); changed {
+		p.Status.Manual = m
+		if m.Expired {
+			r.Recorder.Eventf(p, nil, corev1.EventTypeNormal, surge.ReasonManualExpired, "Override",
+				"override %s by %s ended at %s; following spec.mode %s", m.Mode, m.By, m.Until.UTC().Format(time.RFC3339), in.Mode)
+		}
+	}
 	if tr != nil {
 		evType := corev1.EventTypeNormal
 		r.Recorder.Eventf(p, nil, evType, tr.Reason, "Transition", "%s -> %s: %s", tr.From, tr.To, tr.Message)
@@ -94,6 +101,9 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	requeue := p.Spec.EvaluationInterval.Duration
 	if requeue <= 0 {
 		requeue = 5 * time.Second
+	}
+	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
+		requeue = min(requeue, m.Until.Sub(now)+time.Second)
 	}
 	if in.ForcedOn() && in.ActiveUntil != nil {
 		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
@@ -211,7 +221,7 @@ func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, er
 
 // stateOf reads the state machine's state back from status.
 func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
-	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == surge.ReasonManualOn}
+	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == surge.ReasonManualOn || st.Reason == surge.ReasonModeAlways}
 	if st.Since != nil {
 		s.Since = st.Since.Time
 	}
@@ -229,7 +239,7 @@ func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
 
 // recordSurgeStatus writes the state and audit trail. Live trigger values
 // are recorded only while a trigger holds, so a calm plan writes nothing.
-func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, next surge.State, tr *surge.Transition, in surge.Input, now time.Time) {
+func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, next surge.State, tr *surge.Transition, in surge.Input, now time.Time, overrideErr error) {
 	st := &p.Status
 	st.ObservedGeneration = p.Generation
 	st.Phase = supportv1alpha1.SurgePhase(next.Phase)
@@ -254,7 +264,7 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 		}
 		st.Triggers = append(st.Triggers, obs)
 	}
-	if in.Mode == surge.ModeOff || in.Mode == surge.ModeOn && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
+	if in.Mode == surge.ModeNever || in.ForcedOn() && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
 		st.Triggers = nil // not evaluated while forced
 	}
 	st.Queues = nil
@@ -285,6 +295,10 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 		set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, string(next.Phase), fmt.Sprintf("plan is %s", next.Phase))
 	}
 	// A surging plan is healthy: Ready reflects the plan's own soundness.
+	if overrideErr != nil {
+		set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonInvalidOverride, overrideErr.Error()+" (ignored)")
+		return
+	}
 	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
 }
 
@@ -313,18 +327,42 @@ func addedCapacity(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Suppor
 	return added
 }
 
-// recordManual notes who changed the mode by hand (the plugin's annotation).
-func (r *SurgePlanReconciler) recordManual(p *supportv1alpha1.SurgePlan, now time.Time) {
-	by := p.Annotations[AnnotationChangedBy]
-	if by == "" && p.Spec.Mode == supportv1alpha1.SurgeModeAuto {
-		return
+// manualChange is the audit record of the plan's on-call override: what
+// it is, who set it, why and until when; expired once its time passed;
+// Auto once cleared (by surge auto, which keeps changed-by). changed is
+// false when status already says so.
+func manualChange(p *supportv1alpha1.SurgePlan, now time.Time) (*supportv1alpha1.ManualChange, bool) {
+	prev := p.Status.Manual
+	o, err := surge.OverrideOf(p.Annotations)
+	if err != nil {
+		return prev, false
 	}
-	m := p.Status.Manual
-	if m != nil && m.Mode == p.Spec.Mode && m.By == by && m.Reason == p.Spec.Reason {
-		return
+	var m *supportv1alpha1.ManualChange
+	switch {
+	case o != nil:
+		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeMode(o.Mode), By: o.By, Reason: o.Reason, Expired: !o.InForce(now)}
+		if o.Until != nil {
+			m.Until = &metav1.Time{Time: *o.Until}
+		}
+	case prev != nil && prev.Mode != supportv1alpha1.SurgeModeAuto:
+		// Cleared: the plan follows spec.mode again.
+		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAuto, By: p.Annotations[supportv1alpha1.AnnotationChangedBy],
+			Reason: p.Annotations[supportv1alpha1.AnnotationSurgeOverrideReason]}
+	default:
+		return prev, false
+	}
+	if prev != nil && prev.Mode == m.Mode && prev.By == m.By && prev.Reason == m.Reason && prev.Expired == m.Expired &&
+		(prev.Until == nil) == (m.Until == nil) && (m.Until == nil || prev.Until.Equal(m.Until)) {
+		return prev, false
 	}
 	t := metav1.NewTime(now)
-	p.Status.Manual = &supportv1alpha1.ManualChange{Mode: p.Spec.Mode, By: by, Reason: p.Spec.Reason, Time: &t}
+	m.Time = &t
+	return m, true
+}
+
+func hasInvalidOverride(p *supportv1alpha1.SurgePlan) bool {
+	c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionReady)
+	return c != nil && c.Reason == supportv1alpha1.ReasonInvalidOverride
 }
 
 // SetupWithManager watches plans (spec and annotation changes) and the

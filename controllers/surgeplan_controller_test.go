@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
@@ -174,11 +175,12 @@ func TestOnCallCommands(t *testing.T) {
 	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 
 	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
-	if !strings.Contains(out, "mode Auto -> On until") || !strings.Contains(out, "by oncall-jane") {
+	if !strings.Contains(out, ": Auto -> Always (override) until") || !strings.Contains(out, "by oncall-jane") {
 		t.Errorf("surge on printed %q", out)
 	}
 	p := waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 15*time.Second)
-	if p.Status.Reason != "ManualOn" || p.Status.Manual == nil || p.Status.Manual.By != "oncall-jane" || p.Status.Manual.Reason != "BTC -18% in 10 min" {
+	if p.Status.Reason != "ManualOn" || p.Status.Manual == nil || p.Status.Manual.By != "oncall-jane" || p.Status.Manual.Reason != "BTC -18% in 10 min" ||
+		p.Status.Manual.Until == nil || p.Spec.Mode != supportv1alpha1.SurgeModeAuto {
 		t.Errorf("status %s %+v", p.Status.Reason, p.Status.Manual)
 	}
 	if f := p.ManagedFields; !managedBy(f, cli.FieldManager) {
@@ -193,25 +195,34 @@ func TestOnCallCommands(t *testing.T) {
 		}
 	}
 
-	// The forced On expires by itself: automatic rules take over, the
-	// trigger is quiet, so the plan cools down.
-	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseCoolingDown, 60*time.Second)
+	// The override expires by itself: automatic rules take over, the
+	// trigger is quiet, so the plan cools down; status and an Event say so.
+	p = waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseCoolingDown, 60*time.Second)
+	if m := p.Status.Manual; m == nil || !m.Expired {
+		t.Errorf("manual %+v, want expired", m)
+	}
+	if !hasEvent(t, ns, "btc-crash", "ManualExpired") {
+		t.Error("no Event for the override's end")
+	}
 
 	// Off wins over a firing trigger.
 	setVolatility(ns, 0.2)
 	out = plugin("surge", "off", "btc-crash", "--reason", "false alarm")
-	if !strings.Contains(out, "-> Off") {
+	if !strings.Contains(out, "-> Never (override)") {
 		t.Errorf("surge off printed %q", out)
 	}
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseDisabled, 15*time.Second)
 	time.Sleep(12 * time.Second) // two evaluations with the trigger high
 	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseDisabled {
-		t.Fatalf("phase %s with mode Off", p.Status.Phase)
+		t.Fatalf("phase %s with the override Never", p.Status.Phase)
 	}
 
 	// Auto: the trigger is high, so the plan goes Active on its own.
 	plugin("surge", "auto", "btc-crash")
-	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
+	p = waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
+	if _, ok := p.Annotations[supportv1alpha1.AnnotationSurgeOverride]; ok || p.Status.Manual == nil || p.Status.Manual.Mode != supportv1alpha1.SurgeModeAuto {
+		t.Errorf("after surge auto: annotations %v, manual %+v", p.Annotations, p.Status.Manual)
+	}
 	if out := plugin("surge", "status", "btc-crash"); !strings.Contains(out, "TriggerFired") {
 		t.Errorf("status: %s", out)
 	}
@@ -223,7 +234,7 @@ func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
 	ns := newNamespace(t)
 	setGaugeInflow(ns, "retail-chat", 600)
 	plan := volatilityPlan(ns, "btc-crash")
-	plan.Spec.Mode = supportv1alpha1.SurgeModeOn
+	plan.Spec.Mode = supportv1alpha1.SurgeModeAlways
 	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), plan)
 	surged := agentsFor(300, 80) + 4
 	waitReplicas(t, ns, "retail-chat-agents", surged, 60*time.Second)
@@ -273,4 +284,25 @@ func TestUnreadableTriggerReported(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestInvalidOverrideReported: an override annotation written by hand that
+// cannot be read is ignored, with Ready=False and a Warning Event naming it.
+func TestInvalidOverrideReported(t *testing.T) {
+	ns := newNamespace(t)
+	plan := volatilityPlan(ns, "typo")
+	plan.Annotations = map[string]string{supportv1alpha1.AnnotationSurgeOverride: "On"}
+	create(t, plan)
+	eventually(t, 30*time.Second, func() error {
+		p := getPlan(t, ns, "typo")
+		c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionReady)
+		if p.Status.Phase != supportv1alpha1.SurgePhaseArmed || c == nil || c.Status != metav1.ConditionFalse ||
+			c.Reason != supportv1alpha1.ReasonInvalidOverride || !strings.Contains(c.Message, supportv1alpha1.AnnotationSurgeOverride) {
+			return fmt.Errorf("phase %s, Ready %+v", p.Status.Phase, c)
+		}
+		return nil
+	})
+	if !hasEvent(t, ns, "typo", supportv1alpha1.ReasonInvalidOverride) {
+		t.Error("no Warning Event for the unreadable override")
+	}
 }

@@ -39,7 +39,9 @@ const (
 	ReasonSLAPolicyNotFound  = "SLAPolicyNotFound"
 	ReasonNoTargetForChannel = "NoTargetForChannel"
 	ReasonInvalidSpec        = "InvalidSpec"
-	ReasonMetricsOK          = "MetricsOK"
+	// ReasonInvalidOverride: a surge-override annotation cannot be read.
+	ReasonInvalidOverride = "InvalidOverride"
+	ReasonMetricsOK       = "MetricsOK"
 	// ReasonPartialCoverage: metrics are usable but the counter's samples
 	// do not yet cover the coverage span without a gap (after an outage, a
 	// counter reset, a new series): replicas may rise, not fall.

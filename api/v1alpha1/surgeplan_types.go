@@ -4,18 +4,35 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// SurgeMode is how a plan is driven.
-// +kubebuilder:validation:Enum=Auto;On;Off
+// SurgeMode is how a plan is driven. No value is a YAML 1.1 boolean word
+// (On, Off, Yes, No...), which YAML readers turn into true/false.
+// +kubebuilder:validation:Enum=Auto;Always;Never
 type SurgeMode string
 
-// SurgeMode values (FIXED).
+// SurgeMode values.
 const (
 	// SurgeModeAuto lets the triggers decide.
 	SurgeModeAuto SurgeMode = "Auto"
-	// SurgeModeOn forces the plan Active until activeUntil.
-	SurgeModeOn SurgeMode = "On"
-	// SurgeModeOff disables the plan; it wins over every trigger.
-	SurgeModeOff SurgeMode = "Off"
+	// SurgeModeAlways keeps the plan Active (until activeUntil, if set).
+	SurgeModeAlways SurgeMode = "Always"
+	// SurgeModeNever disables the plan; it wins over every trigger.
+	SurgeModeNever SurgeMode = "Never"
+)
+
+// On-call overrides live in annotations that Git never sets, so a GitOps
+// sync (server-side apply with --force-conflicts, or client-side apply)
+// leaves them alone: `kubectl frontline surge on|off|auto` writes them, the
+// operator reads them, and while one is in force it wins over spec.mode.
+const (
+	// AnnotationSurgeOverride is Always (surge on) or Never (surge off).
+	AnnotationSurgeOverride = "support.frontline.dev/surge-override"
+	// AnnotationSurgeOverrideUntil ends the override (RFC 3339); after it
+	// the plan follows spec.mode again by itself.
+	AnnotationSurgeOverrideUntil = "support.frontline.dev/surge-override-until"
+	// AnnotationSurgeOverrideReason is why, for the audit trail.
+	AnnotationSurgeOverrideReason = "support.frontline.dev/surge-override-reason"
+	// AnnotationChangedBy is who last set or cleared the override.
+	AnnotationChangedBy = "support.frontline.dev/changed-by"
 )
 
 // SurgePhase is where a plan is in its lifecycle.
@@ -41,22 +58,24 @@ const (
 )
 
 // SurgePlanSpec is what to do when the market moves.
-// +kubebuilder:validation:XValidation:rule="!has(self.activeUntil) || self.mode == 'On'",message="activeUntil may only be set when mode is On"
+// +kubebuilder:validation:XValidation:rule="!has(self.activeUntil) || self.mode == 'Always'",message="activeUntil may only be set when mode is Always"
 // +kubebuilder:validation:XValidation:rule="self.mode != 'Auto' || has(self.triggers)",message="triggers are required when mode is Auto"
 type SurgePlanSpec struct {
-	// mode is Auto (triggers decide), On (forced Active until activeUntil,
-	// then back to Auto) or Off (disabled, wins over triggers). Defaults to
-	// Auto.
+	// mode is the plan's normal state, the one kept in Git: Auto (triggers
+	// decide), Always (Active; until activeUntil if set, then Auto) or
+	// Never (disabled, wins over triggers). On-call overrides do not
+	// change it: they live in the support.frontline.dev/surge-override
+	// annotations, which win while in force. Defaults to Auto.
 	// +optional
 	// +kubebuilder:default=Auto
 	Mode SurgeMode `json:"mode,omitempty"`
 
-	// activeUntil ends a forced On: after it the plan returns to Auto by
-	// itself. Only with mode On.
+	// activeUntil ends mode Always: after it the plan behaves as Auto.
+	// Only with mode Always.
 	// +optional
 	ActiveUntil *metav1.Time `json:"activeUntil,omitempty"`
 
-	// reason records why the mode was last set by hand, for the audit trail.
+	// reason records why the mode is what it is, for the audit trail.
 	// +optional
 	// +kubebuilder:validation:MaxLength=1024
 	Reason string `json:"reason,omitempty"`
@@ -80,7 +99,7 @@ type SurgePlanSpec struct {
 	Cooldown CooldownSpec `json:"cooldown,omitempty"`
 
 	// maxDuration ends an automatic Active period after this long (never
-	// before cooldown.minActive); a forced On ends at activeUntil. Unset
+	// before cooldown.minActive); a forced one ends at its own time. Unset
 	// means no limit.
 	// +optional
 	// +kubebuilder:validation:Type=string
@@ -411,11 +430,17 @@ type SurgeTransition struct {
 	Message string `json:"message,omitempty"`
 }
 
-// ManualChange is a mode change made by a person.
+// ManualChange is an on-call override, as the operator last saw it.
 type ManualChange struct {
-	// mode that was set.
+	// mode that was set: Always or Never, or Auto once cleared.
 	// +required
 	Mode SurgeMode `json:"mode"`
+	// until is when the override ends by itself.
+	// +optional
+	Until *metav1.Time `json:"until,omitempty"`
+	// expired is true once until has passed: the plan follows spec.mode.
+	// +optional
+	Expired bool `json:"expired,omitempty"`
 	// by is who set it, as the plugin recorded it.
 	// +optional
 	By string `json:"by,omitempty"`
@@ -466,8 +491,9 @@ type SurgePlanStatus struct {
 	// +optional
 	Message string `json:"message,omitempty"`
 
-	// manual records the last mode change made by hand (kubectl frontline
-	// surge on|off|auto): who, when and why.
+	// manual records the on-call override (kubectl frontline surge
+	// on|off|auto, in the support.frontline.dev/surge-override
+	// annotations): what, who, why, until when, and whether it expired.
 	// +optional
 	Manual *ManualChange `json:"manual,omitempty"`
 

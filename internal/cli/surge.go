@@ -17,14 +17,12 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/scheme"
+	"github.com/frontline-dev/frontline/internal/surge"
 )
 
 // FieldManager is the plugin's own field manager, distinct from the
 // operator's and from GitOps tools'.
 const FieldManager = "kubectl-frontline"
-
-// annotationChangedBy mirrors controllers.AnnotationChangedBy.
-const annotationChangedBy = "support.frontline.dev/changed-by"
 
 type surgeOptions struct {
 	flags  *genericclioptions.ConfigFlags
@@ -39,9 +37,12 @@ func newSurgeCommand(o *surgeOptions) *cobra.Command {
 		Use:   "surge",
 		Short: "Drive SurgePlans by hand: on, off, auto, status",
 		Long: `surge lets on-call staff force a SurgePlan on (with automatic expiry), off
-(wins over every trigger), or back to automatic, and shows what plans do.
-Changes are patched with the field manager "kubectl-frontline" and recorded
-in the plan's status and Events with who made them.`,
+(wins over every trigger), or back to the plan's own mode, and shows what
+plans do. The override is written to the plan's annotations
+(support.frontline.dev/surge-override, -until, -reason, changed-by) with
+the field manager "kubectl-frontline", never to spec: a GitOps sync of the
+plan's YAML leaves it alone. The operator records it in the plan's status
+and Events with who set it.`,
 	}
 	on := &cobra.Command{
 		Use:     "on PLAN",
@@ -52,37 +53,43 @@ in the plan's status and Events with who made them.`,
 			if o.dur <= 0 {
 				return &flagError{"for", "must be a positive duration, e.g. 30m"}
 			}
-			until := metav1.NewTime(o.now().Add(o.dur).UTC().Truncate(time.Second))
-			return o.setMode(cmd.Context(), args[0], supportv1alpha1.SurgeModeOn, &until)
+			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAlways, o.dur)
 		},
 	}
-	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it returns to automatic by itself.")
+	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it follows its own mode again by itself.")
 	on.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
-	off := o.modeCommand("off PLAN", "Disable a plan; it wins over every trigger", supportv1alpha1.SurgeModeOff)
-	auto := o.modeCommand("auto PLAN", "Return a plan to automatic triggers", supportv1alpha1.SurgeModeAuto)
+	off := &cobra.Command{
+		Use:     "off PLAN",
+		Short:   "Disable a plan; it wins over every trigger",
+		Example: `  kubectl frontline surge off btc-crash --reason "false alarm: exchange feed glitch"`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.dur < 0 {
+				return &flagError{"for", "must not be negative"}
+			}
+			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeNever, o.dur)
+		},
+	}
+	off.Flags().DurationVar(&o.dur, "for", 0, "How long the plan stays off (0: until surge auto).")
+	off.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
+	auto := &cobra.Command{
+		Use:   "auto PLAN",
+		Short: "Clear the on-call override: the plan follows its own mode (spec.mode) again",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAuto, 0)
+		},
+	}
+	auto.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	status := &cobra.Command{
 		Use:   "status [PLAN]",
-		Short: "Show plans: phase, since, reason, queues, capacity added",
+		Short: "Show plans: mode, phase, since, reason, queues, capacity added",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.status(cmd.Context(), args)
 		},
 	}
 	cmd.AddCommand(on, off, auto, status)
-	return cmd
-}
-
-// modeCommand sets a plan's mode with no expiry (off, auto).
-func (o *surgeOptions) modeCommand(use, short string, mode supportv1alpha1.SurgeMode) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.setMode(cmd.Context(), args[0], mode, nil)
-		},
-	}
-	cmd.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	return cmd
 }
 
@@ -113,7 +120,9 @@ func whoAmI(ctx context.Context, c client.Client) string {
 	return r.Status.UserInfo.Username
 }
 
-func (o *surgeOptions) setMode(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, until *metav1.Time) error {
+// setOverride writes (Always, Never) or clears (Auto) the plan's on-call
+// override annotations, with who and why; spec is left to its owner.
+func (o *surgeOptions) setOverride(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, d time.Duration) error {
 	c, ns, err := o.client()
 	if err != nil {
 		return err
@@ -123,22 +132,37 @@ func (o *surgeOptions) setMode(ctx context.Context, name string, mode supportv1a
 		return fmt.Errorf("surgeplan %s/%s: %w", ns, name, err)
 	}
 	who := whoAmI(ctx, c)
-	spec := map[string]any{"mode": mode, "reason": o.reason, "activeUntil": nil}
-	if until != nil {
-		spec["activeUntil"] = until
+	var until *time.Time
+	annotations := map[string]any{
+		supportv1alpha1.AnnotationChangedBy:           who,
+		supportv1alpha1.AnnotationSurgeOverride:       nil,
+		supportv1alpha1.AnnotationSurgeOverrideUntil:  nil,
+		supportv1alpha1.AnnotationSurgeOverrideReason: nil,
 	}
-	patch, err := json.Marshal(map[string]any{
-		"metadata": map[string]any{"annotations": map[string]any{annotationChangedBy: who}},
-		"spec":     spec,
-	})
+	if o.reason != "" {
+		annotations[supportv1alpha1.AnnotationSurgeOverrideReason] = o.reason
+	}
+	if mode != supportv1alpha1.SurgeModeAuto {
+		annotations[supportv1alpha1.AnnotationSurgeOverride] = string(mode)
+		if d > 0 {
+			t := o.now().Add(d).UTC().Truncate(time.Second)
+			until = &t
+			annotations[supportv1alpha1.AnnotationSurgeOverrideUntil] = t.Format(time.RFC3339)
+		}
+	}
+	patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": annotations}})
 	if err != nil {
 		return err
 	}
-	prevMode, prevUntil := plan.Spec.Mode, plan.Spec.ActiveUntil
+	before := effectiveMode(plan, o.now())
 	if err := c.Patch(ctx, plan, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(FieldManager)); err != nil {
 		return fmt.Errorf("patching surgeplan %s/%s: %w", ns, name, err)
 	}
-	msg := fmt.Sprintf("surgeplan %s/%s: mode %s -> %s", ns, name, describeMode(prevMode, prevUntil), describeMode(mode, until))
+	after := describeMode(mode, until, true)
+	if mode == supportv1alpha1.SurgeModeAuto {
+		after = "spec.mode " + describeMode(plan.Spec.Mode, timeOf(plan.Spec.ActiveUntil), false)
+	}
+	msg := fmt.Sprintf("surgeplan %s/%s: %s -> %s", ns, name, before, after)
 	if o.reason != "" {
 		msg += fmt.Sprintf(" (reason: %s)", o.reason)
 	}
@@ -146,14 +170,34 @@ func (o *surgeOptions) setMode(ctx context.Context, name string, mode supportv1a
 	return err
 }
 
-func describeMode(m supportv1alpha1.SurgeMode, until *metav1.Time) string {
+// effectiveMode says what drives the plan now: an override in force, or
+// spec.mode.
+func effectiveMode(p *supportv1alpha1.SurgePlan, now time.Time) string {
+	if ov, err := surge.OverrideOf(p.Annotations); err == nil && ov.InForce(now) {
+		return describeMode(supportv1alpha1.SurgeMode(ov.Mode), ov.Until, true)
+	}
+	return describeMode(p.Spec.Mode, timeOf(p.Spec.ActiveUntil), false)
+}
+
+func timeOf(t *metav1.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	return &t.Time
+}
+
+func describeMode(m supportv1alpha1.SurgeMode, until *time.Time, override bool) string {
 	if m == "" {
 		m = supportv1alpha1.SurgeModeAuto
 	}
-	if m == supportv1alpha1.SurgeModeOn && until != nil {
-		return fmt.Sprintf("On until %s", until.UTC().Format(time.RFC3339))
+	out := string(m)
+	if override {
+		out += " (override)"
 	}
-	return string(m)
+	if until != nil {
+		out += " until " + until.UTC().Format(time.RFC3339)
+	}
+	return out
 }
 
 func (o *surgeOptions) status(ctx context.Context, args []string) error {
@@ -199,7 +243,7 @@ func (o *surgeOptions) status(ctx context.Context, args []string) error {
 		if queues == "" {
 			queues = "-"
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", p.Name, describeMode(p.Spec.Mode, p.Spec.ActiveUntil),
+		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", p.Name, effectiveMode(&p, o.now()),
 			orDash(string(p.Status.Phase)), since, orDash(reason), queues, p.Status.Added.ChatbotReplicas, p.Status.Added.AgentReplicas); err != nil {
 			return err
 		}

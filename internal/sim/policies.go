@@ -103,7 +103,7 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 // inflow rates for spikes, the waiting count for backlog, the trace's
 // volatility column for external triggers.
 func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, backlog float64) {
-	in, evaluating := surge.InputFor(&ps.plan, now)
+	in, evaluating, _ := surge.InputFor(&ps.plan, now)
 	if evaluating {
 		point := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second)))
 		for _, spec := range surge.TriggerSpecs(ps.plan.Spec.Triggers) {

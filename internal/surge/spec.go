@@ -1,6 +1,7 @@
 package surge
 
 import (
+	"fmt"
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -75,10 +76,50 @@ func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
 	return out
 }
 
+// Override is an on-call override read from a plan's annotations.
+type Override struct {
+	Mode   Mode // ModeAlways or ModeNever
+	Until  *time.Time
+	Reason string
+	By     string
+}
+
+// InForce reports whether the override still applies at now.
+func (o *Override) InForce(now time.Time) bool {
+	return o != nil && (o.Until == nil || now.Before(*o.Until))
+}
+
+// OverrideOf reads the override annotations: nil when there is none, an
+// error naming the annotation when one cannot be read (the operator then
+// ignores the override and says so).
+func OverrideOf(annotations map[string]string) (*Override, error) {
+	v, ok := annotations[supportv1alpha1.AnnotationSurgeOverride]
+	if !ok {
+		return nil, nil
+	}
+	o := &Override{Mode: Mode(v), Reason: annotations[supportv1alpha1.AnnotationSurgeOverrideReason],
+		By: annotations[supportv1alpha1.AnnotationChangedBy]}
+	if o.Mode != ModeAlways && o.Mode != ModeNever {
+		return nil, fmt.Errorf("annotation %s is %q; it must be %s or %s", supportv1alpha1.AnnotationSurgeOverride, v, ModeAlways, ModeNever)
+	}
+	if u, ok := annotations[supportv1alpha1.AnnotationSurgeOverrideUntil]; ok {
+		t, err := time.Parse(time.RFC3339, u)
+		if err != nil {
+			return nil, fmt.Errorf("annotation %s is %q; it must be an RFC 3339 time, e.g. 2026-11-24T15:04:05Z", supportv1alpha1.AnnotationSurgeOverrideUntil, u)
+		}
+		o.Until = &t
+	}
+	if o.By == "" {
+		o.By = "unknown"
+	}
+	return o, nil
+}
+
 // InputFor is the state machine's input for a plan at now, without trigger
-// readings; Evaluating says whether triggers must be read at all (not while
-// Off or forced On).
-func InputFor(p *supportv1alpha1.SurgePlan, now time.Time) (in Input, evaluating bool) {
+// readings: an on-call override in force wins over spec.mode. Evaluating
+// says whether triggers must be read at all (not while Never or forced
+// Always); overrideErr is an override that could not be read (ignored).
+func InputFor(p *supportv1alpha1.SurgePlan, now time.Time) (in Input, evaluating bool, overrideErr error) {
 	in = Input{
 		Now:            now,
 		Mode:           Mode(p.Spec.Mode),
@@ -94,18 +135,22 @@ func InputFor(p *supportv1alpha1.SurgePlan, now time.Time) (in Input, evaluating
 		t := p.Spec.ActiveUntil.Time
 		in.ActiveUntil = &t
 	}
+	o, overrideErr := OverrideOf(p.Annotations)
+	if o.InForce(now) {
+		in.Mode, in.ActiveUntil, in.ManualReason, in.OverrideBy = o.Mode, o.Until, o.Reason, o.By
+	}
 	if p.Spec.MaxDuration != nil {
 		in.MaxDuration = p.Spec.MaxDuration.Duration
 	}
 	if p.Spec.Triggers != nil {
 		in.MatchAll = p.Spec.Triggers.Match == supportv1alpha1.TriggerMatchAll
 	}
-	return in, p.Spec.Triggers != nil && in.Mode != ModeOff && !in.ForcedOn()
+	return in, p.Spec.Triggers != nil && in.Mode != ModeNever && !in.ForcedOn(), overrideErr
 }
 
-// ForcedOn reports whether mode On is in force at the input's time.
+// ForcedOn reports whether mode Always is in force at the input's time.
 func (in Input) ForcedOn() bool {
-	return in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
+	return in.Mode == ModeAlways && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
 }
 
 // Spike reads an inflow spike trigger from the counter samples of the

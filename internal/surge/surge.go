@@ -23,13 +23,13 @@ const (
 	Disabled    Phase = "Disabled"
 )
 
-// Mode values (FIXED in the API).
+// Mode values, as in the API.
 type Mode string
 
 const (
-	ModeAuto Mode = "Auto"
-	ModeOn   Mode = "On"
-	ModeOff  Mode = "Off"
+	ModeAuto   Mode = "Auto"
+	ModeAlways Mode = "Always"
+	ModeNever  Mode = "Never"
 )
 
 // Transition reasons.
@@ -37,6 +37,8 @@ const (
 	ReasonTriggerFired  = "TriggerFired"
 	ReasonManualOn      = "ManualOn"
 	ReasonManualOff     = "ManualOff"
+	ReasonModeAlways    = "ModeAlways"
+	ReasonModeNever     = "ModeNever"
 	ReasonManualExpired = "ManualExpired"
 	ReasonAutoResumed   = "AutoResumed"
 	ReasonQuiet         = "Quiet"
@@ -84,6 +86,9 @@ type Input struct {
 	MaxDuration time.Duration
 	// ManualReason is the reason recorded with mode changes.
 	ManualReason string
+	// OverrideBy is set when Mode comes from an on-call override: who set
+	// it (the mode in spec is the plan's normal state otherwise).
+	OverrideBy string
 }
 
 // State is what the plan's status carries between evaluations.
@@ -117,7 +122,7 @@ func Step(s State, in Input) (State, *Transition) {
 	move := func(to Phase, reason, msg string) (State, *Transition) {
 		t := &Transition{From: next.Phase, To: to, Reason: reason, Message: msg}
 		next.Phase, next.Since, next.QuietSince = to, in.Now, nil
-		next.Forced = reason == ReasonManualOn
+		next.Forced = reason == ReasonManualOn || reason == ReasonModeAlways
 		if to != Active {
 			// Leaving Active: a trigger must hold for its `for` anew.
 			next.HoldingSince = map[string]time.Time{}
@@ -126,25 +131,31 @@ func Step(s State, in Input) (State, *Transition) {
 	}
 
 	switch {
-	case in.Mode == ModeOff:
+	case in.Mode == ModeNever:
 		if next.Phase != Disabled {
-			return move(Disabled, ReasonManualOff, manualMessage("surge turned off", in.ManualReason))
+			if in.OverrideBy != "" {
+				return move(Disabled, ReasonManualOff, manualMessage("surge turned off by "+in.OverrideBy, in.ManualReason))
+			}
+			return move(Disabled, ReasonModeNever, manualMessage("mode Never", in.ManualReason))
 		}
 		return next, nil
-	case in.Mode == ModeOn && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil)):
+	case in.ForcedOn():
 		next.Forced = s.Forced
 		if next.Phase != Active || !s.Forced {
-			msg := "surge forced on"
+			msg, reason := "mode Always", ReasonModeAlways
+			if in.OverrideBy != "" {
+				msg, reason = "surge forced on by "+in.OverrideBy, ReasonManualOn
+			}
 			if in.ActiveUntil != nil {
 				msg += " until " + in.ActiveUntil.UTC().Format(time.RFC3339)
 			}
-			return move(Active, ReasonManualOn, manualMessage(msg, in.ManualReason))
+			return move(Active, reason, manualMessage(msg, in.ManualReason))
 		}
 		next.QuietSince = nil
 		return next, nil
 	}
 
-	// Automatic (mode Auto, or On past activeUntil).
+	// Automatic (mode Auto, or Always past its end).
 	fired, why := fired(next.HoldingSince, in)
 	switch next.Phase {
 	case Disabled:

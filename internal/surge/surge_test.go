@@ -3,6 +3,8 @@ package surge
 import (
 	"testing"
 	"time"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -108,12 +110,12 @@ func TestManualModes(t *testing.T) {
 	until := t0.Add(30 * time.Minute)
 	on := func(at time.Duration) Input {
 		i := auto(at, spike(1, true))
-		i.Mode, i.ActiveUntil, i.ManualReason = ModeOn, &until, "BTC -20%"
+		i.Mode, i.ActiveUntil, i.ManualReason, i.OverrideBy = ModeAlways, &until, "BTC -20%", "alice"
 		return i
 	}
 	off := func(at time.Duration, v float64) Input {
 		i := auto(at, spike(v, true))
-		i.Mode = ModeOff
+		i.Mode, i.OverrideBy = ModeNever, "bob"
 		return i
 	}
 	run(t, []step{
@@ -137,7 +139,7 @@ func TestManualModes(t *testing.T) {
 func TestForcingAnActivePlanIsRecorded(t *testing.T) {
 	until := t0.Add(time.Hour)
 	on := auto(2*time.Minute, spike(9, true))
-	on.Mode, on.ActiveUntil = ModeOn, &until
+	on.Mode, on.ActiveUntil, on.OverrideBy = ModeAlways, &until, "alice"
 	on2 := on
 	on2.Now = t0.Add(3 * time.Minute)
 	run(t, []step{
@@ -178,5 +180,69 @@ func TestQueries(t *testing.T) {
 	}
 	if q := BacklogSumQuery(m); q != "sum(frontline_queue_backlog{"+m+"})" {
 		t.Errorf("backlog %s", q)
+	}
+}
+
+// TestModesInSpec: Always and Never kept in Git drive the plan as an
+// override does, under reasons of their own.
+func TestModesInSpec(t *testing.T) {
+	always := auto(time.Minute, spike(1, true))
+	always.Mode = ModeAlways
+	never := auto(2*time.Minute, spike(9, true))
+	never.Mode = ModeNever
+	run(t, []step{
+		{auto(0, spike(1, true)), Armed, ""},
+		{always, Active, ReasonModeAlways},
+		{never, Disabled, ReasonModeNever},
+	})
+}
+
+// TestInputForOverrides: an override in the annotations wins over
+// spec.mode while in force; expired, the plan follows spec.mode; one that
+// cannot be read is ignored and reported.
+func TestInputForOverrides(t *testing.T) {
+	now := t0.Add(time.Hour)
+	for _, tc := range []struct {
+		name        string
+		specMode    supportv1alpha1.SurgeMode
+		annotations map[string]string
+		wantMode    Mode
+		wantBy      string
+		wantErr     bool
+	}{
+		{"no override: spec", supportv1alpha1.SurgeModeAuto, nil, ModeAuto, "", false},
+		{"spec Never", supportv1alpha1.SurgeModeNever, nil, ModeNever, "", false},
+		{"on-call on", supportv1alpha1.SurgeModeAuto, map[string]string{
+			supportv1alpha1.AnnotationSurgeOverride:      "Always",
+			supportv1alpha1.AnnotationSurgeOverrideUntil: now.Add(time.Minute).Format(time.RFC3339),
+			supportv1alpha1.AnnotationChangedBy:          "alice",
+		}, ModeAlways, "alice", false},
+		{"on-call on over spec Never", supportv1alpha1.SurgeModeNever, map[string]string{
+			supportv1alpha1.AnnotationSurgeOverride: "Always",
+		}, ModeAlways, "unknown", false},
+		{"expired: spec again", supportv1alpha1.SurgeModeAuto, map[string]string{
+			supportv1alpha1.AnnotationSurgeOverride:      "Always",
+			supportv1alpha1.AnnotationSurgeOverrideUntil: now.Add(-time.Second).Format(time.RFC3339),
+		}, ModeAuto, "", false},
+		{"on-call off", supportv1alpha1.SurgeModeAuto, map[string]string{supportv1alpha1.AnnotationSurgeOverride: "Never"}, ModeNever, "unknown", false},
+		{"YAML boolean word", supportv1alpha1.SurgeModeAuto, map[string]string{supportv1alpha1.AnnotationSurgeOverride: "On"}, ModeAuto, "", true},
+		{"bad time", supportv1alpha1.SurgeModeAuto, map[string]string{
+			supportv1alpha1.AnnotationSurgeOverride:      "Always",
+			supportv1alpha1.AnnotationSurgeOverrideUntil: "in 30 minutes",
+		}, ModeAuto, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &supportv1alpha1.SurgePlan{}
+			p.Annotations = tc.annotations
+			p.Spec.Mode = tc.specMode
+			p.Spec.Triggers = &supportv1alpha1.SurgeTriggers{}
+			in, evaluating, err := InputFor(p, now)
+			if in.Mode != tc.wantMode || in.OverrideBy != tc.wantBy || (err != nil) != tc.wantErr {
+				t.Errorf("mode %s by %q err %v; want %s by %q err %v", in.Mode, in.OverrideBy, err, tc.wantMode, tc.wantBy, tc.wantErr)
+			}
+			if evaluating != (tc.wantMode == ModeAuto) {
+				t.Errorf("evaluating=%v with mode %s", evaluating, in.Mode)
+			}
+		})
 	}
 }

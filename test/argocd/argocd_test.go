@@ -5,6 +5,7 @@ package argocd
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/surge"
 	"github.com/frontline-dev/frontline/test/testenv"
 )
 
@@ -166,19 +168,46 @@ func TestSurgePlanHealthAndActions(t *testing.T) {
 	}
 
 	on := run(t, script(t, "SurgePlan", "actions", "surge-on", "action.lua"), p)
-	spec := on["spec"].(map[string]any)
-	until, err := time.Parse(time.RFC3339, spec["activeUntil"].(string))
-	if err != nil || spec["mode"] != "On" || time.Until(until) < 29*time.Minute || time.Until(until) > 31*time.Minute {
-		t.Errorf("surge-on: %v (%v)", spec, err)
+	ann := on["metadata"].(map[string]any)["annotations"].(map[string]any)
+	until, err := time.Parse(time.RFC3339, fmt.Sprint(ann[supportv1alpha1.AnnotationSurgeOverrideUntil]))
+	if err != nil || ann[supportv1alpha1.AnnotationSurgeOverride] != "Always" || time.Until(until) < 29*time.Minute || time.Until(until) > 31*time.Minute {
+		t.Errorf("surge-on: %v (%v)", ann, err)
 	}
-	// The result must still be a valid SurgePlan.
+	if mode, _ := on["spec"].(map[string]any)["mode"].(string); mode != string(p.Spec.Mode) {
+		t.Errorf("surge-on changed spec.mode, which Git owns: %v", on["spec"])
+	}
+	// The result must still be a valid SurgePlan, and the operator must
+	// read the override it wrote.
 	raw, _ := json.Marshal(on)
 	var back supportv1alpha1.SurgePlan
-	if err := json.Unmarshal(raw, &back); err != nil || back.Spec.ActiveUntil == nil {
+	if err := json.Unmarshal(raw, &back); err != nil {
 		t.Errorf("surge-on result does not decode as a SurgePlan: %v", err)
 	}
-	off := run(t, script(t, "SurgePlan", "actions", "surge-off", "action.lua"), p)
-	if s := off["spec"].(map[string]any); s["mode"] != "Off" || s["activeUntil"] != nil {
-		t.Errorf("surge-off: %v", s)
+	if o, err := surge.OverrideOf(back.Annotations); err != nil || !o.InForce(time.Now()) || o.Mode != surge.ModeAlways {
+		t.Errorf("the operator reads surge-on's override as %+v (%v)", o, err)
+	}
+	back.Status.Phase = supportv1alpha1.SurgePhaseActive
+	if acts := run(t, script(t, "SurgePlan", "actions", "discovery.lua"), &back); acts["surge-on"].(map[string]any)["disabled"] != true ||
+		acts["surge-auto"].(map[string]any)["disabled"] != false {
+		t.Errorf("actions with an override: %v", acts)
+	}
+	off := run(t, script(t, "SurgePlan", "actions", "surge-off", "action.lua"), &back)
+	offAnn := off["metadata"].(map[string]any)["annotations"].(map[string]any)
+	if offAnn[supportv1alpha1.AnnotationSurgeOverride] != "Never" || offAnn[supportv1alpha1.AnnotationSurgeOverrideUntil] != nil {
+		t.Errorf("surge-off: %v", offAnn)
+	}
+	auto := run(t, script(t, "SurgePlan", "actions", "surge-auto", "action.lua"), &back)
+	if _, ok := auto["metadata"].(map[string]any)["annotations"].(map[string]any)[supportv1alpha1.AnnotationSurgeOverride]; ok {
+		t.Errorf("surge-auto left the override: %v", auto["metadata"])
+	}
+
+	// Disabled is Suspended; an unreadable override is Degraded.
+	p.Status.Phase = supportv1alpha1.SurgePhaseDisabled
+	if got := run(t, script(t, "SurgePlan", "health.lua"), p); got["status"] != "Suspended" {
+		t.Errorf("a Disabled plan: %v", got)
+	}
+	p.Status.Conditions = []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse, Reason: supportv1alpha1.ReasonInvalidOverride, Message: "bad"}}
+	if got := run(t, script(t, "SurgePlan", "health.lua"), p); got["status"] != "Degraded" {
+		t.Errorf("an unreadable override: %v", got)
 	}
 }

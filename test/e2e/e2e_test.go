@@ -389,7 +389,7 @@ func Test03PrometheusOutage(t *testing.T) {
 func Test04OnCallAndOperatorRestart(t *testing.T) {
 	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 	out := plugin("surge", "on", "btc-crash", "--for", "10m", "--reason", "e2e drill")
-	if !strings.Contains(out, "-> On until") {
+	if !strings.Contains(out, "-> Always (override) until") {
 		t.Errorf("surge on: %s", out)
 	}
 	waitPhase(t, supportv1alpha1.SurgePhaseActive, 30*time.Second)

@@ -1,7 +1,8 @@
--- Return the plan to its triggers.
-obj.spec.mode = "Auto"
-obj.spec.activeUntil = nil
-obj.spec.reason = "back to automatic from Argo CD"
+-- Clear the on-call override: the plan follows its spec.mode (from Git).
 if obj.metadata.annotations == nil then obj.metadata.annotations = {} end
-obj.metadata.annotations["support.frontline.dev/changed-by"] = "argocd"
+local a = obj.metadata.annotations
+a["support.frontline.dev/surge-override"] = nil
+a["support.frontline.dev/surge-override-until"] = nil
+a["support.frontline.dev/surge-override-reason"] = "override cleared from Argo CD"
+a["support.frontline.dev/changed-by"] = "argocd"
 return obj
