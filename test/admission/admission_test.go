@@ -221,7 +221,7 @@ func TestInvalidRejected(t *testing.T) {
 		{"policy: firstResponse longer than resolution", basePolicy, set("spec.targets.1.resolution", "1h"), []string{"spec.targets[1]", "firstResponse must not be longer than resolution"}},
 		// SurgePlan
 		{"plan: unknown mode", basePlan, set("spec.mode", "Maybe"), []string{"spec.mode", "Unsupported value"}},
-		{"plan: activeUntil in Auto", basePlan, set("spec.activeUntil", "2026-11-23T18:00:00Z"), []string{"spec", "activeUntil may only be set when mode is On"}},
+		{"plan: activeUntil in Auto", basePlan, set("spec.activeUntil", "2026-11-23T18:00:00Z"), []string{"spec", "activeUntil may only be set when mode is Always"}},
 		{"plan: Auto without triggers", basePlan, del("spec.triggers"), []string{"spec", "triggers are required when mode is Auto"}},
 		{"plan: empty triggers", basePlan, del("spec.triggers.inflowSpike"), []string{"spec.triggers", "at least one of inflowSpike, backlog or external"}},
 		{"plan: spike ratio of 1", basePlan, set("spec.triggers.inflowSpike.ratio", "1"), []string{"spec.triggers.inflowSpike.ratio", "greater than 1"}},
