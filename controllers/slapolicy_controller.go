@@ -68,46 +68,37 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
 		return ctrl.Result{}, err
 	}
-	margin, err := p.Spec.WarningMargin.Float64()
-	if err != nil {
-		return ctrl.Result{}, nil // admission guarantees the format
-	}
-	p.Status = summarisePolicy(p.Status, p.Generation, queues.Items, margin)
+	p.Status = summarisePolicy(p.Status, p.Generation, queues.Items)
 	if !equality.Semantic.DeepEqual(before.Status, p.Status) {
 		r.wrote(req.NamespacedName, now) // finishReconcile writes it
 	}
 	return ctrl.Result{}, nil
 }
 
-// summarisePolicy is the pure status computation.
-func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, queues []supportv1alpha1.SupportQueue, margin float64) supportv1alpha1.SLAPolicyStatus {
+// summarisePolicy is the pure status computation. Each queue's state is
+// the one its own SLAAtRisk condition tells (scaling.AssessSLA), so the
+// policy and the queue cannot disagree.
+func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, queues []supportv1alpha1.SupportQueue) supportv1alpha1.SLAPolicyStatus {
 	st := supportv1alpha1.SLAPolicyStatus{Conditions: prev.Conditions, ObservedGeneration: generation}
 	var atRisk, breached []string
 	for _, q := range queues {
 		qs := supportv1alpha1.QueueSLAStatus{Name: q.Name, Channel: q.Spec.Channel, State: supportv1alpha1.QueueSLAUnknown}
 		if pred := q.Status.Prediction; pred != nil {
 			qs.TargetServiceLevel, qs.PredictedServiceLevel = pred.TargetServiceLevel, pred.ServiceLevel
-			sl, err1 := pred.ServiceLevel.Float64()
-			target, err2 := pred.TargetServiceLevel.Float64()
-			observed := sl
-			if m := q.Status.Measured; m != nil && m.ServiceLevel != "" {
-				qs.ObservedServiceLevel = m.ServiceLevel
-				if o, err := m.ServiceLevel.Float64(); err == nil {
-					observed = o
-				}
-			}
-			if err1 == nil && err2 == nil {
-				switch {
-				case sl < target || observed < target:
-					qs.State = supportv1alpha1.QueueSLABreached
-					breached = append(breached, q.Name)
-				case sl < target+margin:
-					qs.State = supportv1alpha1.QueueSLAAtRisk
-					atRisk = append(atRisk, q.Name)
-				default:
-					qs.State = supportv1alpha1.QueueSLAMet
-				}
-			}
+		}
+		if m := q.Status.Measured; m != nil {
+			qs.ObservedServiceLevel = m.ServiceLevel
+		}
+		switch c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionSLAAtRisk); {
+		case c == nil:
+		case c.Status == metav1.ConditionFalse:
+			qs.State = supportv1alpha1.QueueSLAMet
+		case c.Reason == supportv1alpha1.ReasonBelowTarget || c.Reason == supportv1alpha1.ReasonObservedBelowTarget:
+			qs.State = supportv1alpha1.QueueSLABreached
+			breached = append(breached, q.Name)
+		default:
+			qs.State = supportv1alpha1.QueueSLAAtRisk
+			atRisk = append(atRisk, q.Name)
 		}
 		st.Queues = append(st.Queues, qs)
 	}
@@ -118,14 +109,14 @@ func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, que
 		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: generation})
 	}
 	if len(breached) > 0 {
-		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("predicted or observed below target: %v", breached))
+		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("below target (capped at maxReplicas, or observed): %v", breached))
 	} else {
-		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is predicted below target")
+		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is below target")
 	}
 	if len(atRisk) > 0 {
-		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonWithinMargin, fmt.Sprintf("within the warning margin: %v", atRisk))
+		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonAtRisk, fmt.Sprintf("at risk (capped, metrics held or agents not ready): %v", atRisk))
 	} else {
-		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is within the warning margin")
+		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is at risk")
 	}
 	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues use this policy", len(queues)))
 	return st

@@ -316,8 +316,8 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 		// changes nothing, and a steady outage then writes nothing.
 		st.ConsecutiveMetricFailures = min(in.reading.Failures, max(q.Spec.Metrics.FallbackAfter, 1))
 	}
-	r.recordPrediction(q, shape, in, d)
-	r.recordConditions(q, in, d)
+	atReady, predicted := r.recordPrediction(q, shape, in, d)
+	r.recordConditions(q, in, d, atReady, predicted)
 }
 
 func (r *SupportQueueReconciler) recordRole(now time.Time, q *supportv1alpha1.SupportQueue, st *supportv1alpha1.ReplicaStatus, role string, d scaling.RoleDecision, live *appsv1.Deployment) {
@@ -404,13 +404,14 @@ func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
 }
 
 // recordPrediction forecasts service level at the decided agents from the
-// last usable measurements (held through a metrics gap).
-func (r *SupportQueueReconciler) recordPrediction(q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) {
+// last usable measurements (held through a metrics gap), and returns the
+// forecast at the agents ready now (for the SLA assessment).
+func (r *SupportQueueReconciler) recordPrediction(q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) (atReady float64, ok bool) {
 	st := &q.Status
 	if in.target == nil || st.Measured == nil || st.Measured.InflowPerHour == nil {
 		st.Prediction = nil
 		st.ScheduledAgents = 0
-		return
+		return 0, false
 	}
 	inflow := float64(*st.Measured.InflowPerHour) / 3600
 	if shape.Bots != nil {
@@ -440,6 +441,23 @@ func (r *SupportQueueReconciler) recordPrediction(q *supportv1alpha1.SupportQueu
 	st.Prediction = pred
 	predictedServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(p.ServiceLevel)
 	targetServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(in.target.TargetServiceLevel())
+	return scaling.Predict(st.Agents.ReadyReplicas, shape, *in.target, inflow, handle, backlog).ServiceLevel, true
+}
+
+// slaInputs gathers what the SLA assessment looks at.
+func slaInputs(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64) scaling.SLAInputs {
+	p := q.Status.Prediction
+	sl, _ := p.ServiceLevel.Float64()
+	margin, _ := in.policy.Spec.WarningMargin.Float64()
+	out := scaling.SLAInputs{Target: in.target.TargetServiceLevel(), Margin: margin, Mode: d.AgentsMode,
+		Required: p.RequiredAgents, Decided: d.Agents.Replicas, Max: q.Spec.Agents.MaxReplicas, Ready: q.Status.Agents.ReadyReplicas,
+		PredictedAtDecided: sl, PredictedAtReady: atReady}
+	if m := q.Status.Measured; m != nil && m.ServiceLevel != "" {
+		if v, err := m.ServiceLevel.Float64(); err == nil {
+			out.Observed = &v
+		}
+	}
+	return out
 }
 
 func decimal(v float64) supportv1alpha1.Decimal {
@@ -449,7 +467,7 @@ func decimal(v float64) supportv1alpha1.Decimal {
 	return supportv1alpha1.Decimal(strconv.FormatFloat(v, 'f', 3, 64))
 }
 
-func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) {
+func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64, predicted bool) {
 	gen := q.Generation
 	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
 		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
@@ -474,22 +492,15 @@ func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueu
 
 	r.recordMetricsCondition(q, in, d)
 
-	// SLA risk against the forecast.
-	if p := q.Status.Prediction; p != nil && in.policy != nil {
-		sl, _ := p.ServiceLevel.Float64()
-		target, _ := p.TargetServiceLevel.Float64()
-		margin, _ := in.policy.Spec.WarningMargin.Float64()
-		switch {
-		case sl < target:
-			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget,
-				fmt.Sprintf("predicted service level %s is below the target %s (agents capped at maxReplicas?)", p.ServiceLevel, p.TargetServiceLevel))
-		case sl < target+margin:
-			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonWithinMargin,
-				fmt.Sprintf("predicted service level %s is within %s of the target %s", p.ServiceLevel, in.policy.Spec.WarningMargin, p.TargetServiceLevel))
-		default:
-			set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget,
-				fmt.Sprintf("predicted service level %s meets the target %s", p.ServiceLevel, p.TargetServiceLevel))
+	// SLA risk: capped, held, lagging or observed short; not "near the
+	// target", which is where sizing aims.
+	if p := q.Status.Prediction; p != nil && predicted && in.policy != nil {
+		a := scaling.AssessSLA(slaInputs(q, in, d, atReady))
+		status := metav1.ConditionTrue
+		if a.State == scaling.SLAMet {
+			status = metav1.ConditionFalse
 		}
+		set(supportv1alpha1.ConditionSLAAtRisk, status, a.Reason, a.Message)
 	}
 
 	if len(in.surgePlans) > 0 {

@@ -7,8 +7,10 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -203,8 +205,28 @@ func TestNoTargetForChannel(t *testing.T) {
 	})
 }
 
+// markDeploymentReady does what the controller-manager and kubelets would
+// (envtest runs neither): every replica of the Deployment is ready.
+func markDeploymentReady(t *testing.T, ns, name string) {
+	t.Helper()
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		d := &appsv1.Deployment{}
+		if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, d); err != nil {
+			return err
+		}
+		r := ptr.Deref(d.Spec.Replicas, 0)
+		d.Status = appsv1.DeploymentStatus{ObservedGeneration: d.Generation, Replicas: r, UpdatedReplicas: r, ReadyReplicas: r, AvailableReplicas: r}
+		return env.Client.Status().Update(ctx, d)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestNoOpReconcileMakesNoWrites: once a queue has converged and traffic is
-// steady, polls and reconciles go on but no API write is made.
+// steady, polls and reconciles go on but no API write is made for two
+// minutes, and the queue, sized exactly for its target, is not at risk
+// (while its pods were not ready, it was, and said why).
 func TestNoOpReconcileMakesNoWrites(t *testing.T) {
 	ns := newNamespace(t)
 	setGaugeInflow(ns, "q", 600)
@@ -224,10 +246,34 @@ func TestNoOpReconcileMakesNoWrites(t *testing.T) {
 	if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "q-knowledge"}, cm); err != nil || cm.Data["fees"] == "" {
 		t.Fatalf("knowledge ConfigMap %v %v", cm.Data, err)
 	}
+	if c := condition(getQueue(t, ns, "q"), supportv1alpha1.ConditionSLAAtRisk); c == nil || c.Status != metav1.ConditionTrue || c.Reason != supportv1alpha1.ReasonPodsNotReady {
+		t.Errorf("no pod ready yet: SLAAtRisk %+v, want True/%s", c, supportv1alpha1.ReasonPodsNotReady)
+	}
+	markDeploymentReady(t, ns, "q-agents")
+	markDeploymentReady(t, ns, "q-chatbot")
+	eventually(t, 30*time.Second, func() error {
+		q := getQueue(t, ns, "q")
+		if c := condition(q, supportv1alpha1.ConditionSLAAtRisk); c == nil || c.Status != metav1.ConditionFalse || c.Reason != supportv1alpha1.ReasonWithinTarget {
+			return fmt.Errorf("SLAAtRisk %+v (prediction %+v)", c, q.Status.Prediction)
+		}
+		p := &supportv1alpha1.SLAPolicy{}
+		if err := env.Client.Get(ctx, types.NamespacedName{Namespace: ns, Name: "p"}, p); err != nil {
+			return err
+		}
+		if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionSLAAtRisk); c == nil || c.Status != metav1.ConditionFalse ||
+			len(p.Status.Queues) != 1 || p.Status.Queues[0].State != supportv1alpha1.QueueSLAMet {
+			return fmt.Errorf("policy status %+v", p.Status)
+		}
+		return nil
+	})
+	time.Sleep(6 * time.Second)
 	before := writes.in(ns)
-	time.Sleep(16 * time.Second) // three polls
+	time.Sleep(2 * time.Minute)
 	if n := writes.in(ns) - before; n != 0 {
-		t.Errorf("%d API writes with nothing changing, want 0", n)
+		t.Errorf("%d API writes in two minutes with nothing changing, want 0", n)
+	}
+	if c := condition(getQueue(t, ns, "q"), supportv1alpha1.ConditionSLAAtRisk); c == nil || c.Status != metav1.ConditionFalse {
+		t.Errorf("a steady, correctly sized queue: SLAAtRisk %+v", c)
 	}
 }
 

@@ -19,11 +19,17 @@ const (
 	// ConditionSLAPolicyResolved is True when the queue's SLAPolicy exists and
 	// has a target for the queue's channel.
 	ConditionSLAPolicyResolved = "SLAPolicyResolved"
-	// ConditionSLAAtRisk is True when the predicted service level is within
-	// the policy's warning margin of its target.
+	// ConditionSLAAtRisk is True when a queue cannot be trusted to meet its
+	// SLA: agents capped at maxReplicas below the need (reason
+	// CappedAtMaxReplicas, or BelowTarget once predicted below it), held
+	// while metrics are unusable (MetricsHeld), not ready yet with the ready
+	// ones predicted short (PodsNotReady), or an observed service level
+	// below target (ObservedBelowTarget). False (WithinTarget) while the
+	// queue runs what its model asks for.
 	ConditionSLAAtRisk = "SLAAtRisk"
-	// ConditionSLABreached is True when the predicted or observed service
-	// level is below target.
+	// ConditionSLABreached (on an SLAPolicy) is True when a queue is below
+	// target: capped at maxReplicas and predicted below it, or observed
+	// below it.
 	ConditionSLABreached = "SLABreached"
 	// ConditionSurging is True while at least one SurgePlan is active on the
 	// queue, or, on a SurgePlan, while the plan is Active.
@@ -53,7 +59,12 @@ const (
 	ReasonHoldingLastDecision = "HoldingLastDecision"
 	ReasonUsingFallback       = "UsingFallbackReplicas"
 	ReasonWithinTarget        = "WithinTarget"
-	ReasonWithinMargin        = "WithinWarningMargin"
+	ReasonAtRisk              = "QueuesAtRisk"
+	// SLAAtRisk reasons on a queue besides BelowTarget and WithinTarget.
+	ReasonObservedBelowTarget = "ObservedBelowTarget"
+	ReasonCappedAtMax         = "CappedAtMaxReplicas"
+	ReasonMetricsHeld         = "MetricsHeld"
+	ReasonPodsNotReady        = "PodsNotReady"
 	ReasonBelowTarget         = "BelowTarget"
 	ReasonSurgeActive         = "SurgeActive"
 	ReasonNoSurge             = "NoSurge"

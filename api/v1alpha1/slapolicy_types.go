@@ -33,8 +33,10 @@ type SLAPolicySpec struct {
 	Shrinkage Decimal `json:"shrinkage,omitempty"`
 
 	// warningMargin is how close, in service-level points, the predicted
-	// service level may come to its target before SLAAtRisk is raised.
-	// Defaults to "0.05" (5 points).
+	// service level of a queue capped at maxReplicas may come to its target
+	// before SLAAtRisk is raised. A queue running the agents its model asks
+	// for is never at risk for being near the target: that is where sizing
+	// aims. Defaults to "0.05" (5 points).
 	// +optional
 	// +kubebuilder:default="0.05"
 	WarningMargin Decimal `json:"warningMargin,omitempty"`
@@ -142,8 +144,9 @@ type QueueSLAStatus struct {
 	// when the queue reads one (metrics.queries.serviceLevel).
 	// +optional
 	ObservedServiceLevel Decimal `json:"observedServiceLevel,omitempty"`
-	// state is Met, AtRisk, Breached (predicted or observed below target)
-	// or Unknown (no prediction yet).
+	// state is the queue's SLAAtRisk condition: Met (False), Breached
+	// (reason BelowTarget or ObservedBelowTarget), AtRisk (any other
+	// reason), or Unknown (no condition yet).
 	// +optional
 	State QueueSLAState `json:"state,omitempty"`
 }

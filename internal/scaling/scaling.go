@@ -136,14 +136,21 @@ func agentsNeeded(shape Shape, target Target, humanInflow, handle, backlog float
 		})
 		return res.Agents, res.ScheduledAgents, err
 	}
-	if target.BotFirstResponse && shape.Bots != nil {
-		backlog = 0 // the bot's reply meets the first-response target
-	}
 	res, err := capacity.BacklogAgents(capacity.BacklogRequest{
-		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle, Backlog: backlog,
+		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle, Backlog: backlogToAnswer(shape, target, backlog),
 		FirstResponseSeconds: target.FirstResponse.Seconds(), MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
 	})
 	return res.Agents, res.ScheduledAgents, err
+}
+
+// backlogToAnswer is the backlog agents must answer within the
+// first-response target: none when a chatbot's first reply meets it. Sizing
+// and forecast both go through here, so they cannot disagree.
+func backlogToAnswer(shape Shape, target Target, backlog float64) float64 {
+	if target.BotFirstResponse && shape.Bots != nil {
+		return 0
+	}
+	return backlog
 }
 
 // Predict forecasts service level, ASA and occupancy at the given agent
@@ -160,7 +167,7 @@ func Predict(agents int32, shape Shape, target Target, humanInflow, handleSecond
 		return p
 	}
 	occ, fr, sl := capacity.BacklogForecast(int(agents), capacity.BacklogRequest{
-		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handleSeconds, Backlog: backlog,
+		ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handleSeconds, Backlog: backlogToAnswer(shape, target, backlog),
 		FirstResponseSeconds: target.FirstResponse.Seconds(),
 	})
 	p.ServiceLevel, p.ASASeconds, p.Occupancy = sl, fr, occ

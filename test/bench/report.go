@@ -202,7 +202,7 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 	fmt.Fprintf(b, "p50 %s, p95 %s over %d spikes.\n\n", round(percentile(internal, 0.5)), round(percentile(internal, 0.95)), len(internal))
 	for _, f := range []struct{ file, title string }{
 		{"inflow-bench.txt", "Estimator alone (`internal/inflow`, Poisson counters, 20 seeds per row, polls every 5 s)"},
-		{"sim-detection.txt", "Surge detection in the simulator (`internal/sim`, default inflowSpike trigger, 15 s scrape)"},
+		{"sim-detection.txt", "Surge detection and calm sizing in the simulator (`internal/sim`: default inflowSpike trigger at a 15 s scrape; the reference chat queue at calm 600/h)"},
 	} {
 		raw, err := os.ReadFile(filepath.Join(root, "bin", f.file))
 		if err != nil {
@@ -210,7 +210,7 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 		}
 		fmt.Fprintf(b, "%s:\n\n```text\n", f.title)
 		for _, line := range strings.Split(string(raw), "\n") {
-			if strings.Contains(line, "median") || strings.Contains(line, "changes in") || strings.Contains(line, "calm days") || strings.HasPrefix(strings.TrimSpace(line), "--- ") {
+			if strings.Contains(line, "median") || strings.Contains(line, "changes in") || strings.Contains(line, "calm days") || strings.Contains(line, "within ±1") || strings.HasPrefix(strings.TrimSpace(line), "--- ") {
 				b.WriteString(strings.TrimSpace(line) + "\n")
 			}
 		}
