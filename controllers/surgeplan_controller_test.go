@@ -189,7 +189,7 @@ func TestOnCallCommands(t *testing.T) {
 	waitReplicas(t, ns, "retail-chat-chatbot", 5, 20*time.Second)
 
 	table := plugin("surge", "status")
-	for _, want := range []string{"PLAN", "PHASE", "btc-crash", "Active", "ManualOn", "retail-chat"} {
+	for _, want := range []string{"NAME", "PHASE", "btc-crash", "Active", "ManualOn", "retail-chat"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("status table lacks %q:\n%s", want, table)
 		}
@@ -207,9 +207,9 @@ func TestOnCallCommands(t *testing.T) {
 
 	// Off wins over a firing trigger.
 	setVolatility(ns, 0.2)
-	out = plugin("surge", "off", "btc-crash", "--reason", "false alarm")
-	if !strings.Contains(out, "-> Never (override)") {
-		t.Errorf("surge off printed %q", out)
+	out = plugin("surge", "off", "btc-crash", "--reason", "false alarm", "--wait", "--timeout", "20s")
+	if !strings.Contains(out, "-> Never (override)") || !strings.Contains(out, "btc-crash is Disabled (ManualOff)") {
+		t.Errorf("surge off --wait printed %q", out)
 	}
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseDisabled, 15*time.Second)
 	time.Sleep(12 * time.Second) // two evaluations with the trigger high
@@ -225,6 +225,17 @@ func TestOnCallCommands(t *testing.T) {
 	}
 	if out := plugin("surge", "status", "btc-crash"); !strings.Contains(out, "TriggerFired") {
 		t.Errorf("status: %s", out)
+	}
+	if out := plugin("surge", "status", "-A", "-o", "wide"); !strings.Contains(out, "NAMESPACE") || !strings.Contains(out, ns) || !strings.Contains(out, "MESSAGE") {
+		t.Errorf("status -A -o wide: %s", out)
+	}
+	if out := plugin("surge", "status", "btc-crash", "-o", "jsonpath={.status.phase}"); out != "Active" {
+		t.Errorf("status -o jsonpath: %q", out)
+	}
+	// top --watch follows the watch API; into a pipe, no terminal codes.
+	out = plugin("top", "--watch", "--for", "3s", "--interval", "1s")
+	if strings.Contains(out, "\033[") || !strings.Contains(out, "retail-chat") || !strings.Contains(out, "Summary") {
+		t.Errorf("top --watch into a pipe:\n%q", out)
 	}
 }
 

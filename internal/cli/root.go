@@ -31,7 +31,12 @@ func NewRootCommand(s Streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.Version,
+		// Help and usage name the command as users type it.
+		Annotations: map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl frontline"},
 	}
+	// --version without the -v shorthand cobra would add: kubectl users
+	// read -v as verbosity.
+	root.Flags().Bool("version", false, "Print the version and exit.")
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.Err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -12,7 +13,10 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -30,6 +34,12 @@ type surgeOptions struct {
 	now    func() time.Time
 	reason string
 	dur    time.Duration
+	// wait and timeout: on, off and auto wait for the operator to act.
+	wait    bool
+	timeout time.Duration
+	// printFlags and allNamespaces are surge status's -o and -A.
+	printFlags    *genericclioptions.PrintFlags
+	allNamespaces bool
 }
 
 func newSurgeCommand(o *surgeOptions) *cobra.Command {
@@ -84,20 +94,32 @@ and Events with who set it.`,
 	status := &cobra.Command{
 		Use:   "status [PLAN]",
 		Short: "Show plans: mode, phase, since, reason, queues, capacity added",
-		Args:  cobra.MaximumNArgs(1),
+		Example: `  kubectl frontline surge status -A
+  kubectl frontline surge status -o wide
+  kubectl frontline surge status btc-crash -o yaml`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.allNamespaces && len(args) == 1 {
+				return &flagError{"all-namespaces", "cannot be used with a plan name"}
+			}
 			return o.status(cmd.Context(), args)
 		},
+	}
+	o.printFlags.AddFlags(status)
+	status.Flags().BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "List plans in all namespaces.")
+	for _, c := range []*cobra.Command{on, off, auto} {
+		c.Flags().BoolVar(&o.wait, "wait", false, "Wait until the operator has recorded the override and the plan is in the phase it forces.")
+		c.Flags().DurationVar(&o.timeout, "timeout", time.Minute, "How long --wait waits.")
 	}
 	cmd.AddCommand(on, off, auto, status)
 	return cmd
 }
 
 func newSurgeOptions(s Streams, flags *genericclioptions.ConfigFlags, now func() time.Time) *surgeOptions {
-	return &surgeOptions{flags: flags, s: s, now: now}
+	return &surgeOptions{flags: flags, s: s, now: now, printFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())}
 }
 
-func (o *surgeOptions) client() (client.Client, string, error) {
+func (o *surgeOptions) client() (client.WithWatch, string, error) {
 	cfg, err := o.flags.ToRESTConfig()
 	if err != nil {
 		return nil, "", err
@@ -106,7 +128,7 @@ func (o *surgeOptions) client() (client.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := client.New(cfg, client.Options{Scheme: scheme.New()})
+	c, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme.New()})
 	return c, ns, err
 }
 
@@ -166,7 +188,42 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	if o.reason != "" {
 		msg += fmt.Sprintf(" (reason: %s)", o.reason)
 	}
-	_, err = fmt.Fprintf(o.s.Out, "%s by %s\n", msg, who)
+	if _, err := fmt.Fprintf(o.s.Out, "%s by %s\n", msg, who); err != nil {
+		return err
+	}
+	if !o.wait {
+		return nil
+	}
+	return o.waitForOperator(ctx, c, types.NamespacedName{Namespace: ns, Name: name}, mode, who)
+}
+
+// waitForOperator polls the plan until the operator has recorded the
+// override (status.manual) and, for on and off, reports the phase it
+// forces; --timeout bounds the wait.
+func (o *surgeOptions) waitForOperator(ctx context.Context, c client.Client, key types.NamespacedName, mode supportv1alpha1.SurgeMode, who string) error {
+	want := map[supportv1alpha1.SurgeMode]supportv1alpha1.SurgePhase{
+		supportv1alpha1.SurgeModeAlways: supportv1alpha1.SurgePhaseActive,
+		supportv1alpha1.SurgeModeNever:  supportv1alpha1.SurgePhaseDisabled,
+	}[mode]
+	var last *supportv1alpha1.SurgePlan
+	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, o.timeout, true, func(ctx context.Context) (bool, error) {
+		p := &supportv1alpha1.SurgePlan{}
+		if err := c.Get(ctx, key, p); err != nil {
+			return false, err
+		}
+		last = p
+		m := p.Status.Manual
+		recorded := m != nil && m.Mode == mode && !m.Expired && (mode == supportv1alpha1.SurgeModeAuto || m.By == who)
+		return recorded && (want == "" || p.Status.Phase == want), nil
+	})
+	if err != nil {
+		phase := "unknown"
+		if last != nil {
+			phase = string(last.Status.Phase)
+		}
+		return fmt.Errorf("surgeplan %s: the operator did not act within %s (phase %s): %w", key, o.timeout, phase, err)
+	}
+	_, err = fmt.Fprintf(o.s.Out, "surgeplan %s is %s (%s)\n", key, last.Status.Phase, last.Status.Reason)
 	return err
 }
 
@@ -206,54 +263,115 @@ func (o *surgeOptions) status(ctx context.Context, args []string) error {
 		return err
 	}
 	var plans []supportv1alpha1.SurgePlan
-	if len(args) == 1 {
+	switch {
+	case len(args) == 1:
 		p := &supportv1alpha1.SurgePlan{}
 		if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: args[0]}, p); err != nil {
 			return fmt.Errorf("surgeplan %s/%s: %w", ns, args[0], err)
 		}
 		plans = append(plans, *p)
-	} else {
+	default:
 		var list supportv1alpha1.SurgePlanList
-		if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		opts := []client.ListOption{client.InNamespace(ns)}
+		if o.allNamespaces {
+			opts = nil
+		}
+		if err := c.List(ctx, &list, opts...); err != nil {
 			return err
 		}
 		plans = list.Items
 	}
-	if len(plans) == 0 {
-		_, err := fmt.Fprintf(o.s.Out, "No surge plans in namespace %s.\n", ns)
+	if len(plans) == 0 && isTable(o.printFlags) {
+		where := fmt.Sprintf("in %s namespace", ns)
+		if o.allNamespaces {
+			where = "in any namespace"
+		}
+		_, err := fmt.Fprintf(o.s.Err, "No surge plans found %s.\n", where)
 		return err
 	}
-	w := tabwriter.NewWriter(o.s.Out, 0, 0, 2, ' ', 0)
-	if _, err := fmt.Fprintln(w, "PLAN\tMODE\tPHASE\tSINCE\tREASON\tQUEUES\tBOTS+\tAGENTS+"); err != nil {
+	return printPlans(o.s.Out, o.printFlags, plans, len(args) == 1, o.allNamespaces, o.now())
+}
+
+// isTable reports whether the output is kubectl's table (the default or
+// wide) rather than a printer's (json, yaml, name, jsonpath, templates).
+func isTable(pf *genericclioptions.PrintFlags) bool {
+	f := ptr.Deref(pf.OutputFormat, "")
+	return f == "" || f == "wide"
+}
+
+// printPlans writes plans as kubectl get would: a table, or the objects
+// through cli-runtime's printers (one object for a named plan, a List
+// otherwise).
+func printPlans(out io.Writer, pf *genericclioptions.PrintFlags, plans []supportv1alpha1.SurgePlan, single, allNamespaces bool, now time.Time) error {
+	if isTable(pf) {
+		return planTable(out, plans, allNamespaces, ptr.Deref(pf.OutputFormat, "") == "wide", now)
+	}
+	printer, err := pf.ToPrinter()
+	if err != nil {
+		return &flagError{"output", err.Error()}
+	}
+	if single {
+		return printer.PrintObj(&plans[0], out)
+	}
+	list := &supportv1alpha1.SurgePlanList{Items: plans}
+	if pf.OutputFormat != nil && *pf.OutputFormat == "name" {
+		for i := range plans {
+			if err := printer.PrintObj(&plans[i], out); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return printer.PrintObj(list, out)
+}
+
+// planTable is the human view: one row per plan; wide adds the message.
+func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, wide bool, now time.Time) error {
+	w := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
+	header := []string{"NAME", "MODE", "PHASE", "SINCE", "REASON", "QUEUES", "BOTS+", "AGENTS+"}
+	if allNamespaces {
+		header = append([]string{"NAMESPACE"}, header...)
+	}
+	if wide {
+		header = append(header, "MESSAGE")
+	}
+	if _, err := fmt.Fprintln(w, strings.Join(header, "\t")); err != nil {
 		return err
 	}
 	for _, p := range plans {
-		since := "-"
+		since := "<unknown>"
 		if p.Status.Since != nil {
-			since = fmt.Sprintf("%s (%s ago)", p.Status.Since.UTC().Format("15:04:05"), o.now().Sub(p.Status.Since.Time).Round(time.Second))
-		}
-		reason := p.Status.Reason
-		if p.Status.Message != "" {
-			reason += ": " + p.Status.Message
-		}
-		if len(reason) > 60 {
-			reason = reason[:57] + "..."
+			since = duration.HumanDuration(now.Sub(p.Status.Since.Time))
 		}
 		queues := strings.Join(p.Status.Queues, ",")
-		if queues == "" {
-			queues = "-"
+		row := []string{p.Name, effectiveMode(&p, now), orNone(string(p.Status.Phase)), since, orNone(p.Status.Reason),
+			truncate(orNone(queues), 40), fmt.Sprint(p.Status.Added.ChatbotReplicas), fmt.Sprint(p.Status.Added.AgentReplicas)}
+		if allNamespaces {
+			row = append([]string{p.Namespace}, row...)
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", p.Name, effectiveMode(&p, o.now()),
-			orDash(string(p.Status.Phase)), since, orDash(reason), queues, p.Status.Added.ChatbotReplicas, p.Status.Added.AgentReplicas); err != nil {
+		if wide {
+			row = append(row, truncate(orNone(p.Status.Message), 80))
+		}
+		if _, err := fmt.Fprintln(w, strings.Join(row, "\t")); err != nil {
 			return err
 		}
 	}
 	return w.Flush()
 }
 
-func orDash(s string) string {
+// truncate cuts s to at most n characters (runes, so Korean or Japanese
+// text stays valid UTF-8), marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-3]) + "..."
+}
+
+func orNone(s string) string {
 	if s == "" {
-		return "-"
+		return "<none>"
 	}
 	return s
 }

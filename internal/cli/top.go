@@ -4,13 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/util/duration"
+	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -39,14 +43,16 @@ func newTopCommand(so *surgeOptions) *cobra.Command {
 		Short: "Live view of queues and surge plans",
 		Long: `top shows, per queue, inflow, agents and bots (ready/desired), predicted
 service level against target and surge state, then each plan's phase. With
---watch it refreshes; with --for it stops by itself and prints a summary.`,
+--watch it follows changes through the watch API (redrawing in place on a
+terminal, one view after another in a pipe); with --for it stops by itself
+and prints a summary.`,
 		Example: `  kubectl frontline top -n exchange --watch
   kubectl frontline top -n exchange --watch --for 6m`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().BoolVarP(&o.watch, "watch", "w", false, "Refresh until interrupted (or --for).")
-	cmd.Flags().DurationVar(&o.interval, "interval", 2*time.Second, "Refresh interval with --watch.")
+	cmd.Flags().DurationVar(&o.interval, "interval", 2*time.Second, "With --watch: the least time between two redraws (changes arrive through the watch API).")
 	cmd.Flags().DurationVar(&o.duration, "for", 0, "With --watch: stop after this long and print a summary.")
 	cmd.Flags().BoolVarP(&o.all, "all-namespaces", "A", false, "All namespaces.")
 	return cmd
@@ -68,41 +74,156 @@ func (o *topOptions) run(ctx context.Context) error {
 	}
 	seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
 	start := o.now()
+	view := &topView{queues: map[string]supportv1alpha1.SupportQueue{}, plans: map[string]supportv1alpha1.SurgePlan{}}
+	if err := view.list(ctx, c, ns); err != nil {
+		return err
+	}
+	if !o.watch {
+		queues, plans := view.items()
+		return renderTop(o.s.Out, queues, plans, o.now(), seen, o.all)
+	}
+	// Watch: the view follows the apiserver's watch events and is drawn
+	// again at most every --interval, only when something changed.
+	qw, err := c.Watch(ctx, &supportv1alpha1.SupportQueueList{}, client.InNamespace(ns))
+	if err != nil {
+		return err
+	}
+	defer qw.Stop()
+	pw, err := c.Watch(ctx, &supportv1alpha1.SurgePlanList{}, client.InNamespace(ns))
+	if err != nil {
+		return err
+	}
+	defer pw.Stop()
+	tick := time.NewTicker(o.interval)
+	defer tick.Stop()
+	terminal := isTerminal(o.s.Out)
+	dirty := true
 	for {
-		var queues supportv1alpha1.SupportQueueList
-		var plans supportv1alpha1.SurgePlanList
-		if err := c.List(ctx, &queues, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		if err := c.List(ctx, &plans, client.InNamespace(ns)); err != nil {
-			return err
-		}
-		if o.watch {
-			if _, err := fmt.Fprintf(o.s.Out, "\033[H\033[2J%s  (every %s, %s elapsed)\n\n", o.now().Format("15:04:05"), o.interval, o.now().Sub(start).Round(time.Second)); err != nil {
+		if dirty {
+			if err := o.draw(view, start, seen, terminal); err != nil {
 				return err
 			}
-		}
-		if err := renderTop(o.s.Out, queues.Items, plans.Items, o.now(), seen); err != nil {
-			return err
-		}
-		if !o.watch {
-			return nil
+			dirty = false
 		}
 		if o.duration > 0 && o.now().Sub(start) >= o.duration {
-			return renderSummary(o.s.Out, seen, plans.Items)
+			_, plans := view.items()
+			return renderSummary(o.s.Out, seen, plans)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(o.interval):
+		case ev, ok := <-qw.ResultChan():
+			if !ok {
+				return fmt.Errorf("watch of SupportQueues closed by the server; run top again")
+			}
+			view.apply(ev)
+		case ev, ok := <-pw.ResultChan():
+			if !ok {
+				return fmt.Errorf("watch of SurgePlans closed by the server; run top again")
+			}
+			view.apply(ev)
+		case <-tick.C:
+			dirty = view.changed
+			view.changed = false
 		}
 	}
 }
 
-func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes) error {
+// draw writes the view: on a terminal over the previous one, elsewhere (a
+// pipe, a file) one after another with a timestamp line, no control codes.
+func (o *topOptions) draw(view *topView, start time.Time, seen *extremes, terminal bool) error {
+	clear := ""
+	if terminal {
+		clear = "\033[H\033[2J"
+	}
+	if _, err := fmt.Fprintf(o.s.Out, "%s%s  (watching, %s elapsed)\n\n", clear, o.now().Format("15:04:05"), duration.HumanDuration(o.now().Sub(start))); err != nil {
+		return err
+	}
+	queues, plans := view.items()
+	if err := renderTop(o.s.Out, queues, plans, o.now(), seen, o.all); err != nil {
+		return err
+	}
+	if !terminal {
+		_, err := fmt.Fprintln(o.s.Out)
+		return err
+	}
+	return nil
+}
+
+// isTerminal reports whether w is a terminal (clear codes only there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// topView is what top shows, kept current from watch events.
+type topView struct {
+	queues  map[string]supportv1alpha1.SupportQueue
+	plans   map[string]supportv1alpha1.SurgePlan
+	changed bool
+}
+
+func (v *topView) list(ctx context.Context, c client.Client, ns string) error {
+	var queues supportv1alpha1.SupportQueueList
+	var plans supportv1alpha1.SurgePlanList
+	if err := c.List(ctx, &queues, client.InNamespace(ns)); err != nil {
+		return err
+	}
+	if err := c.List(ctx, &plans, client.InNamespace(ns)); err != nil {
+		return err
+	}
+	for _, q := range queues.Items {
+		v.queues[q.Namespace+"/"+q.Name] = q
+	}
+	for _, p := range plans.Items {
+		v.plans[p.Namespace+"/"+p.Name] = p
+	}
+	return nil
+}
+
+func (v *topView) apply(ev watch.Event) {
+	switch o := ev.Object.(type) {
+	case *supportv1alpha1.SupportQueue:
+		if ev.Type == watch.Deleted {
+			delete(v.queues, o.Namespace+"/"+o.Name)
+		} else {
+			v.queues[o.Namespace+"/"+o.Name] = *o
+		}
+	case *supportv1alpha1.SurgePlan:
+		if ev.Type == watch.Deleted {
+			delete(v.plans, o.Namespace+"/"+o.Name)
+		} else {
+			v.plans[o.Namespace+"/"+o.Name] = *o
+		}
+	default:
+		return // bookmarks, errors: nothing to show
+	}
+	v.changed = true
+}
+
+func (v *topView) items() ([]supportv1alpha1.SupportQueue, []supportv1alpha1.SurgePlan) {
+	queues := make([]supportv1alpha1.SupportQueue, 0, len(v.queues))
+	for _, q := range v.queues {
+		queues = append(queues, q)
+	}
+	plans := make([]supportv1alpha1.SurgePlan, 0, len(v.plans))
+	for _, p := range v.plans {
+		plans = append(plans, p)
+	}
+	sort.Slice(plans, func(i, j int) bool { return plans[i].Namespace+plans[i].Name < plans[j].Namespace+plans[j].Name })
+	return queues, plans
+}
+
+func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes, allNamespaces bool) error {
 	sort.Slice(queues, func(i, j int) bool { return queues[i].Namespace+queues[i].Name < queues[j].Namespace+queues[j].Name })
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	_, _ = fmt.Fprintln(w, "QUEUE\tCHANNEL\tINFLOW/H\tAGENTS\tBOTS\tSL (PRED/TARGET)\tSURGE\tMETRICS")
+	nsCol := func(ns string) string {
+		if allNamespaces {
+			return ns + "\t"
+		}
+		return ""
+	}
+	_, _ = fmt.Fprintln(w, nsCol("NAMESPACE")+"QUEUE\tCHANNEL\tINFLOW/H\tAGENTS\tBOTS\tSL (PRED/TARGET)\tSURGE\tMETRICS")
 	for _, q := range queues {
 		key := q.Namespace + "/" + q.Name
 		inflow := "-"
@@ -128,7 +249,7 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 		if c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionMetricsAvailable); c != nil {
 			metrics = c.Reason
 		}
-		_, _ = fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Name, q.Spec.Channel, inflow, orDash(q.Status.Agents.Summary), orDash(bots), sl, surge, metrics)
+		_, _ = fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", nsCol(q.Namespace), q.Name, q.Spec.Channel, inflow, orDash(q.Status.Agents.Summary), orDash(bots), sl, surge, metrics)
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -140,20 +261,17 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 		return err
 	}
 	w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	_, _ = fmt.Fprintln(w, "PLAN\tMODE\tPHASE\tFOR\tWHY")
+	_, _ = fmt.Fprintln(w, nsCol("NAMESPACE")+"PLAN\tMODE\tPHASE\tFOR\tWHY")
 	for _, p := range plans {
 		since := "-"
 		if p.Status.Since != nil {
-			since = now.Sub(p.Status.Since.Time).Round(time.Second).String()
+			since = duration.HumanDuration(now.Sub(p.Status.Since.Time))
 		}
-		why := p.Status.Message
-		if len(why) > 90 {
-			why = why[:87] + "..."
-		}
+		why := truncate(p.Status.Message, 90)
 		if p.Status.Phase == supportv1alpha1.SurgePhaseActive && seen.firstSurge.IsZero() {
 			seen.firstSurge = now
 		}
-		_, _ = fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", p.Name, p.Spec.Mode, orDash(string(p.Status.Phase)), since, orDash(why))
+		_, _ = fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\t%s\n", nsCol(p.Namespace), p.Name, effectiveMode(&p, now), orDash(string(p.Status.Phase)), since, orDash(why))
 	}
 	return w.Flush()
 }
@@ -183,4 +301,11 @@ func renderSummary(out io.Writer, seen *extremes, plans []supportv1alpha1.SurgeP
 		}
 	}
 	return w.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

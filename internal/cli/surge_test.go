@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scheme"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var goldenNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
+
+// goldenPlans are two plans in two namespaces: one forced on by on-call
+// with a Korean reason, one Armed; plus a Japanese message.
+func goldenPlans() []supportv1alpha1.SurgePlan {
+	since := metav1.NewTime(goldenNow.Add(-(7*time.Minute + 30*time.Second)))
+	armed := metav1.NewTime(goldenNow.Add(-26 * time.Hour))
+	crash := supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "exchange", Name: "btc-crash", Annotations: map[string]string{
+			supportv1alpha1.AnnotationSurgeOverride:       "Always",
+			supportv1alpha1.AnnotationSurgeOverrideUntil:  "2026-11-24T15:30:00Z",
+			supportv1alpha1.AnnotationSurgeOverrideReason: "BTC 급락: 10분 만에 -18%",
+			supportv1alpha1.AnnotationChangedBy:           "jane@exchange.example",
+		}},
+		Spec: supportv1alpha1.SurgePlanSpec{Mode: supportv1alpha1.SurgeModeAuto},
+		Status: supportv1alpha1.SurgePlanStatus{Phase: supportv1alpha1.SurgePhaseActive, Since: &since, Reason: "ManualOn",
+			Message: "surge forced on by jane@exchange.example until 2026-11-24T15:30:00Z: BTC 급락: 10분 만에 -18%, 출금 문의가 급증하고 있습니다",
+			Queues:  []string{"retail-chat", "withdrawals-email"}, Added: supportv1alpha1.SurgeAdded{ChatbotReplicas: 6, AgentReplicas: 20}},
+	}
+	listing := supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "exchange-jp", Name: "listing-day"},
+		Spec:       supportv1alpha1.SurgePlanSpec{Mode: supportv1alpha1.SurgeModeNever},
+		Status: supportv1alpha1.SurgePlanStatus{Phase: supportv1alpha1.SurgePhaseDisabled, Since: &armed, Reason: "ModeNever",
+			Message: "mode Never: 上場日のメンテナンスのため、サージ計画を停止しています"},
+	}
+	return []supportv1alpha1.SurgePlan{crash, listing}
+}
+
+func TestSurgeStatusGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		output string
+		single bool
+		all    bool
+	}{
+		{"table", "", false, false},
+		{"table-all-namespaces", "", false, true},
+		{"wide", "wide", false, true},
+		{"yaml-one", "yaml", true, false},
+		{"json-list", "json", false, false},
+		{"name", "name", false, false},
+		{"jsonpath", "jsonpath={.items[*].status.phase}", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pf := genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())
+			output := tc.output // as typed after -o, parsed by cli-runtime
+			pf.OutputFormat = &output
+			plans := goldenPlans()
+			if tc.single {
+				plans = plans[:1]
+			}
+			var out bytes.Buffer
+			if err := printPlans(&out, pf, plans, tc.single, tc.all, goldenNow); err != nil {
+				t.Fatal(err)
+			}
+			if !utf8.Valid(out.Bytes()) {
+				t.Errorf("output is not valid UTF-8")
+			}
+			golden := filepath.Join("testdata", "surge-status-"+tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./internal/cli -run TestSurgeStatusGolden -update)", err)
+			}
+			if out.String() != string(want) {
+				t.Errorf("output differs from %s:\n%s\nwant:\n%s", golden, out.String(), want)
+			}
+		})
+	}
+}
+
+func TestTruncateKeepsRunes(t *testing.T) {
+	for _, s := range []string{"BTC 급락: 10분 만에 -18%, 출금 문의가 급증", "上場日のメンテナンスのため、サージ計画を停止しています", "plain ascii reason that is long enough"} {
+		for n := 4; n < 30; n++ {
+			got := truncate(s, n)
+			if !utf8.ValidString(got) || utf8.RuneCountInString(got) > n {
+				t.Fatalf("truncate(%q, %d) = %q", s, n, got)
+			}
+		}
+	}
+}
