@@ -1,7 +1,9 @@
 package controllers
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +233,12 @@ func TestOnCallCommands(t *testing.T) {
 	}
 	if out := plugin("surge", "status", "btc-crash", "-o", "jsonpath={.status.phase}"); out != "Active" {
 		t.Errorf("status -o jsonpath: %q", out)
+	}
+	// Completion: the shell asks with the word being typed last.
+	var completions bytes.Buffer
+	if code := cli.Run([]string{"__complete", "--kubeconfig", kubeconfig, "-n", ns, "surge", "on", "btc"}, strings.NewReader(""), &completions, io.Discard); code != 0 ||
+		!strings.Contains(completions.String(), "btc-crash") {
+		t.Errorf("completion of plan names: exit %d, %q", code, completions.String())
 	}
 	// top --watch follows the watch API; into a pipe, no terminal codes.
 	out = plugin("top", "--watch", "--for", "3s", "--interval", "1s")

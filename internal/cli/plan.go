@@ -59,7 +59,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 
   # The same as JSON, for scripts
   kubectl frontline plan --inflow-per-hour 200 --aht 3m -o json`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("inflow-per-hour") {
 				return &flagError{"inflow-per-hour", "required: contacts arriving per hour, e.g. 1200"}

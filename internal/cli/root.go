@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,15 @@ func NewRootCommand(s Streams) *cobra.Command {
 	return root
 }
 
+// Exit codes, one policy for every command: 0 done; 1 the command ran and
+// failed (the API refused, a plan was not found, the operator did not act
+// within --timeout); 2 the command line is wrong (an unknown command or
+// flag, a bad flag value, missing or extra arguments).
+const (
+	exitFailed = 1
+	exitUsage  = 2
+)
+
 // Run executes the plugin with args and returns the process exit code.
 func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRootCommand(Streams{In: in, Out: out, Err: errOut})
@@ -57,10 +67,10 @@ func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 		_, _ = fmt.Fprintln(errOut, "error:", err)
 		var fe *flagError
 		var ue *usageError
-		if errors.As(err, &fe) || errors.As(err, &ue) {
-			return 2
+		if errors.As(err, &fe) || errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+			return exitUsage
 		}
-		return 1
+		return exitFailed
 	}
 	return 0
 }
@@ -77,4 +87,15 @@ func (e *flagError) Error() string { return fmt.Sprintf("--%s: %s", e.flag, e.re
 type usageError struct{ err error }
 
 func (e *usageError) Error() string { return e.err.Error() }
+
+// usageArgs makes an argument-count error a usage error (exit 2) like a
+// bad flag.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &usageError{fmt.Errorf("%s: %w", cmd.CommandPath(), err)}
+		}
+		return nil
+	}
+}
 func (e *usageError) Unwrap() error { return e.err }

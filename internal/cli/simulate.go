@@ -48,7 +48,7 @@ staffing at the minimum, a KEDA+HPA threshold policy with its defaults, and
 perfect foresight.`,
 		Example: `  kubectl frontline simulate -f config/samples/ --scenario btc-crash
   kubectl frontline simulate -f queue.yaml -f slapolicy.yaml -f surgeplan.yaml --trace tickets.csv -o json`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(_ *cobra.Command, _ []string) error { return o.run(s) },
 	}
 	f := cmd.Flags()

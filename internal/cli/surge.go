@@ -58,7 +58,7 @@ and Events with who set it.`,
 		Use:     "on PLAN",
 		Short:   "Force a plan Active until --for has passed",
 		Example: `  kubectl frontline surge on btc-crash --for 45m --reason "BTC -18% in 10 min"`,
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.dur <= 0 {
 				return &flagError{"for", "must be a positive duration, e.g. 30m"}
@@ -72,7 +72,7 @@ and Events with who set it.`,
 		Use:     "off PLAN",
 		Short:   "Disable a plan; it wins over every trigger",
 		Example: `  kubectl frontline surge off btc-crash --reason "false alarm: exchange feed glitch"`,
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.dur < 0 {
 				return &flagError{"for", "must not be negative"}
@@ -85,7 +85,7 @@ and Events with who set it.`,
 	auto := &cobra.Command{
 		Use:   "auto PLAN",
 		Short: "Clear the on-call override: the plan follows its own mode (spec.mode) again",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAuto, 0)
 		},
@@ -97,7 +97,7 @@ and Events with who set it.`,
 		Example: `  kubectl frontline surge status -A
   kubectl frontline surge status -o wide
   kubectl frontline surge status btc-crash -o yaml`,
-		Args: cobra.MaximumNArgs(1),
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.allNamespaces && len(args) == 1 {
 				return &flagError{"all-namespaces", "cannot be used with a plan name"}
@@ -107,6 +107,9 @@ and Events with who set it.`,
 	}
 	o.printFlags.AddFlags(status)
 	status.Flags().BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "List plans in all namespaces.")
+	for _, c := range []*cobra.Command{on, off, auto, status} {
+		c.ValidArgsFunction = o.completePlans
+	}
 	for _, c := range []*cobra.Command{on, off, auto} {
 		c.Flags().BoolVar(&o.wait, "wait", false, "Wait until the operator has recorded the override and the plan is in the phase it forces.")
 		c.Flags().DurationVar(&o.timeout, "timeout", time.Minute, "How long --wait waits.")
@@ -130,6 +133,29 @@ func (o *surgeOptions) client() (client.WithWatch, string, error) {
 	}
 	c, err := client.NewWithWatch(cfg, client.Options{Scheme: scheme.New()})
 	return c, ns, err
+}
+
+// completePlans completes a plan name from the plans in the namespace
+// (shell completion: kubectl frontline completion bash|zsh|fish).
+func (o *surgeOptions) completePlans(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c, ns, err := o.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var list supportv1alpha1.SurgePlanList
+	if err := c.List(cmd.Context(), &list, client.InNamespace(ns)); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var names []cobra.Completion
+	for _, p := range list.Items {
+		if strings.HasPrefix(p.Name, prefix) {
+			names = append(names, cobra.CompletionWithDesc(p.Name, string(p.Status.Phase)))
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
 // whoAmI asks the apiserver who the caller is (SelfSubjectReview), so the

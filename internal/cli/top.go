@@ -48,7 +48,7 @@ terminal, one view after another in a pipe); with --for it stops by itself
 and prints a summary.`,
 		Example: `  kubectl frontline top -n exchange --watch
   kubectl frontline top -n exchange --watch --for 6m`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
 	cmd.Flags().BoolVarP(&o.watch, "watch", "w", false, "Refresh until interrupted (or --for).")
