@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -76,6 +78,12 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
+	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
+		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
+			log.FromContext(ctx).Info("trigger unreadable", "plan", req.NamespacedName, "triggers", c.Message)
+			r.Recorder.Eventf(p, nil, corev1.EventTypeWarning, c.Reason, "ReadTriggers", "%s", c.Message)
+		}
+	}
 	if overrideErr != nil {
 		if !hasInvalidOverride(before) {
 			r.Recorder.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
@@ -128,21 +136,26 @@ func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1al
 // which neither fires the plan nor ends it.
 func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) []surge.Trigger {
 	api, apiErr := r.api(p)
-	query := func(q string) (float64, bool) {
+	query := func(q string) (float64, string) {
 		if apiErr != nil {
-			return 0, false
+			return 0, "Prometheus client: " + apiErr.Error()
 		}
 		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		val, _, _, err := api.Query(qctx, q, now)
 		if err != nil {
-			return 0, false
+			return 0, "query failed: " + err.Error()
 		}
 		vec, ok := val.(model.Vector)
-		if !ok || len(vec) != 1 || math.IsNaN(float64(vec[0].Value)) {
-			return 0, false
+		switch {
+		case !ok:
+			return 0, fmt.Sprintf("query returned a %s, want an instant vector", val.Type())
+		case len(vec) != 1:
+			return 0, fmt.Sprintf("query returned %d series, want exactly 1 (aggregate it, e.g. max(...))", len(vec))
+		case math.IsNaN(float64(vec[0].Value)):
+			return 0, "query returned NaN"
 		}
-		return float64(vec[0].Value), true
+		return float64(vec[0].Value), ""
 	}
 	names := make([]string, len(queues))
 	for i, q := range queues {
@@ -153,21 +166,35 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	var out []surge.Trigger
 	for _, spec := range surge.TriggerSpecs(p.Spec.Triggers) {
 		switch spec.Kind {
-		case surge.KindInflowSpike:
-			if len(names) == 0 || apiErr != nil {
-				out = append(out, spec.Reading(0, false, false))
+		case surge.KindInflowSpike, surge.KindBacklog:
+			if len(names) == 0 {
+				out = append(out, spec.Failed("the plan's queueSelector selects no queue"))
 				continue
 			}
-			out = append(out, r.readSpike(ctx, api, spec, matcher, now))
-		case surge.KindBacklog:
-			v, ok := query(surge.BacklogSumQuery(matcher))
-			out = append(out, spec.Reading(v, ok && len(names) > 0, true))
+			if apiErr != nil {
+				out = append(out, spec.Failed("Prometheus client: "+apiErr.Error()))
+				continue
+			}
+			if spec.Kind == surge.KindInflowSpike {
+				out = append(out, r.readSpike(ctx, api, spec, matcher, now))
+				continue
+			}
+			v, why := query(surge.BacklogSumQuery(matcher))
+			out = append(out, reading(spec, v, why))
 		default:
-			v, ok := query(spec.Query)
-			out = append(out, spec.Reading(v, ok, true))
+			v, why := query(spec.Query)
+			out = append(out, reading(spec, v, why))
 		}
 	}
 	return out
+}
+
+// reading is a trigger read from one query: its value, or why not.
+func reading(spec surge.TriggerSpec, v float64, failure string) surge.Trigger {
+	if failure != "" {
+		return spec.Failed(failure)
+	}
+	return spec.Reading(v, true, true)
 }
 
 // readSpike reads the plan's queues' raw counter samples over the window
@@ -179,11 +206,11 @@ func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, sp
 	defer cancel()
 	samples, err := metrics.ReadSeries(qctx, api, surge.SpikeSamplesQuery(matcher, spec.Window), now)
 	if err != nil {
-		return spec.Reading(0, false, false)
+		return spec.Failed("counter samples: " + err.Error())
 	}
 	base, err := metrics.ReadByLabels(qctx, api, surge.SpikeBaselineQuery(matcher, spec.Window, spec.Baseline), now)
 	if err != nil {
-		return spec.Reading(0, false, false)
+		return spec.Failed("baseline: " + err.Error())
 	}
 	series := make([]inflow.SpikeSeries, 0, len(samples))
 	for id, ss := range samples {
@@ -255,8 +282,8 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 		obs := supportv1alpha1.TriggerObservation{Name: t.Name, Threshold: surge.Format(t.Enter)}
 		if !t.Known {
 			// Unreadable (query error, no or several series): it can neither
-			// fire nor let an Active plan cool down; say so.
-			obs.Value = "unknown"
+			// fire nor let an Active plan cool down; say so, and why.
+			obs.Value, obs.Message = "unknown", t.Unreadable
 		}
 		if since, ok := next.HoldingSince[t.Name]; ok {
 			obs.HoldingSince = &metav1.Time{Time: since}
@@ -267,6 +294,7 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 	if in.Mode == surge.ModeNever || in.ForcedOn() && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
 		st.Triggers = nil // not evaluated while forced
 	}
+	recordTriggersAvailable(st, in.Triggers, p.Generation)
 	st.Queues = nil
 	for _, q := range queues {
 		st.Queues = append(st.Queues, q.Name)
@@ -300,6 +328,27 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 		return
 	}
 	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
+}
+
+// recordTriggersAvailable says whether every trigger could be read, naming
+// those that could not and why.
+func recordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []surge.Trigger, generation int64) {
+	if len(triggers) == 0 {
+		meta.RemoveStatusCondition(&st.Conditions, supportv1alpha1.ConditionTriggersAvailable)
+		return
+	}
+	var unreadable []string
+	for _, t := range triggers {
+		if !t.Known {
+			unreadable = append(unreadable, fmt.Sprintf("%s: %s", t.Name, t.Unreadable))
+		}
+	}
+	c := metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionTrue,
+		Reason: supportv1alpha1.ReasonTriggersRead, Message: fmt.Sprintf("%d triggers read", len(triggers)), ObservedGeneration: generation}
+	if len(unreadable) > 0 {
+		c.Status, c.Reason, c.Message = metav1.ConditionFalse, supportv1alpha1.ReasonTriggerUnreadable, strings.Join(unreadable, "; ")
+	}
+	meta.SetStatusCondition(&st.Conditions, c)
 }
 
 // addedCapacity estimates what the plan adds across its queues.

@@ -298,11 +298,23 @@ func TestUnreadableTriggerReported(t *testing.T) {
 	create(t, plan)
 	eventually(t, 30*time.Second, func() error {
 		p := getPlan(t, ns, "broken")
-		if p.Status.Phase != supportv1alpha1.SurgePhaseArmed || len(p.Status.Triggers) != 1 || p.Status.Triggers[0].Value != "unknown" {
+		if p.Status.Phase != supportv1alpha1.SurgePhaseArmed || len(p.Status.Triggers) != 1 || p.Status.Triggers[0].Value != "unknown" ||
+			!strings.Contains(p.Status.Triggers[0].Message, "series, want exactly 1") {
 			return fmt.Errorf("status %+v", p.Status)
+		}
+		c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable)
+		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != supportv1alpha1.ReasonTriggerUnreadable || !strings.HasPrefix(c.Message, "btc-move: ") {
+			return fmt.Errorf("TriggersAvailable %+v", c)
+		}
+		// Unreadable is short-lived: Ready stays True.
+		if r := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionReady); r == nil || r.Status != metav1.ConditionTrue {
+			return fmt.Errorf("Ready %+v", r)
 		}
 		return nil
 	})
+	if !hasEvent(t, ns, "broken", supportv1alpha1.ReasonTriggerUnreadable) {
+		t.Error("no Warning Event naming the unreadable trigger")
+	}
 }
 
 // TestInvalidOverrideReported: an override annotation written by hand that

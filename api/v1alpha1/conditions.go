@@ -34,6 +34,11 @@ const (
 	// ConditionSurging is True while at least one SurgePlan is active on the
 	// queue, or, on a SurgePlan, while the plan is Active.
 	ConditionSurging = "Surging"
+	// ConditionTriggersAvailable (SurgePlan) is False while a trigger cannot
+	// be read (reason TriggerUnreadable, the message names each and why):
+	// such a trigger neither fires nor lets an Active plan cool down. Set
+	// only while triggers are evaluated (not under Always or Never).
+	ConditionTriggersAvailable = "TriggersAvailable"
 )
 
 // Condition reasons. Every reason is CamelCase as metav1.Condition requires.
@@ -60,6 +65,8 @@ const (
 	ReasonUsingFallback       = "UsingFallbackReplicas"
 	ReasonWithinTarget        = "WithinTarget"
 	ReasonAtRisk              = "QueuesAtRisk"
+	ReasonTriggersRead        = "TriggersRead"
+	ReasonTriggerUnreadable   = "TriggerUnreadable"
 	// SLAAtRisk reasons on a queue besides BelowTarget and WithinTarget.
 	ReasonObservedBelowTarget = "ObservedBelowTarget"
 	ReasonCappedAtMax         = "CappedAtMaxReplicas"

@@ -409,6 +409,9 @@ type TriggerObservation struct {
 	// current run; unset when it does not hold.
 	// +optional
 	HoldingSince *metav1.Time `json:"holdingSince,omitempty"`
+	// message says why the value is unknown.
+	// +optional
+	Message string `json:"message,omitempty"`
 }
 
 // SurgeTransition is one entry of the audit trail.

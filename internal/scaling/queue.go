@@ -121,8 +121,11 @@ func DecideQueue(in QueueInput) QueueDecision {
 		botMax := max(b.Max, in.Surge.BotCap)
 		floor := Clamp(surgedBots(b.Min, in.Surge), b.Min, botMax)
 		if need != nil {
-			want := Clamp(surgedBots(need.Bots, in.Surge), b.Min, botMax)
-			fall := Clamp(surgedBots(fallNeed.Bots, in.Surge), b.Min, botMax)
+			// The factor multiplies what the queue would run without the
+			// plan, its minimum included: "×3 bots" on a queue at its 2-bot
+			// minimum means 6.
+			want := Clamp(surgedBots(max(need.Bots, b.Min), in.Surge), b.Min, botMax)
+			fall := Clamp(surgedBots(max(fallNeed.Bots, b.Min), in.Surge), b.Min, botMax)
 			out.Bots = decideRole(in.Now, in.Bots, want, fall, in.ScaleDown, in.Partial)
 			out.BotsMode = ModeSized
 		} else {

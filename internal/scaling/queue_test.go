@@ -90,6 +90,29 @@ func TestDecideQueueSurge(t *testing.T) {
 	}
 }
 
+// TestSurgeFactorOnWhatTheQueueRuns: a factor multiplies the bots the queue
+// would run without the plan, its minimum included.
+func TestSurgeFactorOnWhatTheQueueRuns(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		inflow    float64 // per hour
+		min, want int32
+	}{
+		{"at its 2-bot minimum: ×3 is 6", 360, 2, 6},
+		{"sized above the minimum: ×3 the need", 36000, 2, 54},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := baseInput()
+			in.Shape.Bots.Min = tc.min
+			in.Surge = Surge{BotFactor: 3, BotCap: 200}
+			in.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600)}
+			if d := DecideQueue(in); d.Bots.Replicas != tc.want {
+				t.Errorf("bots %d, want %d", d.Bots.Replicas, tc.want)
+			}
+		})
+	}
+}
+
 // A scale-down goes only as far as the stricter fall bound allows; partial
 // data never lowers and restarts the window.
 func TestDecideQueueLowersOnlyOnEvidence(t *testing.T) {

@@ -38,6 +38,13 @@ func (s TriggerSpec) Reading(value float64, known, eligible bool) Trigger {
 	return Trigger{Name: s.Name, Known: known, Eligible: eligible, Value: value, Enter: s.Enter, Exit: s.Exit, For: s.For}
 }
 
+// Failed is a trigger that could not be read, and why.
+func (s TriggerSpec) Failed(why string) Trigger {
+	t := s.Reading(0, false, false)
+	t.Unreadable = why
+	return t
+}
+
 // TriggerSpecs resolves a plan's triggers. Exit thresholds default to
 // halfway between 1 and the ratio (spikes) or half the entry value.
 func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
@@ -162,5 +169,8 @@ func (s TriggerSpec) Spike(series []inflow.SpikeSeries) Trigger {
 	v := inflow.DetectSpike(series, s.Enter, s.FalseAlarmEvery)
 	t := s.Reading(v.Ratio, v.Known, v.InflowPerSecond*3600 >= s.MinInflowPerHour)
 	t.Alarm = &v.Alarm
+	if !v.Known {
+		t.Unreadable = "no counter samples with a baseline in the window (a queue younger than window + baseline has none yet)"
+	}
 	return t
 }

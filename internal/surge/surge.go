@@ -62,6 +62,8 @@ type Trigger struct {
 	// Alarm, when set, is a change detector's verdict and replaces the
 	// Value ≥ Enter test for entering (inflowSpike).
 	Alarm *bool
+	// Unreadable says why the value could not be read (Known false).
+	Unreadable string
 }
 
 func (t Trigger) holds() bool {
