@@ -101,7 +101,7 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	now := r.Clock.Now().Truncate(time.Second)
 	in, err := r.gather(ctx, q)
 	if err != nil {
-		markFailed(q, supportv1alpha1.ReasonApplyFailed, err)
+		markFailed(q, supportv1alpha1.ReasonReadFailed, err)
 		return ctrl.Result{}, err
 	}
 	shape, err := scaling.ShapeOf(q)
@@ -580,10 +580,11 @@ func markFailed(q *supportv1alpha1.SupportQueue, reason string, err error) {
 		Status: metav1.ConditionTrue, Reason: reason, Message: err.Error(), ObservedGeneration: q.Generation})
 }
 
+// markStalled: a human must act. observedGeneration says this generation
+// was seen, so kstatus reports Failed rather than InProgress.
 func markStalled(q *supportv1alpha1.SupportQueue, reason, msg string) {
-	for _, t := range []string{supportv1alpha1.ConditionStalled} {
-		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: metav1.ConditionTrue, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
-	}
+	q.Status.ObservedGeneration = q.Generation
+	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
 	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
 }
 

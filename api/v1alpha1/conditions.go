@@ -43,10 +43,13 @@ const (
 
 // Condition reasons. Every reason is CamelCase as metav1.Condition requires.
 const (
-	ReasonSucceeded          = "Succeeded"
-	ReasonProgressing        = "Progressing"
-	ReasonScaling            = "Scaling"
-	ReasonApplyFailed        = "ApplyFailed"
+	ReasonSucceeded   = "Succeeded"
+	ReasonProgressing = "Progressing"
+	ReasonScaling     = "Scaling"
+	ReasonApplyFailed = "ApplyFailed"
+	// ReasonReadFailed: reading the queue's inputs (policy, children,
+	// plans) from the API failed.
+	ReasonReadFailed         = "ReadFailed"
 	ReasonSLAPolicyNotFound  = "SLAPolicyNotFound"
 	ReasonNoTargetForChannel = "NoTargetForChannel"
 	ReasonInvalidSpec        = "InvalidSpec"
