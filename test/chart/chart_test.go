@@ -166,8 +166,110 @@ func TestOptions(t *testing.T) {
 	}
 }
 
+// TestPlatformValues: the values a platform team sets, as the KEDA and
+// Argo Rollouts charts take them.
+func TestPlatformValues(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("a", 64)
+	objs := render(t, "global.imageRegistry=mirror.example.com", "image.registry=ignored.example.com", "image.digest="+digest,
+		"imagePullSecrets[0].name=regcred", "serviceAccount.name=frontline-sa", "serviceAccount.annotations.iam\\.example\\.com/role=frontline",
+		"extraArgs={--zap-log-level=debug}", "env[0].name=GOMEMLIMIT", "env[0].value=200MiB", "podDisruptionBudget.enabled=true",
+		"priorityClassName=system-cluster-critical", "nodeSelector.pool=ops", "metrics.serviceMonitor.enabled=true")
+	d := &appsv1.Deployment{}
+	raw, _ := yaml.Marshal(byKind(objs, "Deployment")[0].Object)
+	if err := yaml.Unmarshal(raw, d); err != nil {
+		t.Fatal(err)
+	}
+	pod := d.Spec.Template.Spec
+	c := pod.Containers[0]
+	if c.Image != "mirror.example.com/frontline@"+digest {
+		t.Errorf("image %q", c.Image)
+	}
+	if len(pod.ImagePullSecrets) != 1 || pod.ImagePullSecrets[0].Name != "regcred" || pod.ServiceAccountName != "frontline-sa" ||
+		pod.PriorityClassName != "system-cluster-critical" || pod.NodeSelector["pool"] != "ops" {
+		t.Errorf("pod spec %+v", pod)
+	}
+	if !strings.Contains(strings.Join(c.Args, " "), "--zap-log-level=debug") || len(c.Env) != 1 || c.Env[0].Value != "200MiB" {
+		t.Errorf("args %v env %v", c.Args, c.Env)
+	}
+	sas := byKind(objs, "ServiceAccount")
+	if len(sas) != 1 || sas[0].GetName() != "frontline-sa" || sas[0].GetAnnotations()["iam.example.com/role"] != "frontline" {
+		t.Errorf("service accounts %v", sas)
+	}
+	for _, b := range append(byKind(objs, "ClusterRoleBinding"), byKind(objs, "RoleBinding")...) {
+		if subjects := fmt.Sprint(b.Object["subjects"]); !strings.Contains(subjects, "frontline-sa") {
+			t.Errorf("%s %s binds %s", b.GetKind(), b.GetName(), subjects)
+		}
+	}
+	if len(byKind(objs, "PodDisruptionBudget")) != 1 {
+		t.Error("no PodDisruptionBudget")
+	}
+	sm := byKind(objs, "ServiceMonitor")[0]
+	if eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints"); fmt.Sprint(eps[0].(map[string]any)["honorLabels"]) != "true" {
+		t.Errorf("ServiceMonitor endpoints %v: the queues' namespace label would be renamed", eps)
+	}
+	oncall := 0
+	for _, r := range byKind(objs, "ClusterRole") {
+		if r.GetName() == "frontline-oncall" {
+			oncall++
+		}
+	}
+	if oncall != 1 {
+		t.Error("no frontline-oncall ClusterRole (the name docs/runbook.md gives)")
+	}
+	// NOTES.txt is checked by the end-to-end helm install (helm renders it
+	// only against a cluster).
+
+	// An existing ServiceAccount; image by tag from the chart's registry.
+	objs = render(t, "serviceAccount.create=false", "serviceAccount.name=existing", "image.registry=r.example.com", "image.tag=1.2.3", "rbac.oncall.create=false")
+	if n := len(byKind(objs, "ServiceAccount")); n != 0 {
+		t.Errorf("%d ServiceAccounts with serviceAccount.create=false", n)
+	}
+	if img := fmt.Sprint(byKind(objs, "Deployment")[0].Object["spec"]); !strings.Contains(img, "r.example.com/frontline:1.2.3") {
+		t.Error("image.registry and tag not used")
+	}
+	for _, r := range byKind(objs, "ClusterRole") {
+		if r.GetName() == "frontline-oncall" {
+			t.Error("rbac.oncall.create=false still renders the on-call role")
+		}
+	}
+}
+
+// TestWatchNamespacesNarrowsRBAC: with watchNamespaces the manager gets a
+// Role in each and no cluster-wide grant on workloads.
+func TestWatchNamespacesNarrowsRBAC(t *testing.T) {
+	objs := render(t, "watchNamespaces={support-eu,support-asia}")
+	roles := byKind(objs, "Role")
+	found := map[string]bool{}
+	for _, r := range roles {
+		if strings.HasSuffix(r.GetName(), "-manager") {
+			found[r.GetNamespace()] = true
+			if !strings.Contains(fmt.Sprint(r.Object["rules"]), "deployments") {
+				t.Errorf("Role in %s lacks the manager's rules", r.GetNamespace())
+			}
+		}
+	}
+	if !found["support-eu"] || !found["support-asia"] || len(found) != 2 {
+		t.Errorf("manager Roles in %v, want support-eu and support-asia", found)
+	}
+	for _, r := range byKind(objs, "ClusterRole") {
+		if text := fmt.Sprint(r.Object["rules"]); strings.Contains(text, "deployments") || strings.Contains(text, "configmaps") {
+			t.Errorf("ClusterRole %s still grants workloads cluster-wide: %s", r.GetName(), text)
+		}
+	}
+	bindings := 0
+	for _, b := range byKind(objs, "RoleBinding") {
+		if strings.HasSuffix(b.GetName(), "-manager") {
+			bindings++
+		}
+	}
+	if bindings != 2 {
+		t.Errorf("%d manager RoleBindings, want 2", bindings)
+	}
+}
+
 func TestSchemaRejectsBadValues(t *testing.T) {
-	for _, set := range []string{"replicaCount=0", "image.pullPolicy=Sometimes", "prometheusAddress=prometheus:9090", "typo=1"} {
+	for _, set := range []string{"replicaCount=0", "image.pullPolicy=Sometimes", "prometheusAddress=prometheus:9090", "typo=1",
+		"image.digest=latest", "extraArgs={zap-log-level=debug}", "serviceAccount.typo=x"} {
 		if _, err := helm(t, "template", "frontline", "charts/frontline", "--set", set); err == nil {
 			t.Errorf("--set %s accepted", set)
 		}

@@ -510,10 +510,15 @@ func Test07ChartInstalls(t *testing.T) {
 	}
 	cmd := exec.Command(helm, "upgrade", "--install", "chart-test", filepath.Join(root, "charts", "frontline"),
 		"--namespace", "frontline-chart", "--create-namespace", "--set", "crds.enabled=false",
-		"--set", "replicaCount=2", "--set", "prometheusRule.enabled=false", "--wait", "--timeout", "120s")
+		"--set", "replicaCount=2", "--set", "prometheusRule.enabled=false", "--set", "rbac.oncall.create=false", // the cluster has it from config/
+		"--wait", "--timeout", "120s")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("helm install: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "kubectl frontline surge on") || !strings.Contains(string(out), "rollout status deployment/chart-test-frontline") {
+		t.Errorf("NOTES.txt lacks the next commands:\n%s", out)
 	}
 	d := &appsv1.Deployment{}
 	if err := k8s.Get(ctx, types.NamespacedName{Namespace: "frontline-chart", Name: "chart-test-frontline"}, d); err != nil {
