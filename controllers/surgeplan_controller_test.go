@@ -234,6 +234,11 @@ func TestOnCallCommands(t *testing.T) {
 	if out := plugin("surge", "status", "btc-crash", "-o", "jsonpath={.status.phase}"); out != "Active" {
 		t.Errorf("status -o jsonpath: %q", out)
 	}
+	// plan sq/NAME sizes the queue in the cluster at the inflow it is sized
+	// for now, with the operator's own function.
+	if out := plugin("plan", "sq/retail-chat"); !strings.Contains(out, "retail-chat (chat)") || !strings.Contains(out, "Binding constraint") {
+		t.Errorf("plan sq/retail-chat:\n%s", out)
+	}
 	// Completion: the shell asks with the word being typed last.
 	var completions bytes.Buffer
 	if code := cli.Run([]string{"__complete", "--kubeconfig", kubeconfig, "-n", ns, "surge", "on", "btc"}, strings.NewReader(""), &completions, io.Discard); code != 0 ||

@@ -26,6 +26,9 @@ type planOptions struct {
 	backlog       float64
 	patience      time.Duration
 	output        string
+	// files and queue: size a SupportQueue from files (-f) instead of flags.
+	files []string
+	queue string
 }
 
 // PlanResult is the JSON form of `plan` (keys FIXED).
@@ -35,14 +38,24 @@ type PlanResult struct {
 	Agents          int     `json:"agents"`
 	ScheduledAgents int     `json:"scheduledAgents"`
 	ServiceLevel    float64 `json:"serviceLevel"`
-	ASASeconds      float64 `json:"asaSeconds"`
-	Occupancy       float64 `json:"occupancy"`
-	OfferedLoad     float64 `json:"offeredLoad"`
+	// ASASeconds is -1 when the wait is unbounded (agents capped below the
+	// offered load).
+	ASASeconds  float64 `json:"asaSeconds"`
+	Occupancy   float64 `json:"occupancy"`
+	OfferedLoad float64 `json:"offeredLoad"`
 	// AbandonRate is the Erlang A share of callers who hang up, with --patience.
 	AbandonRate *float64 `json:"abandonRate,omitempty"`
+	// Queue, Binding, Replicas and Bots are set when a SupportQueue is
+	// sized: which constraint sets the agents (serviceLevel,
+	// firstResponse, maxOccupancy, maxReplicas), the agents it would run
+	// within its min/max (the figures above are at these), and its bots.
+	Queue    string `json:"queue,omitempty"`
+	Binding  string `json:"binding,omitempty"`
+	Replicas int    `json:"replicas,omitempty"`
+	Bots     int    `json:"bots,omitempty"`
 }
 
-func newPlanCommand(s Streams) *cobra.Command {
+func newPlanCommand(s Streams, kube *surgeOptions) *cobra.Command {
 	o := planOptions{}
 	cmd := &cobra.Command{
 		Use:   "plan",
@@ -58,9 +71,34 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
   kubectl frontline plan --channel chat --inflow-per-hour 1200 --aht 4m --concurrency 2 --service-level 0.8 --within 20s
 
   # The same as JSON, for scripts
-  kubectl frontline plan --inflow-per-hour 200 --aht 3m -o json`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  kubectl frontline plan --inflow-per-hour 200 --aht 3m -o json
+
+  # A queue as written, with its SLAPolicy: what binds at 3,000 tickets/h?
+  kubectl frontline plan -f config/samples/ --queue retail-chat --inflow-per-hour 3000
+
+  # A queue in the cluster, at the inflow it is sized for now
+  kubectl frontline plan sq/retail-chat -n exchange`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.output != "table" && o.output != "json" {
+				return &flagError{"output", fmt.Sprintf("%q is not a format; use table or json", o.output)}
+			}
+			if len(args) == 1 && len(o.files) > 0 {
+				return &flagError{"filename", "give files or sq/NAME, not both"}
+			}
+			if len(args) == 1 || len(o.files) > 0 {
+				q, policy, err := o.queueSource(cmd.Context(), kube, args)
+				if err != nil {
+					return err
+				}
+				warnNotForChannel(s, string(q.Spec.Channel), cmd.Flags().Changed)
+				res, err := o.planQueue(cmd, q, policy)
+				if err != nil {
+					return err
+				}
+				return writePlan(s, o.output, res)
+			}
+			warnNotForChannel(s, o.channel, cmd.Flags().Changed)
 			if !cmd.Flags().Changed("inflow-per-hour") {
 				return &flagError{"inflow-per-hour", "required: contacts arriving per hour, e.g. 1200"}
 			}
@@ -87,6 +125,8 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 	f.Float64Var(&o.backlog, "backlog", 0, "Tickets already waiting (email, social).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time callers wait before hanging up; adds the Erlang A abandon rate (chat, phone).")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
+	f.StringArrayVarP(&o.files, "filename", "f", nil, "Size a SupportQueue from these files or directories (with its SLAPolicy).")
+	f.StringVar(&o.queue, "queue", "", "With -f: the SupportQueue to size when the files hold several.")
 	return cmd
 }
 
@@ -173,7 +213,11 @@ func writePlan(s Streams, format string, r PlanResult) error {
 	if r.Model == "backlog" {
 		asaLabel = "First response (new ticket)"
 	}
-	rows := [][2]string{
+	var rows [][2]string
+	if r.Queue != "" {
+		rows = append(rows, [2]string{"Queue", fmt.Sprintf("%s (%s)", r.Queue, r.Channel)})
+	}
+	rows = append(rows, [][2]string{
 		{"Model", r.Model},
 		{"Offered load", fmt.Sprintf("%.2f Erlangs", r.OfferedLoad)},
 		{"Agents working", fmt.Sprintf("%d", r.Agents)},
@@ -181,6 +225,12 @@ func writePlan(s Streams, format string, r PlanResult) error {
 		{"Service level", fmt.Sprintf("%.1f %%", 100*r.ServiceLevel)},
 		{asaLabel, formatSeconds(r.ASASeconds)},
 		{"Occupancy", fmt.Sprintf("%.1f %%", 100*r.Occupancy)},
+	}...)
+	if r.Queue != "" {
+		rows = append(rows, [2]string{"Binding constraint", bindingText[r.Binding]}, [2]string{"Replicas (min/max applied)", fmt.Sprintf("%d", r.Replicas)})
+		if r.Bots > 0 {
+			rows = append(rows, [2]string{"Chatbot replicas", fmt.Sprintf("%d", r.Bots)})
+		}
 	}
 	if r.AbandonRate != nil {
 		rows = append(rows, [2]string{"Abandon rate (Erlang A)", fmt.Sprintf("%.1f %%", 100**r.AbandonRate)})
@@ -193,8 +243,18 @@ func writePlan(s Streams, format string, r PlanResult) error {
 	return w.Flush()
 }
 
+var bindingText = map[string]string{
+	BindsServiceLevel:  "service level target",
+	BindsFirstResponse: "first-response target",
+	BindsOccupancy:     "maximum occupancy (the SLA alone needs fewer)",
+	BindsMaxReplicas:   "maxReplicas: the model needs more; figures are at maxReplicas",
+}
+
+// unboundedWait stands for an infinite wait in JSON.
+const unboundedWait = -1
+
 func formatSeconds(s float64) string {
-	if math.IsInf(s, 1) {
+	if math.IsInf(s, 1) || s == unboundedWait {
 		return "unbounded"
 	}
 	if s < 120 {

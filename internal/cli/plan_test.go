@@ -99,3 +99,51 @@ func TestPlanRejectsBadFlags(t *testing.T) {
 		t.Errorf("missing --inflow-per-hour: exit %d, %q", code, errOut)
 	}
 }
+
+// TestPlanQueueFromFiles sizes the sample chat queue with its SLAPolicy
+// through the operator's own sizing, and names the binding constraint.
+func TestPlanQueueFromFiles(t *testing.T) {
+	for _, tc := range []struct {
+		inflow  string
+		binding string
+	}{
+		{"100", BindsServiceLevel},
+		{"3000", BindsOccupancy},
+		{"300000", BindsMaxReplicas},
+	} {
+		code, out, errOut := run("plan", "-f", "../../config/samples", "--queue", "retail-chat", "--inflow-per-hour", tc.inflow, "-o", "json")
+		if code != 0 {
+			t.Fatalf("%s/h: exit %d: %s", tc.inflow, code, errOut)
+		}
+		var got PlanResult
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		if got.Queue != "retail-chat" || got.Binding != tc.binding || got.Replicas < 2 || got.Replicas > got.Agents && tc.binding != BindsServiceLevel {
+			t.Errorf("%s/h: %+v, want binding %s", tc.inflow, got, tc.binding)
+		}
+		if tc.binding == BindsMaxReplicas && (got.Replicas >= got.Agents || got.ASASeconds != unboundedWait) {
+			t.Errorf("capped: %+v", got)
+		}
+	}
+}
+
+func TestPlanQueueFlagRules(t *testing.T) {
+	// A setting the queue or policy owns is a usage error.
+	if code, _, errOut := run("plan", "-f", "../../config/samples", "--queue", "retail-chat", "--inflow-per-hour", "100", "--within", "30s"); code != 2 ||
+		!strings.Contains(errOut, "--within: comes from the SLAPolicy") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+	// A flag the channel's model does not read is named, not silently dropped.
+	code, _, errOut := run("plan", "--channel", "chat", "--inflow-per-hour", "100", "--aht", "3m", "--backlog", "40")
+	if code != 0 || !strings.Contains(errOut, "warning: --backlog does not apply to chat") {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	code, _, errOut = run("plan", "--channel", "phone", "--inflow-per-hour", "100", "--aht", "3m", "--concurrency", "2")
+	if code != 0 || !strings.Contains(errOut, "warning: --concurrency does not apply to phone") {
+		t.Errorf("exit %d: %q", code, errOut)
+	}
+	if code, _, errOut := run("plan", "deploy/x"); code != 2 || !strings.Contains(errOut, "want sq/NAME") {
+		t.Errorf("exit %d: %s", code, errOut)
+	}
+}

@@ -46,7 +46,7 @@ func NewRootCommand(s Streams) *cobra.Command {
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.AddFlags(root.PersistentFlags())
 	kube := newSurgeOptions(s, flags, time.Now)
-	root.AddCommand(newPlanCommand(s), newSurgeCommand(kube), newTopCommand(kube), newSimulateCommand(s))
+	root.AddCommand(newPlanCommand(s, kube), newSurgeCommand(kube), newTopCommand(kube), newSimulateCommand(s))
 	return root
 }
 

@@ -158,17 +158,35 @@ func targetTime(cfg sim.Config) string {
 	return "?"
 }
 
-// load reads the resources from files and directories (YAML, several
-// documents per file) and picks the queue, its policy and the plans.
+// load reads the queue, its policy and the plans from the files.
 func (o *simulateOptions) load() (sim.Config, error) {
+	r, err := loadResources(o.files, o.queue)
+	if err != nil {
+		return sim.Config{}, err
+	}
+	return sim.Config{Queue: r.queue, Policy: r.policy, Plans: r.plans}, nil
+}
+
+// resources are Frontline objects read from files, defaulted as the
+// apiserver would.
+type resources struct {
+	queue  *supportv1alpha1.SupportQueue
+	policy *supportv1alpha1.SLAPolicy
+	plans  []supportv1alpha1.SurgePlan
+}
+
+// loadResources reads files and directories (YAML, several documents per
+// file) and picks the queue (named, or the only one), its policy and the
+// plans.
+func loadResources(files []string, queueName string) (resources, error) {
 	var queues []supportv1alpha1.SupportQueue
 	var policies []supportv1alpha1.SLAPolicy
 	var plans []supportv1alpha1.SurgePlan
 	var paths []string
-	for _, f := range o.files {
+	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
-			return sim.Config{}, &flagError{"filename", err.Error()}
+			return resources{}, &flagError{"filename", err.Error()}
 		}
 		if !st.IsDir() {
 			paths = append(paths, f)
@@ -182,12 +200,12 @@ func (o *simulateOptions) load() (sim.Config, error) {
 	for _, p := range paths {
 		raw, err := os.ReadFile(p)
 		if err != nil {
-			return sim.Config{}, err
+			return resources{}, err
 		}
 		for _, doc := range bytes.Split(raw, []byte("\n---")) {
 			var meta struct{ Kind string }
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
-				return sim.Config{}, fmt.Errorf("%s: %w", p, err)
+				return resources{}, fmt.Errorf("%s: %w", p, err)
 			}
 			var err error
 			switch meta.Kind {
@@ -205,21 +223,21 @@ func (o *simulateOptions) load() (sim.Config, error) {
 				plans = append(plans, pl)
 			}
 			if err != nil {
-				return sim.Config{}, fmt.Errorf("%s: %w", p, err)
+				return resources{}, fmt.Errorf("%s: %w", p, err)
 			}
 		}
 	}
 	var q *supportv1alpha1.SupportQueue
 	for i := range queues {
-		if o.queue == "" || queues[i].Name == o.queue {
-			if q != nil && o.queue == "" {
-				return sim.Config{}, &flagError{"queue", fmt.Sprintf("the files hold several SupportQueues (%s, %s, ...): name one", q.Name, queues[i].Name)}
+		if queueName == "" || queues[i].Name == queueName {
+			if q != nil && queueName == "" {
+				return resources{}, &flagError{"queue", fmt.Sprintf("the files hold several SupportQueues (%s, %s, ...): name one", q.Name, queues[i].Name)}
 			}
 			q = &queues[i]
 		}
 	}
 	if q == nil {
-		return sim.Config{}, &flagError{"filename", "no SupportQueue found" + map[bool]string{true: " named " + o.queue, false: ""}[o.queue != ""]}
+		return resources{}, &flagError{"filename", "no SupportQueue found" + map[bool]string{true: " named " + queueName, false: ""}[queueName != ""]}
 	}
 	var policy *supportv1alpha1.SLAPolicy
 	for i := range policies {
@@ -228,14 +246,14 @@ func (o *simulateOptions) load() (sim.Config, error) {
 		}
 	}
 	if policy == nil {
-		return sim.Config{}, &flagError{"filename", fmt.Sprintf("SLAPolicy %q (the queue's slaPolicyRef) not found in the files", q.Spec.SLAPolicyRef.Name)}
+		return resources{}, &flagError{"filename", fmt.Sprintf("SLAPolicy %q (the queue's slaPolicyRef) not found in the files", q.Spec.SLAPolicyRef.Name)}
 	}
 	planPtrs := make([]*supportv1alpha1.SurgePlan, len(plans))
 	for i := range plans {
 		planPtrs[i] = &plans[i]
 	}
 	sim.ApplyDefaults(q, policy, planPtrs...)
-	return sim.Config{Queue: q, Policy: policy, Plans: plans}, nil
+	return resources{queue: q, policy: policy, plans: plans}, nil
 }
 
 // writePlot writes the plot whole or not at all: a failed draw leaves no
