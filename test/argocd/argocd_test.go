@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,25 +32,42 @@ func script(t *testing.T, kind string, parts ...string) string {
 // run executes a script with `obj` set and returns what it returned.
 func run(t *testing.T, path string, obj any) map[string]any {
 	t.Helper()
-	raw, err := json.Marshal(obj)
+	out, err := runWith(path, obj, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// runWith runs a script with Argo CD's actionParams (nil: a version
+// without action parameters).
+func runWith(path string, obj any, params map[string]string) (map[string]any, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return nil, err
+	}
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	L := lua.NewState()
 	defer L.Close()
 	L.SetGlobal("obj", toLua(L, m))
+	if params != nil {
+		p := map[string]any{}
+		for k, v := range params {
+			p[k] = v
+		}
+		L.SetGlobal("actionParams", toLua(L, p))
+	}
 	if err := L.DoFile(path); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	out, ok := fromLua(L.Get(-1)).(map[string]any)
 	if !ok {
-		t.Fatalf("%s returned %v", path, L.Get(-1))
+		return nil, fmt.Errorf("%s returned %v", path, L.Get(-1))
 	}
-	return out
+	return out, nil
 }
 
 func toLua(L *lua.LState, v any) lua.LValue {
@@ -199,6 +217,26 @@ func TestSurgePlanHealthAndActions(t *testing.T) {
 	auto := run(t, script(t, "SurgePlan", "actions", "surge-auto", "action.lua"), &back)
 	if _, ok := auto["metadata"].(map[string]any)["annotations"].(map[string]any)[supportv1alpha1.AnnotationSurgeOverride]; ok {
 		t.Errorf("surge-auto left the override: %v", auto["metadata"])
+	}
+
+	// Argo CD's action parameters: a duration and a reason.
+	acts := run(t, script(t, "SurgePlan", "actions", "discovery.lua"), p)
+	if params := fmt.Sprint(acts["surge-on"].(map[string]any)["params"]); !strings.Contains(params, "duration") || !strings.Contains(params, "30m") {
+		t.Errorf("surge-on params %s", params)
+	}
+	on45, err := runWith(script(t, "SurgePlan", "actions", "surge-on", "action.lua"), p, map[string]string{"duration": "45m", "reason": "BTC -18%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann45 := on45["metadata"].(map[string]any)["annotations"].(map[string]any)
+	until45, _ := time.Parse(time.RFC3339, fmt.Sprint(ann45[supportv1alpha1.AnnotationSurgeOverrideUntil]))
+	if time.Until(until45) < 44*time.Minute || time.Until(until45) > 46*time.Minute || ann45[supportv1alpha1.AnnotationSurgeOverrideReason] != "BTC -18%" {
+		t.Errorf("surge-on with parameters: %v", ann45)
+	}
+	for _, bad := range []string{"soon", "30", "0m", "9999h"} {
+		if _, err := runWith(script(t, "SurgePlan", "actions", "surge-on", "action.lua"), p, map[string]string{"duration": bad}); err == nil {
+			t.Errorf("duration %q accepted", bad)
+		}
 	}
 
 	// Disabled is Suspended; an unreadable override is Degraded.
