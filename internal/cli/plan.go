@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -80,8 +79,8 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
   kubectl frontline plan sq/retail-chat -n exchange`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.output != "table" && o.output != "json" {
-				return &flagError{"output", fmt.Sprintf("%q is not a format; use table or json", o.output)}
+			if err := checkDataFormat(o.output); err != nil {
+				return err
 			}
 			if len(args) == 1 && len(o.files) > 0 {
 				return &flagError{"filename", "give files or sq/NAME, not both"}
@@ -124,7 +123,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 	f.Float64Var(&o.slowdown, "concurrency-slowdown", 0, "Extra handle time per additional concurrent chat, as a fraction of --aht (0 when --aht was measured at that concurrency).")
 	f.Float64Var(&o.backlog, "backlog", 0, "Tickets already waiting (email, social).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time callers wait before hanging up; adds the Erlang A abandon rate (chat, phone).")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
+	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
 	f.StringArrayVarP(&o.files, "filename", "f", nil, "Size a SupportQueue from these files or directories (with its SLAPolicy).")
 	f.StringVar(&o.queue, "queue", "", "With -f: the SupportQueue to size when the files hold several.")
 	return cmd
@@ -135,8 +134,6 @@ func (o planOptions) plan() (PlanResult, error) {
 	switch {
 	case o.channel != "chat" && o.channel != "phone" && o.channel != "email" && o.channel != "social":
 		return PlanResult{}, &flagError{"channel", fmt.Sprintf("%q is not a channel; use chat, phone, email or social", o.channel)}
-	case o.output != "table" && o.output != "json":
-		return PlanResult{}, &flagError{"output", fmt.Sprintf("%q is not a format; use table or json", o.output)}
 	case o.patience < 0:
 		return PlanResult{}, &flagError{"patience", "must be positive, e.g. 90s"}
 	}
@@ -203,10 +200,8 @@ func asFlagError(err error) error {
 }
 
 func writePlan(s Streams, format string, r PlanResult) error {
-	if format == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+	if format != "table" {
+		return printData(s.Out, format, r)
 	}
 	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 	asaLabel := "Average speed of answer"

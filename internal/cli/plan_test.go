@@ -3,8 +3,11 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 )
 
 func run(args ...string) (code int, stdout, stderr string) {
@@ -83,7 +86,8 @@ func TestPlanRejectsBadFlags(t *testing.T) {
 		{[]string{"--concurrency", "0"}, "--concurrency"},
 		{[]string{"--concurrency-slowdown", "3"}, "--concurrency-slowdown"},
 		{[]string{"--patience", "-1s"}, "--patience"},
-		{[]string{"-o", "yaml"}, "--output"},
+		{[]string{"-o", "xml"}, "--output"},
+		{[]string{"-o", "jsonpath={.agents"}, "--output"},
 		{[]string{"--channel", "email", "--within", "0s"}, "--within"},
 	} {
 		code, out, errOut := run(append(append([]string{}, base...), tc.args...)...)
@@ -145,5 +149,23 @@ func TestPlanQueueFlagRules(t *testing.T) {
 	}
 	if code, _, errOut := run("plan", "deploy/x"); code != 2 || !strings.Contains(errOut, "want sq/NAME") {
 		t.Errorf("exit %d: %s", code, errOut)
+	}
+}
+
+// TestPlanOutputs: json, yaml and jsonpath carry the same keys and values.
+func TestPlanOutputs(t *testing.T) {
+	base := []string{"plan", "--inflow-per-hour", "200", "--aht", "3m"}
+	_, js, _ := run(append(base, "-o", "json")...)
+	_, ym, _ := run(append(base, "-o", "yaml")...)
+	_, jp, _ := run(append(base, "-o", "jsonpath={.agents}/{.scheduledAgents}")...)
+	var fromJSON, fromYAML map[string]any
+	if err := json.Unmarshal([]byte(js), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal([]byte(ym), &fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(fromJSON) != fmt.Sprint(fromYAML) || jp != "14/20" {
+		t.Errorf("json %v\nyaml %v\njsonpath %q", fromJSON, fromYAML, jp)
 	}
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -61,7 +60,7 @@ perfect foresight.`,
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
 	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: table or json.")
+	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
 	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
 	return cmd
 }
@@ -72,8 +71,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"filename", "required: the SupportQueue, SLAPolicy and SurgePlans, e.g. -f config/samples/"}
 	case (o.trace == "") == (o.scenario == ""):
 		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
-	case o.output != "table" && o.output != "json":
-		return &flagError{"output", fmt.Sprintf("%q is not a format; use table or json", o.output)}
+	case checkDataFormat(o.output) != nil:
+		return checkDataFormat(o.output)
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:
@@ -114,10 +113,8 @@ func (o *simulateOptions) run(s Streams) error {
 			return err
 		}
 	}
-	if o.output == "json" {
-		enc := json.NewEncoder(s.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"queue": cfg.Queue.Name, "results": results})
+	if o.output != "table" {
+		return printData(s.Out, o.output, map[string]any{"queue": cfg.Queue.Name, "results": results})
 	}
 	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 	_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), traceName(o))
