@@ -176,6 +176,14 @@ func TestOnCallCommands(t *testing.T) {
 	kubeconfig := env.Kubeconfig(t, "oncall-jane", "system:masters")
 	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 
+	// A dry run says what each queue would gain and changes nothing.
+	dry := plugin("surge", "on", "btc-crash", "--dry-run")
+	if !strings.Contains(dry, "dry run") || !strings.Contains(dry, "retail-chat") || !strings.Contains(dry, "(+") {
+		t.Errorf("surge on --dry-run:\n%s", dry)
+	}
+	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseArmed || p.Annotations[supportv1alpha1.AnnotationSurgeOverride] != "" {
+		t.Errorf("a dry run changed the plan: %s %v", p.Status.Phase, p.Annotations)
+	}
 	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
 	if !strings.Contains(out, ": Auto -> Always (override) until") || !strings.Contains(out, "by oncall-jane") {
 		t.Errorf("surge on printed %q", out)

@@ -33,7 +33,10 @@ type surgeOptions struct {
 	s      Streams
 	now    func() time.Time
 	reason string
-	dur    time.Duration
+	dur    time.Duration // surge on --for
+	offFor time.Duration // surge off --for
+	// dryRun: surge on prints what it would do.
+	dryRun bool
 	// wait and timeout: on, off and auto wait for the operator to act.
 	wait    bool
 	timeout time.Duration
@@ -63,9 +66,13 @@ and Events with who set it.`,
 			if o.dur <= 0 {
 				return &flagError{"for", "must be a positive duration, e.g. 30m"}
 			}
+			if o.dryRun {
+				return o.printDryRun(cmd.Context(), args[0])
+			}
 			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAlways, o.dur)
 		},
 	}
+	on.Flags().BoolVar(&o.dryRun, "dry-run", false, "Print what each selected queue would gain (agents, bots, pinned FAQs) and change nothing.")
 	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it follows its own mode again by itself.")
 	on.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	off := &cobra.Command{
@@ -74,13 +81,13 @@ and Events with who set it.`,
 		Example: `  kubectl frontline surge off btc-crash --reason "false alarm: exchange feed glitch"`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.dur < 0 {
+			if o.offFor < 0 {
 				return &flagError{"for", "must not be negative"}
 			}
-			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeNever, o.dur)
+			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeNever, o.offFor)
 		},
 	}
-	off.Flags().DurationVar(&o.dur, "for", 0, "How long the plan stays off (0: until surge auto).")
+	off.Flags().DurationVar(&o.offFor, "for", 0, "How long the plan stays off (0: until surge auto).")
 	off.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	auto := &cobra.Command{
 		Use:   "auto PLAN",

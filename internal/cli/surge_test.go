@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -100,6 +101,20 @@ func TestTruncateKeepsRunes(t *testing.T) {
 			if !utf8.ValidString(got) || utf8.RuneCountInString(got) > n {
 				t.Fatalf("truncate(%q, %d) = %q", s, n, got)
 			}
+		}
+	}
+}
+
+// TestSurgeFlagDefaults: on and off each have their own --for.
+func TestSurgeFlagDefaults(t *testing.T) {
+	root := NewRootCommand(Streams{In: strings.NewReader(""), Out: &bytes.Buffer{}, Err: &bytes.Buffer{}})
+	for _, tc := range []struct{ cmd, want string }{{"on", "30m0s"}, {"off", "0s"}} {
+		c, _, err := root.Find([]string{"surge", tc.cmd})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f := c.Flags().Lookup("for"); f == nil || f.Value.String() != tc.want {
+			t.Errorf("surge %s --for defaults to %v, want %s", tc.cmd, f, tc.want)
 		}
 	}
 }
