@@ -253,6 +253,14 @@ func TestOnCallCommands(t *testing.T) {
 		!strings.Contains(completions.String(), "btc-crash") {
 		t.Errorf("completion of plan names: exit %d, %q", code, completions.String())
 	}
+	completions.Reset()
+	if code := cli.Run([]string{"__complete", "--kubeconfig", kubeconfig, "-n", ns, "plan", "sq/re"}, strings.NewReader(""), &completions, io.Discard); code != 0 ||
+		!strings.Contains(completions.String(), "sq/retail-chat") {
+		t.Errorf("completion of queue names: exit %d, %q", code, completions.String())
+	}
+	if out := plugin("top", "-o", "yaml"); !strings.Contains(out, "kind: SupportQueue") || !strings.Contains(out, "kind: SurgePlan") {
+		t.Errorf("top -o yaml:\n%s", out)
+	}
 	// top --watch follows the watch API; into a pipe, no terminal codes.
 	out = plugin("top", "--watch", "--for", "3s", "--interval", "1s")
 	if strings.Contains(out, "\033[") || !strings.Contains(out, "retail-chat") || !strings.Contains(out, "Summary") {

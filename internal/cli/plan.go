@@ -111,6 +111,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 			return writePlan(s, o.output, res)
 		},
 	}
+	cmd.ValidArgsFunction = kube.completeQueues
 	f := cmd.Flags()
 	f.StringVar(&o.channel, "channel", "chat", "Channel: chat, phone (Erlang C) or email, social (backlog model).")
 	f.Float64Var(&o.inflowPerHour, "inflow-per-hour", 0, "Contacts reaching agents per hour.")

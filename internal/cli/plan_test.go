@@ -169,3 +169,11 @@ func TestPlanOutputs(t *testing.T) {
 		t.Errorf("json %v\nyaml %v\njsonpath %q", fromJSON, fromYAML, jp)
 	}
 }
+
+func TestPlanQueueTableGolden(t *testing.T) {
+	code, out, errOut := run("plan", "-f", "../../config/samples", "--queue", "retail-chat", "--inflow-per-hour", "3000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	checkGolden(t, "plan-queue", []byte(out))
+}

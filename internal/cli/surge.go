@@ -165,6 +165,28 @@ func (o *surgeOptions) completePlans(cmd *cobra.Command, args []string, prefix s
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
+// completeQueues completes sq/NAME from the queues in the namespace.
+func (o *surgeOptions) completeQueues(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c, ns, err := o.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var list supportv1alpha1.SupportQueueList
+	if err := c.List(cmd.Context(), &list, client.InNamespace(ns)); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var names []cobra.Completion
+	for _, q := range list.Items {
+		if name := "sq/" + q.Name; strings.HasPrefix(name, prefix) {
+			names = append(names, cobra.CompletionWithDesc(name, string(q.Spec.Channel)))
+		}
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
 // whoAmI asks the apiserver who the caller is (SelfSubjectReview), so the
 // audit trail names a person rather than a kubeconfig entry.
 func whoAmI(ctx context.Context, c client.Client) string {

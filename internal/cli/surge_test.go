@@ -118,3 +118,50 @@ func TestSurgeFlagDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestTopGolden: top's view across namespaces, with Korean and Japanese
+// plan messages cut on rune boundaries.
+func TestTopGolden(t *testing.T) {
+	inflow := int64(2400)
+	queues := []supportv1alpha1.SupportQueue{{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "exchange", Name: "retail-chat"},
+		Spec:       supportv1alpha1.SupportQueueSpec{Channel: "chat", Chatbot: &supportv1alpha1.ChatbotSpec{}},
+		Status: supportv1alpha1.SupportQueueStatus{
+			Measured:         &supportv1alpha1.QueueMeasurements{InflowPerHour: &inflow},
+			Prediction:       &supportv1alpha1.QueuePrediction{ServiceLevel: "0.912", TargetServiceLevel: "0.800"},
+			Agents:           supportv1alpha1.ReplicaStatus{Summary: "38/40", DesiredReplicas: 40},
+			Chatbot:          supportv1alpha1.ReplicaStatus{Summary: "6/6", DesiredReplicas: 6},
+			ActiveSurgePlans: []string{"btc-crash"},
+			Conditions:       []metav1.Condition{{Type: supportv1alpha1.ConditionMetricsAvailable, Status: metav1.ConditionTrue, Reason: "MetricsOK"}},
+		},
+	}}
+	for _, all := range []bool{false, true} {
+		var out bytes.Buffer
+		seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
+		if err := renderTop(&out, queues, goldenPlans(), goldenNow, seen, all); err != nil {
+			t.Fatal(err)
+		}
+		name := map[bool]string{false: "top", true: "top-all-namespaces"}[all]
+		checkGolden(t, name, out.Bytes())
+	}
+}
+
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	if !utf8.Valid(got) {
+		t.Errorf("%s: output is not valid UTF-8", name)
+	}
+	golden := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -update)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("output differs from %s:\n%s\nwant:\n%s", golden, got, want)
+	}
+}

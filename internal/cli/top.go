@@ -13,15 +13,23 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scheme"
 )
 
 type topOptions struct {
 	*surgeOptions
+	// output: "" for the view, or json|yaml|name|jsonpath: the queues
+	// and plans as a List through cli-runtime's printers.
+	topPrint *genericclioptions.PrintFlags
 	watch    bool
 	interval time.Duration
 	duration time.Duration
@@ -37,7 +45,7 @@ type extremes struct {
 }
 
 func newTopCommand(so *surgeOptions) *cobra.Command {
-	o := &topOptions{surgeOptions: so}
+	o := &topOptions{surgeOptions: so, topPrint: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())}
 	cmd := &cobra.Command{
 		Use:   "top",
 		Short: "Live view of queues and surge plans",
@@ -55,6 +63,7 @@ and prints a summary.`,
 	cmd.Flags().DurationVar(&o.interval, "interval", 2*time.Second, "With --watch: the least time between two redraws (changes arrive through the watch API).")
 	cmd.Flags().DurationVar(&o.duration, "for", 0, "With --watch: stop after this long and print a summary.")
 	cmd.Flags().BoolVarP(&o.all, "all-namespaces", "A", false, "All namespaces.")
+	o.topPrint.AddFlags(cmd)
 	return cmd
 }
 
@@ -77,6 +86,39 @@ func (o *topOptions) run(ctx context.Context) error {
 	view := &topView{queues: map[string]supportv1alpha1.SupportQueue{}, plans: map[string]supportv1alpha1.SurgePlan{}}
 	if err := view.list(ctx, c, ns); err != nil {
 		return err
+	}
+	if f := ptr.Deref(o.topPrint.OutputFormat, ""); f != "" {
+		if o.watch {
+			return &flagError{"output", "cannot be used with --watch"}
+		}
+		printer, err := o.topPrint.ToPrinter()
+		if err != nil {
+			return &flagError{"output", err.Error()}
+		}
+		queues, plans := view.items()
+		list := &unstructured.UnstructuredList{Object: map[string]any{"apiVersion": "v1", "kind": "List"}}
+		add := func(obj runtime.Object, kind string) error {
+			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+			if err != nil {
+				return err
+			}
+			item := unstructured.Unstructured{Object: u}
+			item.SetAPIVersion(supportv1alpha1.GroupVersion.String())
+			item.SetKind(kind)
+			list.Items = append(list.Items, item)
+			return nil
+		}
+		for i := range queues {
+			if err := add(&queues[i], "SupportQueue"); err != nil {
+				return err
+			}
+		}
+		for i := range plans {
+			if err := add(&plans[i], "SurgePlan"); err != nil {
+				return err
+			}
+		}
+		return printer.PrintObj(list, o.s.Out)
 	}
 	if !o.watch {
 		queues, plans := view.items()
