@@ -104,3 +104,13 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateTableGolden: the table a support lead reads, for the sample
+// queue in the crash scenario (deterministic for the seed).
+func TestSimulateTableGolden(t *testing.T) {
+	code, out, errOut := run("simulate", "-f", "../../config/samples", "--queue", "retail-chat", "--scenario", "btc-crash", "--seed", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	checkGolden(t, "simulate-btc-crash", []byte(out))
+}
