@@ -84,7 +84,8 @@ type Poller struct {
 	Log            logr.Logger
 	// NewAPI builds a Prometheus client; tests may swap the transport.
 	NewAPI func(address string) (metrics.API, error)
-	// Tick is how often due groups are checked. Defaults to 1s.
+	// Tick is how often due groups are checked: the jitter a poll adds to
+	// the reaction. Defaults to 250ms.
 	Tick time.Duration
 
 	lastPoll   map[pollGroup]time.Time
@@ -107,7 +108,7 @@ func (p *Poller) NeedLeaderElection() bool { return true }
 // Start polls until ctx ends.
 func (p *Poller) Start(ctx context.Context) error {
 	if p.Tick == 0 {
-		p.Tick = time.Second
+		p.Tick = 250 * time.Millisecond
 	}
 	if p.NewAPI == nil {
 		p.NewAPI = NewPrometheusAPI
@@ -168,8 +169,10 @@ func (p *Poller) pollDue(ctx context.Context) error {
 }
 
 // scrapeLag is how long after a sample's timestamp a poll reads it: the
-// scrape's own duration and Prometheus's append.
-const scrapeLag = time.Second
+// scrape's own duration and Prometheus's append. A scrape that lands later
+// costs a tick, not an interval: due() polls again while it is late, for
+// up to half an interval.
+const scrapeLag = 500 * time.Millisecond
 
 // due reports whether a group's next poll is due: an interval after the
 // last one, moved to just after the counters' next scrape lands, so a poll
@@ -181,6 +184,9 @@ func (p *Poller) due(g pollGroup, queues []*supportv1alpha1.SupportQueue, last, 
 	keys := make([]metrics.QueueKey, len(queues))
 	for i, q := range queues {
 		keys[i] = keyOf(q)
+	}
+	if late, ok := p.estimators.Late(keys, last.Add(-scrapeLag)); ok && now.Sub(late) < g.interval/2 && now.Sub(last) >= p.Tick/2 {
+		return true
 	}
 	if next, ok := p.estimators.NextScrape(keys, last.Add(-scrapeLag), g.interval); ok {
 		return !now.Add(p.Tick / 2).Before(next.Add(scrapeLag))

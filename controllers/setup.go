@@ -23,7 +23,7 @@ type Options struct {
 	DefaultPrometheus string
 	// Clock is injected so tests control time; defaults to the real clock.
 	Clock clock.WithTicker
-	// PollTick is how often the poller checks for due polls (default 1s).
+	// PollTick is how often the poller checks for due polls (default 250ms).
 	PollTick time.Duration
 	// NewPrometheusAPI builds Prometheus clients (default: HTTP API).
 	NewPrometheusAPI func(address string) (metrics.API, error)

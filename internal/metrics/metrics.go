@@ -197,6 +197,27 @@ func (e *Estimators) get(r Request) *inflow.Queue {
 	return q
 }
 
+// Late is the first sample the queues' counters should have had by at but
+// do not (a scrape slower than the poll's lag): the poll may try again
+// soon rather than an interval later.
+func (e *Estimators) Late(keys []QueueKey, at time.Time) (time.Time, bool) {
+	var late time.Time
+	for _, k := range keys {
+		q, ok := e.m[k]
+		if !ok {
+			continue
+		}
+		est := q.Estimate()
+		if est.Scrape <= 0 || est.Newest.IsZero() {
+			continue
+		}
+		if exp := est.Newest.Add(est.Scrape); !exp.After(at) && (late.IsZero() || exp.After(late)) {
+			late = exp
+		}
+	}
+	return late, !late.IsZero()
+}
+
 // NextScrape is when the first sample of any of the queues' counters is
 // expected at least an interval, less half a scrape, after from: a poll
 // just after it reads a fresh scrape, about an interval after the last.

@@ -209,3 +209,24 @@ func TestNextScrapeAlignsPolls(t *testing.T) {
 		t.Errorf("a queue never read has no scrape phase")
 	}
 }
+
+// TestLateScrape: a scrape expected by a time but not seen is late (a poll
+// tries again soon); one not yet due is not.
+func TestLateScrape(t *testing.T) {
+	est := NewEstimators()
+	r := Request{Key: QueueKey{"ns", "a"}}
+	var samples []inflow.Sample
+	for i := range 20 { // every 5 s up to now+2s
+		samples = append(samples, inflow.Sample{T: now.Add(time.Duration(i*5-93) * time.Second), V: float64(i)})
+	}
+	est.get(r).Observe("s", samples)
+	if _, late := est.Late([]QueueKey{r.Key}, now.Add(6*time.Second)); late {
+		t.Error("the next scrape (now+7s) is not due at now+6s")
+	}
+	if got, late := est.Late([]QueueKey{r.Key}, now.Add(7*time.Second)); !late || !got.Equal(now.Add(7*time.Second)) {
+		t.Errorf("late %v at %v, want the now+7s scrape", late, got.Sub(now))
+	}
+	if _, late := est.Late([]QueueKey{{"ns", "unknown"}}, now.Add(time.Hour)); late {
+		t.Error("a queue never read has nothing late")
+	}
+}
