@@ -40,6 +40,9 @@ type reactionCase struct {
 	ToSpec        []time.Duration `json:"toSpec"`
 	ToRunning     []time.Duration `json:"toRunning"`
 	MedianRunning time.Duration   `json:"medianRunning"`
+	// Note says under which code or conditions the runs were made, when
+	// the rows of one report come from different runs.
+	Note string `json:"note,omitempty"`
 }
 
 // clusterFigures are the local cluster's results, when make bench ran them.
@@ -197,6 +200,11 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 	}
 	if len(cluster.reaction) == 0 {
 		b.WriteString("| not run | | | | | |\n")
+	}
+	for _, c := range cluster.reaction {
+		if c.Note != "" {
+			fmt.Fprintf(b, "\n%s, %s scrape: %s\n", c.Name, c.Scrape, c.Note)
+		}
 	}
 	b.WriteString("\nOperator-internal latency (a gauge read through a query override: skips the counter, the scrape's timing and the estimator; envtest): ")
 	fmt.Fprintf(b, "p50 %s, p95 %s over %d spikes.\n\n", round(percentile(internal, 0.5)), round(percentile(internal, 0.95)), len(internal))
