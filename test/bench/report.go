@@ -117,6 +117,17 @@ func (r result) ratio() float64 { return r.Raw.Seconds() / r.Operator.Seconds() 
 
 func round(d time.Duration) time.Duration { return d.Round(100 * time.Millisecond) }
 
+// idleWritesNote explains idle writes on young series.
+const idleWritesNote = `
+Why idle writes are not zero at 500 queues: they are one status patch per queue (no Deployment, PDB or ConfigMap
+changed). The window starts about eight minutes after the counters began, and the estimator's level now has an
+hour's horizon, so a series that young is still narrowing its sizing bound; the likely cause (not yet confirmed
+field by field) is each queue's model need (` + "`status.prediction.requiredAgents`" + `) stepping down once as the bound narrows,
+a real change whose scale-down then waits for the window. The bench gives its counters five minutes of history, not
+the hour a steady desk has; measuring idle writes on steady desks needs that hour, or queues whose horizon the
+history covers.
+`
+
 // summary is one line per target: what was measured and whether it is met.
 func summary(b *strings.Builder, results []result, reaction []time.Duration, cluster clusterFigures, capacity []string) {
 	b.WriteString("## Targets\n\n| target | measured | met |\n|---|---|---|\n")
@@ -146,6 +157,11 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 		}
 	}()
 	fmt.Fprintf(b, "| API writes while idle = 0 | %s | %s |\n", strings.Join(writes, ", "), mark(writesOK))
+	defer func() {
+		if !writesOK {
+			b.WriteString(idleWritesNote)
+		}
+	}()
 	if last := results[len(results)-1]; last.Queues >= 2000 {
 		fmt.Fprintf(b, "| operator RSS < %.0f MiB at 2,000 queues | %.0f MiB at %d | %s |\n", targetRSSMiB, last.RSSMiB, last.Queues, mark(last.RSSMiB < targetRSSMiB))
 	}
