@@ -44,11 +44,11 @@ func printData(out io.Writer, format string, v any) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case format == "json":
+	switch format {
+	case "json":
 		_, err = fmt.Fprintf(out, "%s\n", raw)
 		return err
-	case format == "yaml":
+	case "yaml":
 		y, err := yaml.JSONToYAML(raw)
 		if err != nil {
 			return err
