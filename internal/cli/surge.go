@@ -197,17 +197,27 @@ func whoAmI(ctx context.Context, c client.Client) string {
 	return r.Status.UserInfo.Username
 }
 
-// setOverride writes (Always, Never) or clears (Auto) the plan's on-call
-// override annotations, with who and why; spec is left to its owner.
-func (o *surgeOptions) setOverride(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, d time.Duration) error {
+// getPlan reads a plan of the current namespace, with the client it used.
+func (o *surgeOptions) getPlan(ctx context.Context, name string) (client.WithWatch, *supportv1alpha1.SurgePlan, error) {
 	c, ns, err := o.client()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	plan := &supportv1alpha1.SurgePlan{}
 	if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, plan); err != nil {
-		return fmt.Errorf("surgeplan %s/%s: %w", ns, name, err)
+		return nil, nil, fmt.Errorf("surgeplan %s/%s: %w", ns, name, err)
 	}
+	return c, plan, nil
+}
+
+// setOverride writes (Always, Never) or clears (Auto) the plan's on-call
+// override annotations, with who and why; spec is left to its owner.
+func (o *surgeOptions) setOverride(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, d time.Duration) error {
+	c, plan, err := o.getPlan(ctx, name)
+	if err != nil {
+		return err
+	}
+	ns := plan.Namespace
 	who := whoAmI(ctx, c)
 	var until *time.Time
 	annotations := map[string]any{

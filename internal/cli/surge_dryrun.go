@@ -31,14 +31,11 @@ type queueGain struct {
 // the queue's active plans and this one combined (surge.Combine), from the
 // queue's last measurements. Nothing is written.
 func (o *surgeOptions) printDryRun(ctx context.Context, name string) error {
-	c, ns, err := o.client()
+	c, plan, err := o.getPlan(ctx, name)
 	if err != nil {
 		return err
 	}
-	plan := &supportv1alpha1.SurgePlan{}
-	if err := c.Get(ctx, types.NamespacedName{Namespace: ns, Name: name}, plan); err != nil {
-		return fmt.Errorf("surgeplan %s/%s: %w", ns, name, err)
-	}
+	ns := plan.Namespace
 	sel, err := metav1.LabelSelectorAsSelector(&plan.Spec.QueueSelector)
 	if err != nil {
 		return fmt.Errorf("surgeplan %s/%s: spec.queueSelector: %w", ns, name, err)
