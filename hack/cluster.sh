@@ -111,18 +111,13 @@ KC
   wait_for kube-apiserver 60 kubectl get --raw /readyz
 
   log "kube-controller-manager, kube-scheduler"
-  # Client rate limits as a production control plane sets them: at the
-  # defaults (20 QPS) the ReplicaSet controller alone needs ~5 s to create
-  # the hundred pods of a ×10 step, whoever asked for them.
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --service-account-private-key-file "$dir/certs/sa.key" --root-ca-file "$dir/certs/apiserver.crt" \
-    --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0 \
-    --kube-api-qps "${CONTROL_PLANE_QPS:-100}" --kube-api-burst "$((2 * ${CONTROL_PLANE_QPS:-100}))"
+    --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
-    --leader-elect=false --secure-port 0 \
-    --kube-api-qps "${CONTROL_PLANE_QPS:-100}" --kube-api-burst "$((2 * ${CONTROL_PLANE_QPS:-100}))"
+    --leader-elect=false --secure-port 0
 
   log "kwok (fake node)"
   start kwok "$bin/kwok" --kubeconfig "$KUBECONFIG" --config "$bin/kwok-stages.yaml" \
