@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	authenticationv1 "k8s.io/api/authentication/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/duration"
@@ -145,28 +146,21 @@ func (o *surgeOptions) client() (client.WithWatch, string, error) {
 // completePlans completes a plan name from the plans in the namespace
 // (shell completion: kubectl frontline completion bash|zsh|fish).
 func (o *surgeOptions) completePlans(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
-	if len(args) > 0 {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	c, ns, err := o.client()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveError
-	}
-	var list supportv1alpha1.SurgePlanList
-	if err := c.List(cmd.Context(), &list, client.InNamespace(ns)); err != nil {
-		return nil, cobra.ShellCompDirectiveError
-	}
-	var names []cobra.Completion
-	for _, p := range list.Items {
-		if strings.HasPrefix(p.Name, prefix) {
-			names = append(names, cobra.CompletionWithDesc(p.Name, string(p.Status.Phase)))
-		}
-	}
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return o.complete(cmd, args, prefix, &supportv1alpha1.SurgePlanList{}, "", func(obj client.Object) string {
+		return string(obj.(*supportv1alpha1.SurgePlan).Status.Phase)
+	})
 }
 
 // completeQueues completes sq/NAME from the queues in the namespace.
 func (o *surgeOptions) completeQueues(cmd *cobra.Command, args []string, prefix string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	return o.complete(cmd, args, prefix, &supportv1alpha1.SupportQueueList{}, "sq/", func(obj client.Object) string {
+		return string(obj.(*supportv1alpha1.SupportQueue).Spec.Channel)
+	})
+}
+
+// complete lists objects of the namespace as completions of the first
+// argument: prefix+name, described by describe.
+func (o *surgeOptions) complete(cmd *cobra.Command, args []string, typed string, list client.ObjectList, namePrefix string, describe func(client.Object) string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -174,14 +168,18 @@ func (o *surgeOptions) completeQueues(cmd *cobra.Command, args []string, prefix 
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
-	var list supportv1alpha1.SupportQueueList
-	if err := c.List(cmd.Context(), &list, client.InNamespace(ns)); err != nil {
+	if err := c.List(cmd.Context(), list, client.InNamespace(ns)); err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	objs, err := meta.ExtractList(list)
+	if err != nil {
 		return nil, cobra.ShellCompDirectiveError
 	}
 	var names []cobra.Completion
-	for _, q := range list.Items {
-		if name := "sq/" + q.Name; strings.HasPrefix(name, prefix) {
-			names = append(names, cobra.CompletionWithDesc(name, string(q.Spec.Channel)))
+	for _, obj := range objs {
+		o := obj.(client.Object)
+		if name := namePrefix + o.GetName(); strings.HasPrefix(name, typed) {
+			names = append(names, cobra.CompletionWithDesc(name, describe(o)))
 		}
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp

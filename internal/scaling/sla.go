@@ -16,16 +16,6 @@ const (
 	SLABreached SLAState = "Breached"
 )
 
-// Why a queue is at risk or in breach: its SLAAtRisk condition's reason.
-const (
-	SLAReasonWithinTarget  = supportv1alpha1.ReasonWithinTarget
-	SLAReasonBelowTarget   = supportv1alpha1.ReasonBelowTarget
-	SLAReasonObservedBelow = supportv1alpha1.ReasonObservedBelowTarget
-	SLAReasonCapped        = supportv1alpha1.ReasonCappedAtMax
-	SLAReasonMetricsHeld   = supportv1alpha1.ReasonMetricsHeld
-	SLAReasonPodsNotReady  = supportv1alpha1.ReasonPodsNotReady
-)
-
 // SLAInputs is what the SLA assessment looks at for one queue's agents.
 type SLAInputs struct {
 	// Target is the service level to meet; Margin how close to it a capped
@@ -61,26 +51,26 @@ func AssessSLA(in SLAInputs) SLAAssessment {
 	pct := func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
 	switch {
 	case in.Observed != nil && *in.Observed < in.Target:
-		return SLAAssessment{SLABreached, SLAReasonObservedBelow,
+		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed service level %s is below the target %s", pct(*in.Observed), pct(in.Target))}
 	case in.Mode == ModeSized && in.Required > in.Decided && in.Decided >= in.Max:
 		msg := fmt.Sprintf("the model needs %d agents, maxReplicas is %d: predicted service level %s, target %s",
 			in.Required, in.Max, pct(in.PredictedAtDecided), pct(in.Target))
 		if in.PredictedAtDecided < in.Target {
-			return SLAAssessment{SLABreached, SLAReasonBelowTarget, msg}
+			return SLAAssessment{SLABreached, supportv1alpha1.ReasonBelowTarget, msg}
 		}
 		if in.PredictedAtDecided < in.Target+in.Margin {
-			return SLAAssessment{SLAAtRisk, SLAReasonCapped, msg}
+			return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonCappedAtMax, msg}
 		}
 	case in.Mode == ModeHolding || in.Mode == ModeFallback:
-		return SLAAssessment{SLAAtRisk, SLAReasonMetricsHeld,
+		return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonMetricsHeld,
 			fmt.Sprintf("agents held at %d while metrics are unusable: the need is unknown", in.Decided)}
 	case in.Ready < in.Decided && in.PredictedAtReady < in.Target:
-		return SLAAssessment{SLAAtRisk, SLAReasonPodsNotReady,
+		return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonPodsNotReady,
 			fmt.Sprintf("%d of %d agents ready: predicted service level %s at the ready ones, target %s",
 				in.Ready, in.Decided, pct(in.PredictedAtReady), pct(in.Target))}
 	}
-	return SLAAssessment{SLAMet, SLAReasonWithinTarget,
+	return SLAAssessment{SLAMet, supportv1alpha1.ReasonWithinTarget,
 		fmt.Sprintf("running %d agents, the model asks for %d: predicted service level %s, target %s",
 			in.Decided, in.Required, pct(in.PredictedAtDecided), pct(in.Target))}
 }

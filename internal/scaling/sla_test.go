@@ -1,6 +1,10 @@
 package scaling
 
-import "testing"
+import (
+	"testing"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+)
 
 func TestAssessSLA(t *testing.T) {
 	healthy := SLAInputs{Target: 0.8, Margin: 0.05, Mode: ModeSized, Required: 4, Decided: 4, Max: 40, Ready: 4,
@@ -14,17 +18,17 @@ func TestAssessSLA(t *testing.T) {
 		reason string
 	}{
 		// The case: sized exactly at the target, within the margin.
-		{"healthy queue at its need, near the target", healthy, SLAMet, SLAReasonWithinTarget},
-		{"scale-down pending: more than needed", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtDecided = 6, 6, 0.95 }), SLAMet, SLAReasonWithinTarget},
-		{"capped, still within the margin", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.82 }), SLAAtRisk, SLAReasonCapped},
-		{"capped, below the target", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 9, 4, 4, 0.41 }), SLABreached, SLAReasonBelowTarget},
-		{"capped yet comfortably above", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.9 }), SLAMet, SLAReasonWithinTarget},
-		{"metrics held", with(func(in *SLAInputs) { in.Mode = ModeHolding }), SLAAtRisk, SLAReasonMetricsHeld},
-		{"fallback replicas", with(func(in *SLAInputs) { in.Mode = ModeFallback }), SLAAtRisk, SLAReasonMetricsHeld},
-		{"pods lagging, ready ones short", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 20, 8, 0.1 }), SLAAtRisk, SLAReasonPodsNotReady},
-		{"pods lagging, ready ones enough", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 6, 5, 0.85 }), SLAMet, SLAReasonWithinTarget},
-		{"observed below the target", with(func(in *SLAInputs) { in.Observed = &low }), SLABreached, SLAReasonObservedBelow},
-		{"observed fine", with(func(in *SLAInputs) { in.Observed = &fine }), SLAMet, SLAReasonWithinTarget},
+		{"healthy queue at its need, near the target", healthy, SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"scale-down pending: more than needed", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtDecided = 6, 6, 0.95 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"capped, still within the margin", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.82 }), SLAAtRisk, supportv1alpha1.ReasonCappedAtMax},
+		{"capped, below the target", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 9, 4, 4, 0.41 }), SLABreached, supportv1alpha1.ReasonBelowTarget},
+		{"capped yet comfortably above", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.9 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"metrics held", with(func(in *SLAInputs) { in.Mode = ModeHolding }), SLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
+		{"fallback replicas", with(func(in *SLAInputs) { in.Mode = ModeFallback }), SLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
+		{"pods lagging, ready ones short", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 20, 8, 0.1 }), SLAAtRisk, supportv1alpha1.ReasonPodsNotReady},
+		{"pods lagging, ready ones enough", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 6, 5, 0.85 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"observed below the target", with(func(in *SLAInputs) { in.Observed = &low }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"observed fine", with(func(in *SLAInputs) { in.Observed = &fine }), SLAMet, supportv1alpha1.ReasonWithinTarget},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := AssessSLA(tc.in)
