@@ -24,6 +24,7 @@ const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	LabelQueue     = "support.frontline.dev/queue"
 	LabelRole      = "support.frontline.dev/role"
+	LabelCategory  = "support.frontline.dev/category"
 	ManagedByValue = "frontline"
 	RoleAgents     = "agents"
 	RoleChatbot    = "chatbot"
@@ -46,6 +47,9 @@ func childLabels(q *supportv1alpha1.SupportQueue, role string) map[string]string
 	l[LabelManagedBy] = ManagedByValue
 	l["app.kubernetes.io/name"] = "frontline-" + role
 	l["app.kubernetes.io/instance"] = q.Name
+	if q.Spec.Category != "" {
+		l[LabelCategory] = q.Spec.Category
+	}
 	return l
 }
 
@@ -159,6 +163,7 @@ func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac
 		env("FRONTLINE_QUEUE", q.Name),
 		env("FRONTLINE_CHANNEL", string(q.Spec.Channel)),
 		env("FRONTLINE_LANGUAGES", strings.Join(q.Spec.Languages, ",")),
+		env("FRONTLINE_CATEGORY", q.Spec.Category),
 		env("FRONTLINE_KNOWLEDGE_DIR", knowledgeMountPath),
 	}
 	for _, e := range user {

@@ -300,10 +300,6 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 		st.Chatbot = supportv1alpha1.ReplicaStatus{}
 	}
 	st.ActiveSurgePlans = in.surgePlans
-	st.Surging = "No"
-	if len(in.surgePlans) > 0 {
-		st.Surging = "Yes"
-	}
 
 	if rd := in.reading; rd != nil && rd.Usable() {
 		if m := measured(rd); replicasChanged || measurementsMoved(st.Measured, m) {

@@ -43,6 +43,7 @@ func queue(ns, name, policyName string) *supportv1alpha1.SupportQueue {
 		Spec: supportv1alpha1.SupportQueueSpec{
 			Channel:      supportv1alpha1.ChannelChat,
 			Languages:    []string{"en", "ko"},
+			Category:     "trading",
 			SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: policyName},
 			Agents: supportv1alpha1.AgentsSpec{
 				Template:          supportv1alpha1.WorkloadTemplate{Image: "agent:1"},
@@ -192,6 +193,19 @@ func TestSteadyTrafficSizedByCapacityModel(t *testing.T) {
 	sc := d.Spec.Template.Spec.Containers[0].SecurityContext
 	if sc == nil || !ptr.Deref(sc.RunAsNonRoot, false) || ptr.Deref(sc.AllowPrivilegeEscalation, true) || len(sc.Capabilities.Drop) != 1 {
 		t.Errorf("container security context not restricted: %+v", sc)
+	}
+	// The queue's category reaches the pods as a label and in the env.
+	if got := d.Spec.Template.Labels["support.frontline.dev/category"]; got != "trading" {
+		t.Errorf("pod category label %q, want trading", got)
+	}
+	var category string
+	for _, e := range d.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "FRONTLINE_CATEGORY" {
+			category = e.Value
+		}
+	}
+	if category != "trading" {
+		t.Errorf("FRONTLINE_CATEGORY %q, want trading", category)
 	}
 }
 

@@ -137,8 +137,8 @@ func TestSurgeLifecycle(t *testing.T) {
 	}
 	eventually(t, 10*time.Second, func() error {
 		q := getQueue(t, ns, "retail-chat")
-		if q.Status.Surging != "Yes" || len(q.Status.ActiveSurgePlans) != 1 || q.Status.ActiveSurgePlans[0] != "btc-crash" {
-			return fmt.Errorf("queue surge status %q %v", q.Status.Surging, q.Status.ActiveSurgePlans)
+		if c := condition(q, supportv1alpha1.ConditionSurging); c == nil || c.Status != metav1.ConditionTrue || len(q.Status.ActiveSurgePlans) != 1 || q.Status.ActiveSurgePlans[0] != "btc-crash" {
+			return fmt.Errorf("queue Surging %+v, active plans %v", c, q.Status.ActiveSurgePlans)
 		}
 		return nil
 	})

@@ -22,7 +22,9 @@ type SupportQueueSpec struct {
 	Languages []string `json:"languages,omitempty"`
 
 	// category is the topic of the queue, such as "deposits-withdrawals",
-	// "trading", "account-security" or "kyc".
+	// "trading", "account-security" or "kyc". The agent-worker and chatbot
+	// pods get it as FRONTLINE_CATEGORY and the label
+	// support.frontline.dev/category, for routing and dashboards.
 	// +optional
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
@@ -425,10 +427,6 @@ type SupportQueueStatus struct {
 	// +optional
 	ScheduledAgents int32 `json:"scheduledAgents,omitempty"`
 
-	// surging is "Yes" while a SurgePlan is active on the queue, else "No".
-	// +optional
-	Surging string `json:"surging,omitempty"`
-
 	// consecutiveMetricFailures counts polls in a row that returned no usable
 	// metrics.
 	// +optional
@@ -533,7 +531,7 @@ type QueuePrediction struct {
 // +kubebuilder:printcolumn:name="Agents",type=string,JSONPath=`.status.agents.summary`,description="Ready/desired agent-worker replicas"
 // +kubebuilder:printcolumn:name="Bots",type=string,JSONPath=`.status.chatbot.summary`,description="Ready/desired chatbot replicas"
 // +kubebuilder:printcolumn:name="SL",type=string,JSONPath=`.status.prediction.serviceLevel`,description="Predicted service level"
-// +kubebuilder:printcolumn:name="Surge",type=string,JSONPath=`.status.surging`
+// +kubebuilder:printcolumn:name="Surging",type=string,JSONPath=`.status.conditions[?(@.type=="Surging")].status`,description="True while a SurgePlan is active on the queue"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 

@@ -132,7 +132,6 @@ func TestSupportQueueHealth(t *testing.T) {
 	path := script(t, "SupportQueue", "health.lua")
 	ready := cond("Ready", "True", "Succeeded", "children applied")
 	surging := queue(3, 3, ready, cond("Surging", "True", "SurgeActive", "btc-crash"), cond("MetricsAvailable", "False", "QueryFailed", "down"))
-	surging.Status.Surging = "Yes"
 	for _, tc := range []struct {
 		name    string
 		obj     any

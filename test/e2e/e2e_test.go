@@ -224,6 +224,14 @@ func waitRunning(t *testing.T, name string, want int32, timeout time.Duration) {
 	})
 }
 
+// surging is the queue's Surging condition status ("" without one).
+func surging(q *supportv1alpha1.SupportQueue) metav1.ConditionStatus {
+	if c := condition(q, supportv1alpha1.ConditionSurging); c != nil {
+		return c.Status
+	}
+	return ""
+}
+
 func condition(q *supportv1alpha1.SupportQueue, typ string) *metav1.Condition {
 	return meta.FindStatusCondition(q.Status.Conditions, typ)
 }
@@ -286,7 +294,7 @@ func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
 	// wait) and replicas settled, so the surge is measured against calm.
 	waitPhase(t, supportv1alpha1.SurgePhaseArmed, 5*time.Minute)
 	eventually(t, 3*time.Minute, func() error {
-		if q := getQueue(t, "retail-chat"); q.Status.Surging != "No" {
+		if q := getQueue(t, "retail-chat"); surging(q) != metav1.ConditionFalse {
 			return fmt.Errorf("retail-chat still surging")
 		}
 		return nil
@@ -309,7 +317,7 @@ func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
 	var surgedBots, surgedAgents int32
 	eventually(t, 90*time.Second, func() error {
 		q := getQueue(t, "retail-chat")
-		if q.Status.Surging != "Yes" {
+		if surging(q) != metav1.ConditionTrue {
 			return fmt.Errorf("queue not surging")
 		}
 		surgedBots, surgedAgents = q.Status.Chatbot.DesiredReplicas, q.Status.Agents.DesiredReplicas
@@ -409,8 +417,8 @@ func Test04OnCallAndOperatorRestart(t *testing.T) {
 	eventually(t, 60*time.Second, func() error {
 		q := getQueue(t, "retail-chat")
 		bots = q.Status.Chatbot.DesiredReplicas
-		if r, _ := deployment(t, "retail-chat-chatbot"); q.Status.Surging != "Yes" || r != bots {
-			return fmt.Errorf("surging %s, deployment %d, desired %d", q.Status.Surging, r, bots)
+		if r, _ := deployment(t, "retail-chat-chatbot"); surging(q) != metav1.ConditionTrue || r != bots {
+			return fmt.Errorf("surging %s, deployment %d, desired %d", surging(q), r, bots)
 		}
 		return nil
 	})

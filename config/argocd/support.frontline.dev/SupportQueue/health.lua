@@ -22,7 +22,7 @@ if cond.Ready ~= nil and cond.Ready.status == "True" then
   if obj.status.chatbot ~= nil and obj.status.chatbot.summary ~= nil then
     msg = msg .. ", bots " .. obj.status.chatbot.summary
   end
-  if obj.status.surging == "Yes" then msg = msg .. " (surging)" end
+  if cond.Surging ~= nil and cond.Surging.status == "True" then msg = msg .. " (surging)" end
   return {status = "Healthy", message = msg}
 end
 if cond.Ready ~= nil and cond.Ready.status == "False" then
