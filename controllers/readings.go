@@ -271,7 +271,8 @@ func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
 		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
 	}
 	if o := q.Spec.Metrics.Queries; o != nil {
-		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel}
+		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel,
+			Resolution: o.ResolutionSeconds, AnswerRate: o.AnswerRate}
 	}
 	return r
 }

@@ -362,7 +362,8 @@ func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
 	}
 	// The sizing bound narrows as a level's data grows; it is written with
 	// the replicas it sized, not on its own.
-	return old.ServiceLevel != m.ServiceLevel || !old.InflowSince.Equal(m.InflowSince) ||
+	return old.ServiceLevel != m.ServiceLevel || old.AnswerRate != m.AnswerRate || !old.InflowSince.Equal(m.InflowSince) ||
+		scaling.Significant(dur(old.ResolutionTime), dur(m.ResolutionTime)) ||
 		scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
 		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
 		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
@@ -395,6 +396,12 @@ func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
 	}
 	if rd.ServiceLevel != nil {
 		m.ServiceLevel = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.ServiceLevel, 'f', 2, 64))
+	}
+	if rd.AnswerRate != nil {
+		m.AnswerRate = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.AnswerRate, 'f', 2, 64))
+	}
+	if rd.ResolutionSeconds != nil {
+		m.ResolutionTime = &metav1.Duration{Duration: time.Duration(*rd.ResolutionSeconds * float64(time.Second)).Round(time.Second)}
 	}
 	return m
 }
@@ -448,12 +455,28 @@ func slaInputs(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.Queue
 	out := scaling.SLAInputs{Target: in.target.TargetServiceLevel(), Margin: margin, Mode: d.AgentsMode,
 		Required: p.RequiredAgents, Decided: d.Agents.Replicas, Max: q.Spec.Agents.MaxReplicas, Ready: q.Status.Agents.ReadyReplicas,
 		PredictedAtDecided: sl, PredictedAtReady: atReady}
-	if m := q.Status.Measured; m != nil && m.ServiceLevel != "" {
-		if v, err := m.ServiceLevel.Float64(); err == nil {
-			out.Observed = &v
+	out.AnswerRate, out.Resolution = in.target.AnswerRate, in.target.Resolution
+	if m := q.Status.Measured; m != nil {
+		out.Observed = observedShare(m.ServiceLevel)
+		out.ObservedAnswerRate = observedShare(m.AnswerRate)
+		if m.ResolutionTime != nil {
+			v := m.ResolutionTime.Seconds()
+			out.ObservedResolution = &v
 		}
 	}
 	return out
+}
+
+// observedShare reads an observed figure from status (nil when unset).
+func observedShare(d supportv1alpha1.Decimal) *float64 {
+	if d == "" {
+		return nil
+	}
+	v, err := d.Float64()
+	if err != nil {
+		return nil
+	}
+	return &v
 }
 
 func decimal(v float64) supportv1alpha1.Decimal {

@@ -53,6 +53,7 @@ type SLAPolicySpec struct {
 // SLATarget is the target for one channel and priority.
 // +kubebuilder:validation:XValidation:rule="!(self.channel in ['chat', 'phone']) || has(self.serviceLevel)",message="serviceLevel is required for chat and phone targets"
 // +kubebuilder:validation:XValidation:rule="!(self.channel in ['email', 'social']) || has(self.firstResponse)",message="firstResponse is required for email and social targets"
+// +kubebuilder:validation:XValidation:rule="!has(self.firstResponse) || !has(self.resolution) || duration(self.firstResponse) <= duration(self.resolution)",message="firstResponse must not be longer than resolution"
 type SLATarget struct {
 	// channel the target applies to: chat, email, phone or social.
 	// +required
@@ -79,6 +80,25 @@ type SLATarget struct {
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="firstResponse must be at least 1s"
 	FirstResponse *metav1.Duration `json:"firstResponse,omitempty"`
+
+	// resolution is the target time to resolve a contact. Not used for
+	// sizing: a queue whose metrics.queries.resolutionSeconds reports a
+	// longer average resolution time says so in its SLAAtRisk condition
+	// (reason ObservedBelowTarget).
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="resolution must be at least 1s"
+	Resolution *metav1.Duration `json:"resolution,omitempty"`
+
+	// answerRatePercent is the share of contacts that must be answered rather
+	// than abandoned, in percent. Not used for sizing: a queue whose
+	// metrics.queries.answerRate reports a lower share says so in its
+	// SLAAtRisk condition (reason ObservedBelowTarget).
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	AnswerRatePercent *int32 `json:"answerRatePercent,omitempty"`
 }
 
 // ServiceLevelTarget is "percent answered within a time".

@@ -294,6 +294,22 @@ type QueryOverrides struct {
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=4096
 	ServiceLevel string `json:"serviceLevel,omitempty"`
+
+	// resolutionSeconds returns the observed average time to resolve a
+	// contact, in seconds. Reported in status against the SLAPolicy's
+	// resolution target; not used for sizing.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	ResolutionSeconds string `json:"resolutionSeconds,omitempty"`
+
+	// answerRate returns the observed share (0-1) of contacts answered
+	// rather than abandoned. Reported in status against the SLAPolicy's
+	// answerRatePercent; not used for sizing.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	AnswerRate string `json:"answerRate,omitempty"`
 }
 
 // ScalingSpec tunes "fast attack, slow decay": scale up to the computed need
@@ -459,6 +475,14 @@ type QueueMeasurements struct {
 	// target, when metrics.queries.serviceLevel is set.
 	// +optional
 	ServiceLevel Decimal `json:"serviceLevel,omitempty"`
+	// resolutionTime is the observed average time to resolve a contact,
+	// when metrics.queries.resolutionSeconds is set.
+	// +optional
+	ResolutionTime *metav1.Duration `json:"resolutionTime,omitempty"`
+	// answerRate is the observed share of contacts answered rather than
+	// abandoned, when metrics.queries.answerRate is set.
+	// +optional
+	AnswerRate Decimal `json:"answerRate,omitempty"`
 }
 
 // ReplicaStatus is one role's replicas.

@@ -54,8 +54,9 @@ func (k QueueKey) String() string { return k.Namespace + "/" + k.Name }
 // Overrides replace the default PromQL for one queue.
 type Overrides struct {
 	Inflow, Backlog, HandleTime string
-	// ServiceLevel has no default: only queues that name it read it.
-	ServiceLevel string
+	// ServiceLevel, Resolution and AnswerRate have no default: only queues
+	// that name them read them.
+	ServiceLevel, Resolution, AnswerRate string
 }
 
 // Request is what one queue needs read.
@@ -83,7 +84,11 @@ type Reading struct {
 	HandleTime *float64 // seconds per ticket
 	// ServiceLevel is the observed share answered within target (optional).
 	ServiceLevel *float64
-	Reason       string
+	// ResolutionSeconds is the observed average resolution time (optional).
+	ResolutionSeconds *float64
+	// AnswerRate is the observed share answered, not abandoned (optional).
+	AnswerRate *float64
+	Reason     string
 	Message      string
 }
 
@@ -146,8 +151,10 @@ func Plan(reqs []Request) []string {
 		}
 		add(pick(r.Overrides.Backlog, BacklogQuery()))
 		add(pick(r.Overrides.HandleTime, HandleTimeQuery()))
-		if r.Overrides.ServiceLevel != "" {
-			add(r.Overrides.ServiceLevel)
+		for _, q := range []string{r.Overrides.ServiceLevel, r.Overrides.Resolution, r.Overrides.AnswerRate} {
+			if q != "" {
+				add(q)
+			}
 		}
 	}
 	sort.Strings(out)
@@ -484,11 +491,20 @@ func assemble(r Request, reading Reading, results map[string]result) Reading {
 	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.HandleTime, HandleTimeQuery())], r.Overrides.HandleTime != ""); reason == "" && v > 0 {
 		reading.HandleTime = &v
 	}
-	if q := r.Overrides.ServiceLevel; q != "" {
-		if v, reason, _ := sampleFor(r, results[q], true); reason == "" && v <= 1 {
-			reading.ServiceLevel = &v
+	// Observed figures are reported, never sized on: a bad one is left out.
+	observed := func(q string, ok func(float64) bool) *float64 {
+		if q == "" {
+			return nil
 		}
+		if v, reason, _ := sampleFor(r, results[q], true); reason == "" && ok(v) {
+			return &v
+		}
+		return nil
 	}
+	share := func(v float64) bool { return v >= 0 && v <= 1 }
+	reading.ServiceLevel = observed(r.Overrides.ServiceLevel, share)
+	reading.AnswerRate = observed(r.Overrides.AnswerRate, share)
+	reading.ResolutionSeconds = observed(r.Overrides.Resolution, func(v float64) bool { return v > 0 })
 	return reading
 }
 

@@ -168,16 +168,37 @@ func TestPromDuration(t *testing.T) {
 	}
 }
 
-func TestObservedServiceLevelOverride(t *testing.T) {
-	sl := `sum(answered_in_target) / sum(answered)`
-	api := &fakeAPI{answers: map[string]model.Value{
-		WarmupQuery([]string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, now.Add(-time.Minute), now)},
-		sl: model.Vector{sample("", "", 0.71, now)},
-	}}
-	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: time.Minute, Overrides: Overrides{ServiceLevel: sl}}}, NewEstimators())
-	r := got[QueueKey{"ns", "a"}]
-	if !r.Usable() || r.ServiceLevel == nil || *r.ServiceLevel != 0.71 {
-		t.Errorf("%+v", r)
+func TestObservedOverrides(t *testing.T) {
+	sl, answered, resolution := `sum(answered_in_target) / sum(answered)`, `sum(answered) / sum(offered)`, `avg(resolution_seconds)`
+	for _, tc := range []struct {
+		name                           string
+		answerRate, resolutionSeconds  float64
+		wantAnswerRate, wantResolution bool
+	}{
+		{"all read", 0.93, 1800, true, true},
+		// Out of range: left out, and the reading still sizes the queue.
+		{"a share above 1 and a negative time", 1.4, -5, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &fakeAPI{answers: map[string]model.Value{
+				WarmupQuery([]string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, now.Add(-time.Minute), now)},
+				sl:         model.Vector{sample("", "", 0.71, now)},
+				answered:   model.Vector{sample("", "", tc.answerRate, now)},
+				resolution: model.Vector{sample("", "", tc.resolutionSeconds, now)},
+			}}
+			req := Request{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: time.Minute,
+				Overrides: Overrides{ServiceLevel: sl, AnswerRate: answered, Resolution: resolution}}
+			r := Read(context.Background(), api, now, []Request{req}, NewEstimators())[QueueKey{"ns", "a"}]
+			if !r.Usable() || r.ServiceLevel == nil || *r.ServiceLevel != 0.71 {
+				t.Errorf("service level: %+v", r)
+			}
+			if (r.AnswerRate != nil) != tc.wantAnswerRate || r.AnswerRate != nil && *r.AnswerRate != tc.answerRate {
+				t.Errorf("answer rate %v, want read: %v", r.AnswerRate, tc.wantAnswerRate)
+			}
+			if (r.ResolutionSeconds != nil) != tc.wantResolution || r.ResolutionSeconds != nil && *r.ResolutionSeconds != tc.resolutionSeconds {
+				t.Errorf("resolution %v, want read: %v", r.ResolutionSeconds, tc.wantResolution)
+			}
+		})
 	}
 }
 

@@ -68,6 +68,12 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 		if t.FirstResponse != nil {
 			target.FirstResponse = t.FirstResponse.Duration
 		}
+		if t.Resolution != nil {
+			target.Resolution = t.Resolution.Duration
+		}
+		if t.AnswerRatePercent != nil {
+			target.AnswerRate = float64(*t.AnswerRatePercent) / 100
+		}
 		if target.RealTime && t.ServiceLevel == nil || !target.RealTime && t.FirstResponse == nil {
 			return Target{}, ErrNoTarget{Channel: string(channel), Priority: priority}
 		}

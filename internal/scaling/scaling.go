@@ -28,6 +28,10 @@ type Target struct {
 	// target (backlog channels with a bot), so agents are sized for
 	// throughput only, not to clear the backlog within the target.
 	BotFirstResponse bool
+	// Resolution and AnswerRate are reported against observed figures,
+	// never sized for (zero: no target).
+	Resolution time.Duration
+	AnswerRate float64
 }
 
 // Agents is the agent-worker side of a queue.

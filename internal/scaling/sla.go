@@ -2,6 +2,7 @@ package scaling
 
 import (
 	"fmt"
+	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
@@ -31,6 +32,12 @@ type SLAInputs struct {
 	PredictedAtDecided, PredictedAtReady float64
 	// Observed is the service level the queue's query reports (nil: none).
 	Observed *float64
+	// ObservedAnswerRate and ObservedResolution (seconds) are the queue's
+	// other observed figures (nil: no query), compared with the policy's
+	// AnswerRate and Resolution (zero: no target).
+	ObservedAnswerRate, ObservedResolution *float64
+	AnswerRate                             float64
+	Resolution                             time.Duration
 }
 
 // SLAAssessment is a queue's state with the reason and a message for its
@@ -53,6 +60,13 @@ func AssessSLA(in SLAInputs) SLAAssessment {
 	case in.Observed != nil && *in.Observed < in.Target:
 		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed service level %s is below the target %s", pct(*in.Observed), pct(in.Target))}
+	case in.ObservedAnswerRate != nil && in.AnswerRate > 0 && *in.ObservedAnswerRate < in.AnswerRate:
+		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
+			fmt.Sprintf("observed answer rate %s is below the target %s", pct(*in.ObservedAnswerRate), pct(in.AnswerRate))}
+	case in.ObservedResolution != nil && in.Resolution > 0 && *in.ObservedResolution > in.Resolution.Seconds():
+		observed := time.Duration(*in.ObservedResolution * float64(time.Second)).Round(time.Second)
+		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
+			fmt.Sprintf("observed resolution time %s is longer than the target %s", observed, in.Resolution)}
 	case in.Mode == ModeSized && in.Required > in.Decided && in.Decided >= in.Max:
 		msg := fmt.Sprintf("the model needs %d agents, maxReplicas is %d: predicted service level %s, target %s",
 			in.Required, in.Max, pct(in.PredictedAtDecided), pct(in.Target))

@@ -2,6 +2,7 @@ package scaling
 
 import (
 	"testing"
+	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
@@ -10,7 +11,7 @@ func TestAssessSLA(t *testing.T) {
 	healthy := SLAInputs{Target: 0.8, Margin: 0.05, Mode: ModeSized, Required: 4, Decided: 4, Max: 40, Ready: 4,
 		PredictedAtDecided: 0.806, PredictedAtReady: 0.806}
 	with := func(f func(*SLAInputs)) SLAInputs { in := healthy; f(&in); return in }
-	low, fine := 0.7, 0.9
+	low, fine, slow := 0.7, 0.9, 2400.0
 	for _, tc := range []struct {
 		name   string
 		in     SLAInputs
@@ -29,6 +30,11 @@ func TestAssessSLA(t *testing.T) {
 		{"pods lagging, ready ones enough", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 6, 5, 0.85 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
 		{"observed below the target", with(func(in *SLAInputs) { in.Observed = &low }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
 		{"observed fine", with(func(in *SLAInputs) { in.Observed = &fine }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"answer rate below its target", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.95, &fine }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"answer rate met", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.85, &fine }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"answer rate without a target", with(func(in *SLAInputs) { in.ObservedAnswerRate = &low }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"resolution longer than its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = 30*time.Minute, &slow }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"resolution within its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = time.Hour, &slow }), SLAMet, supportv1alpha1.ReasonWithinTarget},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := AssessSLA(tc.in)

@@ -218,6 +218,7 @@ func TestInvalidRejected(t *testing.T) {
 		{"policy: occupancy zero", basePolicy, set("spec.maxOccupancy", "0"), []string{"spec.maxOccupancy", "greater than 0 and at most 1"}},
 		{"policy: shrinkage of 1", basePolicy, set("spec.shrinkage", "1"), []string{"spec.shrinkage", "up to but excluding 1"}},
 		{"policy: negative shrinkage", basePolicy, set("spec.shrinkage", "-0.1"), []string{"spec.shrinkage", "should match"}},
+		{"policy: firstResponse longer than resolution", basePolicy, set("spec.targets.1.resolution", "1h"), []string{"spec.targets[1]", "firstResponse must not be longer than resolution"}},
 		// SurgePlan
 		{"plan: unknown mode", basePlan, set("spec.mode", "Maybe"), []string{"spec.mode", "Unsupported value"}},
 		{"plan: activeUntil in Auto", basePlan, set("spec.activeUntil", "2026-11-23T18:00:00Z"), []string{"spec", "activeUntil may only be set when mode is Always"}},
