@@ -294,8 +294,10 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 	st := &q.Status
 	replicasChanged := st.Agents.DesiredReplicas != d.Agents.Replicas || st.Chatbot.DesiredReplicas != d.Bots.Replicas
 	r.recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents)
+	st.Agents.AddedBySurge = d.AddedAgents
 	if q.Spec.Chatbot != nil {
 		r.recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot)
+		st.Chatbot.AddedBySurge = d.AddedBots
 	} else {
 		st.Chatbot = supportv1alpha1.ReplicaStatus{}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -351,26 +352,15 @@ func recordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []sur
 	meta.SetStatusCondition(&st.Conditions, c)
 }
 
-// addedCapacity estimates what the plan adds across its queues.
+// addedCapacity sums what surge really added on the plan's queues where
+// it is active, as each queue decided it (bounds, caps and several plans
+// combined).
 func addedCapacity(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue) supportv1alpha1.SurgeAdded {
 	var added supportv1alpha1.SurgeAdded
-	a := p.Spec.Actions
 	for _, q := range queues {
-		if a.Agents != nil {
-			added.AgentReplicas += a.Agents.ExtraReplicas
-		}
-		if a.Chatbots != nil && q.Spec.Chatbot != nil {
-			desired := q.Status.Chatbot.DesiredReplicas
-			base := desired
-			if a.Chatbots.ExtraReplicas != nil {
-				base -= *a.Chatbots.ExtraReplicas
-			}
-			if a.Chatbots.Factor != nil {
-				if f, err := a.Chatbots.Factor.Float64(); err == nil && f > 1 {
-					base = int32(math.Ceil(float64(base) / f))
-				}
-			}
-			added.ChatbotReplicas += max(desired-max(base, q.Spec.Chatbot.MinReplicas), 0)
+		if slices.Contains(q.Status.ActiveSurgePlans, p.Name) {
+			added.AgentReplicas += q.Status.Agents.AddedBySurge
+			added.ChatbotReplicas += q.Status.Chatbot.AddedBySurge
 		}
 	}
 	return added

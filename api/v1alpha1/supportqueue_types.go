@@ -503,6 +503,11 @@ type ReplicaStatus struct {
 	// replicas; kept in status so a restarted operator keeps the window.
 	// +optional
 	ScaleDown *ScaleDownStatus `json:"scaleDown,omitempty"`
+	// addedBySurge is how many of desiredReplicas the active surge plans
+	// add: the replicas decided with them minus those decided without,
+	// after the queue's bounds and the plan's caps.
+	// +optional
+	AddedBySurge int32 `json:"addedBySurge,omitempty"`
 }
 
 // ScaleDownStatus is a scale-down waiting for its stabilization window.

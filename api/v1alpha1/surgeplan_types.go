@@ -455,7 +455,11 @@ type ManualChange struct {
 	Time *metav1.Time `json:"time,omitempty"`
 }
 
-// SurgeAdded is the capacity a plan adds across its queues.
+// SurgeAdded is the capacity surge adds across a plan's queues, as the
+// queues report it (status.agents.addedBySurge, status.chatbot.addedBySurge):
+// what was really added after each queue's bounds and caps. Where several
+// active plans select one queue their actions combine (the largest wins),
+// and each of them reports the combined addition.
 type SurgeAdded struct {
 	// chatbotReplicas added across the selected queues.
 	// +optional

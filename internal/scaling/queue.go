@@ -78,6 +78,9 @@ type QueueDecision struct {
 	Need *Need
 	// AgentsMode and BotsMode say how each role was decided.
 	AgentsMode, BotsMode Mode
+	// AddedAgents and AddedBots are what the surge adds: the replicas
+	// decided minus those the same inputs decide without it.
+	AddedAgents, AddedBots int32
 }
 
 // DecideQueue is the whole sizing decision for one queue: need from the
@@ -131,6 +134,13 @@ func DecideQueue(in QueueInput) QueueDecision {
 		} else {
 			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
 		}
+	}
+	if in.Surge.Active() {
+		calm := in
+		calm.Surge = Surge{BotFactor: 1}
+		without := DecideQueue(calm)
+		out.AddedAgents = max(out.Agents.Replicas-without.Agents.Replicas, 0)
+		out.AddedBots = max(out.Bots.Replicas-without.Bots.Replicas, 0)
 	}
 	return out
 }

@@ -149,3 +149,36 @@ func TestDecideQueueLowersOnlyOnEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestSurgeAddedIsWhatWasReallyAdded: what a surge reports adding is the
+// decision with it minus the decision without it, so the queue's bounds and
+// the plan's cap show, and several plans count once.
+func TestSurgeAddedIsWhatWasReallyAdded(t *testing.T) {
+	for _, tc := range []struct {
+		name                 string
+		inflow               float64 // per hour
+		agentsMax            int32
+		surge                Surge
+		wantAgents, wantBots int32
+	}{
+		// 400/h: 14 agents, 1 bot (minimum 1).
+		{"room for all of it", 400, 60, Surge{ExtraAgents: 10, BotFactor: 3, BotCap: 200}, 10, 2},
+		{"agents capped at maxReplicas", 400, 18, Surge{ExtraAgents: 10, BotFactor: 1}, 4, 0},
+		{"already at maxReplicas: nothing added", 4000, 60, Surge{ExtraAgents: 10, BotFactor: 1}, 0, 0},
+		// 36,000/h needs 18 bots, the queue runs its max of 10; ×3 is 54,
+		// the plan's cap 40 lifts the ceiling: 30 added, not 36.
+		{"bots capped by the plan's maxReplicas", 36000, 60, Surge{BotFactor: 3, BotCap: 40}, 0, 30},
+		{"no plan active", 400, 60, Surge{BotFactor: 1}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := baseInput()
+			in.Shape.Agents.Max = tc.agentsMax
+			in.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600)}
+			in.Surge = tc.surge
+			d := DecideQueue(in)
+			if d.AddedAgents != tc.wantAgents || d.AddedBots != tc.wantBots {
+				t.Errorf("added %d agents and %d bots, want %d and %d (decided %+v)", d.AddedAgents, d.AddedBots, tc.wantAgents, tc.wantBots, d)
+			}
+		})
+	}
+}
