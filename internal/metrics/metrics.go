@@ -89,7 +89,7 @@ type Reading struct {
 	// AnswerRate is the observed share answered, not abandoned (optional).
 	AnswerRate *float64
 	Reason     string
-	Message      string
+	Message    string
 }
 
 // Usable reports whether the reading can size the queue.
