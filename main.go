@@ -45,7 +45,7 @@ func main() {
 	flag.StringVar(&o.prometheusAddress, "prometheus-address", "http://prometheus.monitoring:9090", "Default Prometheus HTTP API address for queues that do not name one.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false, "Serve metrics over HTTP/2 (off by default: HTTP/2 rapid-reset CVEs).")
-	flag.IntVar(&o.workers, "max-concurrent-reconciles", 4, "Queues reconciled at once.")
+	flag.IntVar(&o.workers, "max-concurrent-reconciles", 4, "Objects each controller (queues, surge plans, SLA policies) reconciles at once.")
 	flag.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "Address of Go's pprof endpoints for profiling; \"0\" (the default) disables them.")
 	flag.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	zapOpts := zap.Options{Development: false}

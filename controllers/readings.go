@@ -88,8 +88,19 @@ type Poller struct {
 	// the reaction. Defaults to 250ms.
 	Tick time.Duration
 
-	lastPoll   map[pollGroup]time.Time
-	apis       map[string]metrics.API
+	groups map[pollGroup]*groupState
+	apis   map[string]metrics.API
+	wg     sync.WaitGroup
+}
+
+// groupState is one poll group's: its estimators and last poll, and
+// whether a poll of it is in flight. Groups poll concurrently, so a
+// Prometheus that does not answer holds up only its own queues; a group
+// is never polled twice at once, so its estimators have one writer.
+type groupState struct {
+	mu         sync.Mutex
+	busy       bool
+	lastPoll   time.Time
 	estimators *metrics.Estimators
 }
 
@@ -113,13 +124,11 @@ func (p *Poller) Start(ctx context.Context) error {
 	if p.NewAPI == nil {
 		p.NewAPI = NewPrometheusAPI
 	}
-	p.lastPoll = map[pollGroup]time.Time{}
+	p.groups = map[pollGroup]*groupState{}
 	p.apis = map[string]metrics.API{}
-	// Estimators live as long as the leader's poller: a new leader warms
-	// up from Prometheus's history.
-	p.estimators = metrics.NewEstimators()
 	ticker := p.Clock.NewTicker(p.Tick)
 	defer ticker.Stop()
+	defer p.wg.Wait()
 	for {
 		if err := p.pollDue(ctx); err != nil {
 			p.Log.Error(err, "polling metrics")
@@ -150,22 +159,58 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		keep[keyOf(q)] = true
 	}
 	p.Store.forget(keep)
-	p.estimators.Forget(keep)
+	for g, st := range p.groups {
+		if _, ok := groups[g]; !ok && st.tryLock() {
+			delete(p.groups, g) // no queue left; estimators live as long as their group
+		}
+	}
 	for g, queues := range groups {
-		// Half a tick of slack keeps polls on the interval: without it a
-		// tick landing a hair early would push every poll a whole tick late.
-		if last, ok := p.lastPoll[g]; ok && !p.due(g, queues, last, now) {
+		st, ok := p.groups[g]
+		if !ok {
+			// Estimators live as long as the leader's poller: a new
+			// leader warms up from Prometheus's history.
+			st = &groupState{estimators: metrics.NewEstimators()}
+			p.groups[g] = st
+		}
+		if !st.tryLock() {
+			continue // the last poll is still waiting for its Prometheus
+		}
+		st.estimators.Forget(keep)
+		batch := queues
+		if !st.lastPoll.IsZero() && !p.due(g, st, queues, now) {
 			// A queue never read is read now, alone, rather than after up
 			// to a whole interval: a new queue is sized within a tick.
-			if unread := p.unread(queues); len(unread) > 0 {
-				p.poll(ctx, g, unread, now)
+			if batch = p.unread(queues); len(batch) == 0 {
+				st.unlock()
+				continue
 			}
-			continue
+		} else {
+			st.lastPoll = now
 		}
-		p.lastPoll[g] = now
-		p.poll(ctx, g, queues, now)
+		api, err := p.api(g.address)
+		p.wg.Go(func() {
+			defer st.unlock()
+			p.poll(ctx, g, st.estimators, api, err, batch, now)
+		})
 	}
 	return nil
+}
+
+// tryLock claims the group for one poll; false while one is in flight.
+func (s *groupState) tryLock() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.busy {
+		return false
+	}
+	s.busy = true
+	return true
+}
+
+func (s *groupState) unlock() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.busy = false
 }
 
 // scrapeLag is how long after a sample's timestamp a poll reads it: the
@@ -180,15 +225,16 @@ const scrapeLag = 500 * time.Millisecond
 // (at most one poll per scrape when scrapes are slower than polls). Half a
 // tick of slack keeps polls on time: a tick landing a hair early would
 // otherwise push a poll a whole tick late.
-func (p *Poller) due(g pollGroup, queues []*supportv1alpha1.SupportQueue, last, now time.Time) bool {
+func (p *Poller) due(g pollGroup, st *groupState, queues []*supportv1alpha1.SupportQueue, now time.Time) bool {
 	keys := make([]metrics.QueueKey, len(queues))
 	for i, q := range queues {
 		keys[i] = keyOf(q)
 	}
-	if late, ok := p.estimators.Late(keys, last.Add(-scrapeLag)); ok && now.Sub(late) < g.interval/2 && now.Sub(last) >= p.Tick/2 {
+	last := st.lastPoll
+	if late, ok := st.estimators.Late(keys, last.Add(-scrapeLag)); ok && now.Sub(late) < g.interval/2 && now.Sub(last) >= p.Tick/2 {
 		return true
 	}
-	if next, ok := p.estimators.NextScrape(keys, last.Add(-scrapeLag), g.interval); ok {
+	if next, ok := st.estimators.NextScrape(keys, last.Add(-scrapeLag), g.interval); ok {
 		return !now.Add(p.Tick / 2).Before(next.Add(scrapeLag))
 	}
 	return now.Sub(last) >= g.interval-p.Tick/2
@@ -204,12 +250,13 @@ func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alph
 	return out
 }
 
-func (p *Poller) poll(ctx context.Context, g pollGroup, queues []*supportv1alpha1.SupportQueue, now time.Time) {
+// poll reads one group's queues. It runs on its own goroutine, bounded by
+// the timeout: the poll interval, at most 10 s.
+func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators, api metrics.API, err error, queues []*supportv1alpha1.SupportQueue, now time.Time) {
 	reqs := make([]metrics.Request, 0, len(queues))
 	for _, q := range queues {
 		reqs = append(reqs, requestFor(q))
 	}
-	api, err := p.api(g.address)
 	var readings map[metrics.QueueKey]metrics.Reading
 	if err != nil {
 		readings = map[metrics.QueueKey]metrics.Reading{}
@@ -219,8 +266,8 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, queues []*supportv1alpha
 	} else {
 		timeout := min(g.interval, 10*time.Second)
 		qctx, cancel := context.WithTimeout(ctx, timeout)
-		queries := len(metrics.Plan(reqs)) + len(p.estimators.CounterQueries(reqs))
-		readings = metrics.Read(qctx, api, now, reqs, p.estimators)
+		queries := len(metrics.Plan(reqs)) + len(est.CounterQueries(reqs))
+		readings = metrics.Read(qctx, api, now, reqs, est)
 		cancel()
 		prometheusQueries.WithLabelValues(g.address).Add(float64(queries))
 	}

@@ -27,8 +27,9 @@ type Options struct {
 	PollTick time.Duration
 	// NewPrometheusAPI builds Prometheus clients (default: HTTP API).
 	NewPrometheusAPI func(address string) (metrics.API, error)
-	// MaxConcurrentReconciles per controller (default 4): queues are
-	// independent, and a surge wakes many at once.
+	// MaxConcurrentReconciles per controller (default 4) for queues, plans
+	// and policies: they are independent, a surge wakes many queues at once,
+	// and a plan waiting on a slow Prometheus must not hold up the others.
 	MaxConcurrentReconciles int
 }
 
@@ -95,8 +96,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 		Clock:             o.Clock,
 		DefaultPrometheus: o.DefaultPrometheus,
 		NewAPI:            o.NewPrometheusAPI,
+		Workers:           o.MaxConcurrentReconciles,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	return (&SLAPolicyReconciler{Client: mgr.GetClient(), MinStatusInterval: 2 * time.Second}).SetupWithManager(mgr)
+	return (&SLAPolicyReconciler{Client: mgr.GetClient(), MinStatusInterval: 2 * time.Second, Workers: o.MaxConcurrentReconciles}).SetupWithManager(mgr)
 }

@@ -14,6 +14,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -31,6 +32,8 @@ type SLAPolicyReconciler struct {
 	// becomes one write per interval instead of one large write per change.
 	// A policy edit is reported at once.
 	MinStatusInterval time.Duration
+	// Workers is MaxConcurrentReconciles.
+	Workers int
 
 	mu        sync.Mutex
 	lastWrite map[types.NamespacedName]time.Time
@@ -63,7 +66,7 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 	before := p.DeepCopy()
-	defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, &retErr)
+	defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, nil, &retErr)
 	var queues supportv1alpha1.SupportQueueList
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
 		return ctrl.Result{}, err
@@ -128,6 +131,7 @@ func (r *SLAPolicyReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&supportv1alpha1.SLAPolicy{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&supportv1alpha1.SupportQueue{}, handler.EnqueueRequestsFromMapFunc(policyOfQueue)).
 		Named("slapolicy").
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Workers, 1)}).
 		Complete(r)
 }
 

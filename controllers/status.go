@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -16,13 +18,43 @@ func patchStatusIfChanged[T client.Object](ctx context.Context, c client.Client,
 	return c.Status().Patch(ctx, obj, client.MergeFrom(before))
 }
 
-// finishReconcile patches status if it changed and counts failed
-// reconciles. Defer it with the reconcile's named error.
-func finishReconcile[T client.Object](ctx context.Context, c client.Client, kind string, before, obj T, status func(T) any, retErr *error) {
-	if err := patchStatusIfChanged(ctx, c, before, obj, status); err != nil && *retErr == nil {
+// finishReconcile patches status if it changed, then emits the reconcile's
+// Events, and counts failed reconciles. Defer it with the reconcile's named
+// error. Events wait for the patch: one about a status the apiserver
+// refused would describe a change nobody can see, and the retry would
+// emit it again.
+func finishReconcile[T client.Object](ctx context.Context, c client.Client, kind string, before, obj T, status func(T) any, rec *pendingEvents, retErr *error) {
+	err := patchStatusIfChanged(ctx, c, before, obj, status)
+	if err != nil && *retErr == nil {
 		*retErr = err
+	}
+	if err == nil {
+		rec.flush()
 	}
 	if *retErr != nil {
 		reconcileErrors.WithLabelValues(kind).Inc()
 	}
+}
+
+// pendingEvents holds a reconcile's Events until its status patch lands.
+type pendingEvents struct {
+	to     events.EventRecorder
+	events []func()
+}
+
+var _ events.EventRecorder = &pendingEvents{}
+
+// Eventf queues an Event.
+func (p *pendingEvents) Eventf(regarding, related runtime.Object, eventtype, reason, action, note string, args ...any) {
+	p.events = append(p.events, func() { p.to.Eventf(regarding, related, eventtype, reason, action, note, args...) })
+}
+
+func (p *pendingEvents) flush() {
+	if p == nil {
+		return // a controller without Events
+	}
+	for _, emit := range p.events {
+		emit()
+	}
+	p.events = nil
 }

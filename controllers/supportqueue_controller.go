@@ -96,7 +96,8 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{RequeueAfter: time.Second}, nil
 	}
 	before := q.DeepCopy()
-	defer finishReconcile(ctx, r.Client, "SupportQueue", before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }, &retErr)
+	rec := &pendingEvents{to: r.Recorder}
+	defer finishReconcile(ctx, r.Client, "SupportQueue", before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }, rec, &retErr)
 
 	now := r.Clock.Now().Truncate(time.Second)
 	in, err := r.gather(ctx, q)
@@ -114,7 +115,7 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		markFailed(q, supportv1alpha1.ReasonApplyFailed, err)
 		return ctrl.Result{}, err
 	}
-	r.recordStatus(now, q, shape, in, decision)
+	r.recordStatus(now, q, shape, in, decision, rec)
 	return ctrl.Result{}, nil
 }
 
@@ -290,13 +291,13 @@ func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1
 }
 
 // recordStatus writes the decision, the forecast and the conditions.
-func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) {
+func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision, rec events.EventRecorder) {
 	st := &q.Status
 	replicasChanged := st.Agents.DesiredReplicas != d.Agents.Replicas || st.Chatbot.DesiredReplicas != d.Bots.Replicas
-	r.recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents)
+	recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents, rec)
 	st.Agents.AddedBySurge = d.AddedAgents
 	if q.Spec.Chatbot != nil {
-		r.recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot)
+		recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot, rec)
 		st.Chatbot.AddedBySurge = d.AddedBots
 	} else {
 		st.Chatbot = supportv1alpha1.ReplicaStatus{}
@@ -315,13 +316,13 @@ func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.
 		st.ConsecutiveMetricFailures = min(in.reading.Failures, max(q.Spec.Metrics.FallbackAfter, 1))
 	}
 	atReady, predicted := r.recordPrediction(q, shape, in, d)
-	r.recordConditions(q, in, d, atReady, predicted)
+	recordConditions(q, in, d, atReady, predicted, rec)
 }
 
-func (r *SupportQueueReconciler) recordRole(now time.Time, q *supportv1alpha1.SupportQueue, st *supportv1alpha1.ReplicaStatus, role string, d scaling.RoleDecision, live *appsv1.Deployment) {
+func recordRole(now time.Time, q *supportv1alpha1.SupportQueue, st *supportv1alpha1.ReplicaStatus, role string, d scaling.RoleDecision, live *appsv1.Deployment, rec events.EventRecorder) {
 	if st.LastScaleTime == nil || st.DesiredReplicas != d.Replicas {
 		if st.LastScaleTime != nil {
-			r.Recorder.Eventf(q, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonScaling, "Scale",
+			rec.Eventf(q, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonScaling, "Scale",
 				"Scaled %s from %d to %d replicas", role, st.DesiredReplicas, d.Replicas)
 		}
 		t := metav1.NewTime(now)
@@ -488,7 +489,7 @@ func decimal(v float64) supportv1alpha1.Decimal {
 	return supportv1alpha1.Decimal(strconv.FormatFloat(v, 'f', 3, 64))
 }
 
-func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64, predicted bool) {
+func recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64, predicted bool, rec events.EventRecorder) {
 	gen := q.Generation
 	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
 		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
@@ -501,7 +502,7 @@ func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueu
 		if errors.As(in.policyErr, &nt) {
 			reason = supportv1alpha1.ReasonNoTargetForChannel
 		}
-		r.eventOnChange(q, supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, reason,
+		eventOnChange(rec, q, supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, reason,
 			in.policyErr.Error()+"; agents hold at their current replicas (at least minReplicas)")
 		set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, reason, in.policyErr.Error())
 		set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, in.policyErr.Error())
@@ -511,7 +512,7 @@ func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueu
 		meta.RemoveStatusCondition(&q.Status.Conditions, supportv1alpha1.ConditionStalled)
 	}
 
-	r.recordMetricsCondition(q, in, d)
+	recordMetricsCondition(q, in, d, rec)
 
 	// SLA risk: capped, held, lagging or observed short; not "near the
 	// target", which is where sizing aims.
@@ -552,7 +553,7 @@ func (r *SupportQueueReconciler) recordConditions(q *supportv1alpha1.SupportQueu
 	q.Status.ObservedGeneration = gen
 }
 
-func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) {
+func recordMetricsCondition(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, rec events.EventRecorder) {
 	rd := in.reading
 	var status metav1.ConditionStatus
 	var reason, msg string
@@ -577,7 +578,7 @@ func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.Suppo
 		evType = corev1.EventTypeWarning
 	}
 	if status != metav1.ConditionUnknown {
-		r.eventOnChange(q, supportv1alpha1.ConditionMetricsAvailable, status, evType, reason, msg)
+		eventOnChange(rec, q, supportv1alpha1.ConditionMetricsAvailable, status, evType, reason, msg)
 	}
 	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionMetricsAvailable,
 		Status: status, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
@@ -585,7 +586,7 @@ func (r *SupportQueueReconciler) recordMetricsCondition(q *supportv1alpha1.Suppo
 
 // eventOnChange emits an Event only when a condition changes status or
 // reason, so a steady state stays quiet.
-func (r *SupportQueueReconciler) eventOnChange(q *supportv1alpha1.SupportQueue, condType string, status metav1.ConditionStatus, evType, reason, msg string) {
+func eventOnChange(rec events.EventRecorder, q *supportv1alpha1.SupportQueue, condType string, status metav1.ConditionStatus, evType, reason, msg string) {
 	prev := meta.FindStatusCondition(q.Status.Conditions, condType)
 	if prev != nil && prev.Status == status && prev.Reason == reason {
 		return
@@ -593,7 +594,7 @@ func (r *SupportQueueReconciler) eventOnChange(q *supportv1alpha1.SupportQueue, 
 	if prev == nil && status == metav1.ConditionTrue {
 		return // first success is not news
 	}
-	r.Recorder.Eventf(q, nil, evType, reason, condType, "%s", msg)
+	rec.Eventf(q, nil, evType, reason, condType, "%s", msg)
 }
 
 func markFailed(q *supportv1alpha1.SupportQueue, reason string, err error) {

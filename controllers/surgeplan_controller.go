@@ -22,6 +22,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -51,6 +52,10 @@ type SurgePlanReconciler struct {
 	DefaultPrometheus string
 	NewAPI            func(address string) (metrics.API, error)
 
+	// Workers is MaxConcurrentReconciles: plans on a slow Prometheus do
+	// not hold up the others.
+	Workers int
+
 	mu   sync.Mutex
 	apis map[string]metrics.API
 }
@@ -65,7 +70,8 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := p.DeepCopy()
-	defer finishReconcile(ctx, r.Client, "SurgePlan", before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }, &retErr)
+	rec := &pendingEvents{to: r.Recorder}
+	defer finishReconcile(ctx, r.Client, "SurgePlan", before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }, rec, &retErr)
 	now := r.Clock.Now().Truncate(time.Second)
 
 	queues, err := r.selectedQueues(ctx, p)
@@ -82,24 +88,24 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
 		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
 			log.FromContext(ctx).Info("trigger unreadable", "plan", req.NamespacedName, "triggers", c.Message)
-			r.Recorder.Eventf(p, nil, corev1.EventTypeWarning, c.Reason, "ReadTriggers", "%s", c.Message)
+			rec.Eventf(p, nil, corev1.EventTypeWarning, c.Reason, "ReadTriggers", "%s", c.Message)
 		}
 	}
 	if overrideErr != nil {
 		if !hasInvalidOverride(before) {
-			r.Recorder.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
+			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
 		}
 	}
 	if m, changed := manualChange(p, now); changed {
 		p.Status.Manual = m
 		if m.Expired {
-			r.Recorder.Eventf(p, nil, corev1.EventTypeNormal, surge.ReasonManualExpired, "Override",
+			rec.Eventf(p, nil, corev1.EventTypeNormal, surge.ReasonManualExpired, "Override",
 				"override %s by %s ended at %s; following spec.mode %s", m.Mode, m.By, m.Until.UTC().Format(time.RFC3339), in.Mode)
 		}
 	}
 	if tr != nil {
 		evType := corev1.EventTypeNormal
-		r.Recorder.Eventf(p, nil, evType, tr.Reason, "Transition", "%s -> %s: %s", tr.From, tr.To, tr.Message)
+		rec.Eventf(p, nil, evType, tr.Reason, "Transition", "%s -> %s: %s", tr.From, tr.To, tr.Message)
 	}
 	active := 0.0
 	if next.Phase == surge.Active {
@@ -107,10 +113,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	surgeActive.WithLabelValues(p.Namespace, p.Name).Set(active)
 
-	requeue := p.Spec.EvaluationInterval.Duration
-	if requeue <= 0 {
-		requeue = 5 * time.Second
-	}
+	requeue := evaluationInterval(p)
 	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
 		requeue = min(requeue, m.Until.Sub(now)+time.Second)
 	}
@@ -141,7 +144,7 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 		if apiErr != nil {
 			return 0, "Prometheus client: " + apiErr.Error()
 		}
-		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		qctx, cancel := context.WithTimeout(ctx, triggerTimeout(p))
 		defer cancel()
 		val, _, _, err := api.Query(qctx, q, now)
 		if err != nil {
@@ -164,30 +167,50 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	}
 	matcher := surge.QueueMatcher(p.Namespace, names)
 
-	var out []surge.Trigger
-	for _, spec := range surge.TriggerSpecs(p.Spec.Triggers) {
+	read := func(spec surge.TriggerSpec) surge.Trigger {
 		switch spec.Kind {
 		case surge.KindInflowSpike, surge.KindBacklog:
 			if len(names) == 0 {
-				out = append(out, spec.Failed("the plan's queueSelector selects no queue"))
-				continue
+				return spec.Failed("the plan's queueSelector selects no queue")
 			}
 			if apiErr != nil {
-				out = append(out, spec.Failed("Prometheus client: "+apiErr.Error()))
-				continue
+				return spec.Failed("Prometheus client: " + apiErr.Error())
 			}
 			if spec.Kind == surge.KindInflowSpike {
-				out = append(out, r.readSpike(ctx, api, spec, matcher, now))
-				continue
+				return r.readSpike(ctx, api, spec, matcher, now, triggerTimeout(p))
 			}
 			v, why := query(surge.BacklogSumQuery(matcher))
-			out = append(out, reading(spec, v, why))
+			return reading(spec, v, why)
 		default:
 			v, why := query(spec.Query)
-			out = append(out, reading(spec, v, why))
+			return reading(spec, v, why)
 		}
 	}
+	// Triggers are read concurrently: a slow query costs the evaluation
+	// one timeout, not one per trigger.
+	specs := surge.TriggerSpecs(p.Spec.Triggers)
+	out := make([]surge.Trigger, len(specs))
+	var wg sync.WaitGroup
+	for i, spec := range specs {
+		wg.Go(func() { out[i] = read(spec) })
+	}
+	wg.Wait()
 	return out
+}
+
+// evaluationInterval is how often the plan's triggers are read (5s unset).
+func evaluationInterval(p *supportv1alpha1.SurgePlan) time.Duration {
+	if d := p.Spec.EvaluationInterval.Duration; d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// triggerTimeout bounds one trigger read: an evaluation interval, at most
+// 10 s, so a Prometheus that does not answer delays the plan's next
+// evaluation by no more than one interval.
+func triggerTimeout(p *supportv1alpha1.SurgePlan) time.Duration {
+	return min(evaluationInterval(p), 10*time.Second)
 }
 
 // reading is a trigger read from one query: its value, or why not.
@@ -202,8 +225,8 @@ func reading(spec surge.TriggerSpec, v float64, failure string) surge.Trigger {
 // and each series' baseline, and runs the spike detector on them. A series
 // without a baseline (no history before the window) is left out: a rise
 // needs something to rise from.
-func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, spec surge.TriggerSpec, matcher string, now time.Time) surge.Trigger {
-	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, spec surge.TriggerSpec, matcher string, now time.Time, timeout time.Duration) surge.Trigger {
+	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	samples, err := metrics.ReadSeries(qctx, api, surge.SpikeSamplesQuery(matcher, spec.Window), now)
 	if err != nil {
@@ -410,6 +433,7 @@ func (r *SurgePlanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1alpha1.SurgePlan{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
 		Named("surgeplan").
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Workers, 1)}).
 		Complete(r)
 }
 
