@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/defaults"
 	"github.com/frontline-dev/frontline/internal/sim"
 )
 
@@ -204,19 +205,20 @@ func loadResources(files []string, queueName string) (resources, error) {
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
 				return resources{}, fmt.Errorf("%s: %w", p, err)
 			}
+			// Defaulted from the CRDs, as the apiserver would store them.
 			var err error
 			switch meta.Kind {
 			case "SupportQueue":
 				var q supportv1alpha1.SupportQueue
-				err = yaml.UnmarshalStrict(doc, &q)
+				err = defaults.Decode(doc, meta.Kind, &q)
 				queues = append(queues, q)
 			case "SLAPolicy":
 				var sp supportv1alpha1.SLAPolicy
-				err = yaml.UnmarshalStrict(doc, &sp)
+				err = defaults.Decode(doc, meta.Kind, &sp)
 				policies = append(policies, sp)
 			case "SurgePlan":
 				var pl supportv1alpha1.SurgePlan
-				err = yaml.UnmarshalStrict(doc, &pl)
+				err = defaults.Decode(doc, meta.Kind, &pl)
 				plans = append(plans, pl)
 			}
 			if err != nil {
@@ -245,11 +247,6 @@ func loadResources(files []string, queueName string) (resources, error) {
 	if policy == nil {
 		return resources{}, &flagError{"filename", fmt.Sprintf("SLAPolicy %q (the queue's slaPolicyRef) not found in the files", q.Spec.SLAPolicyRef.Name)}
 	}
-	planPtrs := make([]*supportv1alpha1.SurgePlan, len(plans))
-	for i := range plans {
-		planPtrs[i] = &plans[i]
-	}
-	sim.ApplyDefaults(q, policy, planPtrs...)
 	return resources{queue: q, policy: policy, plans: plans}, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/defaults"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
@@ -15,15 +16,16 @@ import (
 // the default inflowSpike trigger (ratio 3, every other field defaulted).
 func spikeOnlyConfig(t *testing.T, seed uint64) Config {
 	cfg := sampleConfig(t)
-	plan := supportv1alpha1.SurgePlan{
-		ObjectMeta: metav1.ObjectMeta{Name: "spike"},
-		Spec: supportv1alpha1.SurgePlanSpec{
-			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
-			Triggers:      &supportv1alpha1.SurgeTriggers{InflowSpike: &supportv1alpha1.InflowSpikeTrigger{Ratio: "3", MinInflowPerHour: 60}},
-			Actions:       supportv1alpha1.SurgeActions{Agents: &supportv1alpha1.AgentSurge{ExtraReplicas: 5}},
-		},
+	var plan supportv1alpha1.SurgePlan
+	if err := defaults.Decode([]byte(`
+metadata: {name: spike}
+spec:
+  queueSelector: {matchLabels: {desk: retail}}
+  triggers: {inflowSpike: {ratio: "3"}}
+  actions: {agents: {extraReplicas: 5}}
+`), "SurgePlan", &plan); err != nil {
+		t.Fatal(err)
 	}
-	ApplyDefaults(nil, nil, &plan)
 	cfg.Plans = []supportv1alpha1.SurgePlan{plan}
 	cfg.Seed = seed
 	cfg.ScrapeInterval = 15 * time.Second

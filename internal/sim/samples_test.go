@@ -5,18 +5,19 @@ import (
 	"path/filepath"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/defaults"
 )
 
-func loadSample(t *testing.T, file string, into any) {
+// loadSample reads a sample as the apiserver would store it (defaulted
+// from the CRD).
+func loadSample(t *testing.T, file, kind string, into any) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := yaml.Unmarshal(raw, into); err != nil {
+	if err := defaults.Decode(raw, kind, into); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -27,9 +28,8 @@ func sampleConfig(t *testing.T) Config {
 	q := &supportv1alpha1.SupportQueue{}
 	p := &supportv1alpha1.SLAPolicy{}
 	plan := supportv1alpha1.SurgePlan{}
-	loadSample(t, "support_v1alpha1_supportqueue_retail_chat.yaml", q)
-	loadSample(t, "support_v1alpha1_slapolicy_retail.yaml", p)
-	loadSample(t, "support_v1alpha1_surgeplan_btc_crash.yaml", &plan)
-	ApplyDefaults(q, p, &plan)
+	loadSample(t, "support_v1alpha1_supportqueue_retail_chat.yaml", "SupportQueue", q)
+	loadSample(t, "support_v1alpha1_slapolicy_retail.yaml", "SLAPolicy", p)
+	loadSample(t, "support_v1alpha1_surgeplan_btc_crash.yaml", "SurgePlan", &plan)
 	return Config{Queue: q, Policy: p, Plans: []supportv1alpha1.SurgePlan{plan}, Seed: 1}
 }
