@@ -13,6 +13,7 @@ import (
 	policyv1ac "k8s.io/client-go/applyconfigurations/policy/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
@@ -26,8 +27,8 @@ const (
 	LabelRole      = "support.frontline.dev/role"
 	LabelCategory  = "support.frontline.dev/category"
 	ManagedByValue = "frontline"
-	RoleAgents     = "agents"
-	RoleChatbot    = "chatbot"
+	RoleAgents     = queuestatus.RoleAgents
+	RoleChatbot    = queuestatus.RoleChatbot
 	// knowledgeMountPath is where bots find the merged knowledge base; a
 	// mounted ConfigMap updates in place, so no restart is needed.
 	knowledgeMountPath = "/etc/frontline/knowledge"

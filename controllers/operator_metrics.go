@@ -3,6 +3,10 @@ package controllers
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/metrics"
+	"github.com/frontline-dev/frontline/internal/queuestatus"
 )
 
 // The operator's own metrics, served on the manager's secure endpoint.
@@ -55,4 +59,29 @@ func forgetQueueMetrics(namespace, queue string) {
 	targetServiceLevel.DeleteLabelValues(namespace, queue)
 	inflowPerHour.DeleteLabelValues(namespace, queue)
 	metricSourceErrors.DeletePartialMatch(prometheus.Labels{"namespace": namespace, "queue": queue})
+}
+
+// exportQueueGauges publishes a queue's status (and its latest usable
+// inflow) as the operator's own metrics.
+func exportQueueGauges(q *supportv1alpha1.SupportQueue, rd *metrics.Reading) {
+	set := func(g *prometheus.GaugeVec, v float64, labels ...string) {
+		g.WithLabelValues(append([]string{q.Namespace, q.Name}, labels...)...).Set(v)
+	}
+	set(desiredReplicas, float64(q.Status.Agents.DesiredReplicas), RoleAgents)
+	set(readyReplicas, float64(q.Status.Agents.ReadyReplicas), RoleAgents)
+	if q.Spec.Chatbot != nil {
+		set(desiredReplicas, float64(q.Status.Chatbot.DesiredReplicas), RoleChatbot)
+		set(readyReplicas, float64(q.Status.Chatbot.ReadyReplicas), RoleChatbot)
+	}
+	if rd != nil && rd.Usable() {
+		set(inflowPerHour, queuestatus.Level(rd)*3600)
+	}
+	if p := q.Status.Prediction; p != nil {
+		if v, err := p.ServiceLevel.Float64(); err == nil {
+			set(predictedServiceLevel, v)
+		}
+		if v, err := p.TargetServiceLevel.Float64(); err == nil {
+			set(targetServiceLevel, v)
+		}
+	}
 }

@@ -2,9 +2,7 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -30,6 +28,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
@@ -290,311 +289,28 @@ func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1
 		disruptionBudget(q, RoleChatbot, chatbotName(q)), policyv1ac.ExtractPodDisruptionBudget)
 }
 
-// recordStatus writes the decision, the forecast and the conditions.
+// recordStatus writes the next status (queuestatus.Project), queues its
+// Events for after the patch, and exports the queue's gauges.
 func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision, rec events.EventRecorder) {
-	st := &q.Status
-	replicasChanged := st.Agents.DesiredReplicas != d.Agents.Replicas || st.Chatbot.DesiredReplicas != d.Bots.Replicas
-	recordRole(now, q, &st.Agents, RoleAgents, d.Agents, in.agents, rec)
-	st.Agents.AddedBySurge = d.AddedAgents
-	if q.Spec.Chatbot != nil {
-		recordRole(now, q, &st.Chatbot, RoleChatbot, d.Bots, in.chatbot, rec)
-		st.Chatbot.AddedBySurge = d.AddedBots
-	} else {
-		st.Chatbot = supportv1alpha1.ReplicaStatus{}
+	pin := queuestatus.Input{Now: now, Queue: q, Shape: shape, Policy: in.policy, Target: in.target, PolicyErr: in.policyErr,
+		AgentsReady: readyReplicasOf(in.agents), BotsReady: readyReplicasOf(in.chatbot),
+		SurgePlans: in.surgePlans, FAQMissing: in.faqMissing, Decision: d}
+	if rd := in.reading; rd != nil {
+		pin.Reading, pin.Failures = &rd.Reading, rd.Failures
 	}
-	st.ActiveSurgePlans = in.surgePlans
-
-	if rd := in.reading; rd != nil && rd.Usable() {
-		if m := measured(rd); replicasChanged || measurementsMoved(st.Measured, m) {
-			st.Measured = m
-		}
-		inflowPerHour.WithLabelValues(q.Namespace, q.Name).Set(level(rd) * 3600)
+	next, evs := queuestatus.Project(pin)
+	q.Status = next
+	for _, e := range evs {
+		rec.Eventf(q, nil, e.Type, e.Reason, e.Action, "%s", e.Message)
 	}
-	if in.reading != nil {
-		// Counted up to the fallback threshold only: past it the number
-		// changes nothing, and a steady outage then writes nothing.
-		st.ConsecutiveMetricFailures = min(in.reading.Failures, max(q.Spec.Metrics.FallbackAfter, 1))
-	}
-	atReady, predicted := r.recordPrediction(q, shape, in, d)
-	recordConditions(q, in, d, atReady, predicted, rec)
+	exportQueueGauges(q, pin.Reading)
 }
 
-func recordRole(now time.Time, q *supportv1alpha1.SupportQueue, st *supportv1alpha1.ReplicaStatus, role string, d scaling.RoleDecision, live *appsv1.Deployment, rec events.EventRecorder) {
-	if st.LastScaleTime == nil || st.DesiredReplicas != d.Replicas {
-		if st.LastScaleTime != nil {
-			rec.Eventf(q, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonScaling, "Scale",
-				"Scaled %s from %d to %d replicas", role, st.DesiredReplicas, d.Replicas)
-		}
-		t := metav1.NewTime(now)
-		st.LastScaleTime = &t
+func readyReplicasOf(d *appsv1.Deployment) int32 {
+	if d == nil {
+		return 0
 	}
-	st.DesiredReplicas = d.Replicas
-	st.ReadyReplicas = 0
-	if live != nil {
-		st.ReadyReplicas = live.Status.ReadyReplicas
-	}
-	st.Summary = fmt.Sprintf("%d/%d", st.ReadyReplicas, st.DesiredReplicas)
-	st.ScaleDown = nil
-	if sd := d.ScaleDown; sd.BelowSince != nil {
-		st.ScaleDown = &supportv1alpha1.ScaleDownStatus{BelowSince: &metav1.Time{Time: *sd.BelowSince}}
-		for _, rec := range sd.Recent {
-			st.ScaleDown.Recent = append(st.ScaleDown.Recent, supportv1alpha1.NeedSample{Time: metav1.NewTime(rec.Time), Replicas: rec.Replicas})
-		}
-	}
-	desiredReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(d.Replicas))
-	readyReplicas.WithLabelValues(q.Namespace, q.Name, role).Set(float64(st.ReadyReplicas))
-}
-
-// measurementsMoved reports whether new readings differ enough from those in
-// status to be worth a write (see scaling.ReportTolerance).
-func measurementsMoved(old, m *supportv1alpha1.QueueMeasurements) bool {
-	if old == nil || old.InflowPerHour == nil {
-		return true
-	}
-	val := func(p *int64) float64 {
-		if p == nil {
-			return -1
-		}
-		return float64(*p)
-	}
-	dur := func(d *metav1.Duration) float64 {
-		if d == nil {
-			return -1
-		}
-		return d.Seconds()
-	}
-	// The sizing bound narrows as a level's data grows; it is written with
-	// the replicas it sized, not on its own.
-	return old.ServiceLevel != m.ServiceLevel || old.AnswerRate != m.AnswerRate || !old.InflowSince.Equal(m.InflowSince) ||
-		scaling.Significant(dur(old.ResolutionTime), dur(m.ResolutionTime)) ||
-		scaling.Significant(val(old.InflowPerHour), val(m.InflowPerHour)) ||
-		scaling.Significant(val(old.Backlog), val(m.Backlog)) ||
-		scaling.Significant(dur(old.AverageHandleTime), dur(m.AverageHandleTime))
-}
-
-// level is the inflow the queue has, tickets per second: the estimator's
-// level (sizing uses its upper bound), or an override query's value.
-func level(rd *Reading) float64 {
-	if rd.Estimate != nil {
-		return rd.Estimate.Rate
-	}
-	return *rd.Inflow
-}
-
-func measured(rd *Reading) *supportv1alpha1.QueueMeasurements {
-	m := &supportv1alpha1.QueueMeasurements{}
-	v := int64(level(rd)*3600 + 0.5)
-	m.InflowPerHour = &v
-	sized := int64(*rd.Inflow*3600 + 0.5)
-	m.SizedForInflowPerHour = &sized
-	if e := rd.Estimate; e != nil {
-		m.InflowSince = &metav1.Time{Time: e.LevelSince.Truncate(time.Second)}
-	}
-	if rd.Backlog != nil {
-		b := int64(*rd.Backlog + 0.5)
-		m.Backlog = &b
-	}
-	if rd.HandleTime != nil {
-		m.AverageHandleTime = &metav1.Duration{Duration: time.Duration(*rd.HandleTime * float64(time.Second)).Round(time.Second)}
-	}
-	if rd.ServiceLevel != nil {
-		m.ServiceLevel = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.ServiceLevel, 'f', 2, 64))
-	}
-	if rd.AnswerRate != nil {
-		m.AnswerRate = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.AnswerRate, 'f', 2, 64))
-	}
-	if rd.ResolutionSeconds != nil {
-		m.ResolutionTime = &metav1.Duration{Duration: time.Duration(*rd.ResolutionSeconds * float64(time.Second)).Round(time.Second)}
-	}
-	return m
-}
-
-// recordPrediction forecasts service level at the decided agents from the
-// last usable measurements (held through a metrics gap), and returns the
-// forecast at the agents ready now (for the SLA assessment).
-func (r *SupportQueueReconciler) recordPrediction(q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision) (atReady float64, ok bool) {
-	st := &q.Status
-	if in.target == nil || st.Measured == nil || st.Measured.InflowPerHour == nil {
-		st.Prediction = nil
-		st.ScheduledAgents = 0
-		return 0, false
-	}
-	inflow := float64(*st.Measured.InflowPerHour) / 3600
-	if shape.Bots != nil {
-		inflow *= 1 - shape.Bots.Containment
-	}
-	handle := shape.Agents.DefaultHandleTime.Seconds()
-	if st.Measured.AverageHandleTime != nil && st.Measured.AverageHandleTime.Duration > 0 {
-		handle = st.Measured.AverageHandleTime.Seconds()
-	}
-	backlog := 0.0
-	if st.Measured.Backlog != nil {
-		backlog = float64(*st.Measured.Backlog)
-	}
-	p := scaling.Predict(d.Agents.Replicas, shape, *in.target, inflow, handle, backlog)
-	pred := &supportv1alpha1.QueuePrediction{
-		ServiceLevel:       decimal(p.ServiceLevel),
-		TargetServiceLevel: decimal(in.target.TargetServiceLevel()),
-		Occupancy:          decimal(p.Occupancy),
-	}
-	if p.ASASeconds < 1e6 {
-		pred.AverageSpeedOfAnswer = &metav1.Duration{Duration: time.Duration(p.ASASeconds * float64(time.Second)).Round(100 * time.Millisecond)}
-	}
-	if d.Need != nil {
-		pred.RequiredAgents = d.Need.Agents
-		st.ScheduledAgents = d.Need.Prediction.Scheduled
-	}
-	st.Prediction = pred
-	predictedServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(p.ServiceLevel)
-	targetServiceLevel.WithLabelValues(q.Namespace, q.Name).Set(in.target.TargetServiceLevel())
-	return scaling.Predict(st.Agents.ReadyReplicas, shape, *in.target, inflow, handle, backlog).ServiceLevel, true
-}
-
-// slaInputs gathers what the SLA assessment looks at.
-func slaInputs(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64) scaling.SLAInputs {
-	p := q.Status.Prediction
-	sl, _ := p.ServiceLevel.Float64()
-	margin, _ := in.policy.Spec.WarningMargin.Float64()
-	out := scaling.SLAInputs{Target: in.target.TargetServiceLevel(), Margin: margin, Mode: d.AgentsMode,
-		Required: p.RequiredAgents, Decided: d.Agents.Replicas, Max: q.Spec.Agents.MaxReplicas, Ready: q.Status.Agents.ReadyReplicas,
-		PredictedAtDecided: sl, PredictedAtReady: atReady}
-	out.AnswerRate, out.Resolution = in.target.AnswerRate, in.target.Resolution
-	if m := q.Status.Measured; m != nil {
-		out.Observed = observedShare(m.ServiceLevel)
-		out.ObservedAnswerRate = observedShare(m.AnswerRate)
-		if m.ResolutionTime != nil {
-			v := m.ResolutionTime.Seconds()
-			out.ObservedResolution = &v
-		}
-	}
-	return out
-}
-
-// observedShare reads an observed figure from status (nil when unset).
-func observedShare(d supportv1alpha1.Decimal) *float64 {
-	if d == "" {
-		return nil
-	}
-	v, err := d.Float64()
-	if err != nil {
-		return nil
-	}
-	return &v
-}
-
-func decimal(v float64) supportv1alpha1.Decimal {
-	if v < 0 {
-		v = 0
-	}
-	return supportv1alpha1.Decimal(strconv.FormatFloat(v, 'f', 3, 64))
-}
-
-func recordConditions(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, atReady float64, predicted bool, rec events.EventRecorder) {
-	gen := q.Generation
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: gen})
-	}
-
-	// SLA policy: missing or without a target needs a human.
-	if in.policyErr != nil {
-		reason := supportv1alpha1.ReasonSLAPolicyNotFound
-		var nt scaling.ErrNoTarget
-		if errors.As(in.policyErr, &nt) {
-			reason = supportv1alpha1.ReasonNoTargetForChannel
-		}
-		eventOnChange(rec, q, supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, reason,
-			in.policyErr.Error()+"; agents hold at their current replicas (at least minReplicas)")
-		set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, reason, in.policyErr.Error())
-		set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, in.policyErr.Error())
-	} else {
-		set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded,
-			fmt.Sprintf("using SLAPolicy %q", in.policy.Name))
-		meta.RemoveStatusCondition(&q.Status.Conditions, supportv1alpha1.ConditionStalled)
-	}
-
-	recordMetricsCondition(q, in, d, rec)
-
-	// SLA risk: capped, held, lagging or observed short; not "near the
-	// target", which is where sizing aims.
-	if p := q.Status.Prediction; p != nil && predicted && in.policy != nil {
-		a := scaling.AssessSLA(slaInputs(q, in, d, atReady))
-		status := metav1.ConditionTrue
-		if a.State == scaling.SLAMet {
-			status = metav1.ConditionFalse
-		}
-		set(supportv1alpha1.ConditionSLAAtRisk, status, a.Reason, a.Message)
-	}
-
-	if len(in.surgePlans) > 0 {
-		set(supportv1alpha1.ConditionSurging, metav1.ConditionTrue, supportv1alpha1.ReasonSurgeActive, fmt.Sprintf("surge plans active: %v", in.surgePlans))
-	} else {
-		set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, supportv1alpha1.ReasonNoSurge, "no surge plan is active")
-	}
-
-	// kstatus: Reconciling while replicas are on their way; Ready once the
-	// children are applied and nothing needs a human. A metrics gap or a
-	// surge does not touch Ready.
-	agents, bots := q.Status.Agents, q.Status.Chatbot
-	if agents.ReadyReplicas != agents.DesiredReplicas || (q.Spec.Chatbot != nil && bots.ReadyReplicas != bots.DesiredReplicas) {
-		set(supportv1alpha1.ConditionReconciling, metav1.ConditionTrue, supportv1alpha1.ReasonScaling,
-			fmt.Sprintf("agents %s, bots %s ready", agents.Summary, bots.Summary))
-	} else {
-		meta.RemoveStatusCondition(&q.Status.Conditions, supportv1alpha1.ConditionReconciling)
-	}
-	if in.policyErr != nil {
-		set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonSLAPolicyNotFound, in.policyErr.Error())
-	} else {
-		msg := "children applied"
-		if in.faqMissing {
-			msg = fmt.Sprintf("children applied; knowledge base ConfigMap %q not found, bots serve pinned FAQs only", q.Spec.Chatbot.KnowledgeBase.ConfigMapRef.Name)
-		}
-		set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, msg)
-	}
-	q.Status.ObservedGeneration = gen
-}
-
-func recordMetricsCondition(q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision, rec events.EventRecorder) {
-	rd := in.reading
-	var status metav1.ConditionStatus
-	var reason, msg string
-	switch {
-	case rd == nil:
-		status, reason, msg = metav1.ConditionUnknown, "WaitingForFirstPoll", "metrics not polled yet; holding replicas"
-	case rd.Usable() && rd.Partial():
-		status, reason = metav1.ConditionTrue, supportv1alpha1.ReasonPartialCoverage
-		msg = fmt.Sprintf("ticket counter %s; replicas may rise, not fall", rd.Estimate.Describe(scaling.InflowParams(q).Coverage))
-	case rd.Usable():
-		status, reason, msg = metav1.ConditionTrue, supportv1alpha1.ReasonMetricsOK, "ticket metrics available"
-	default:
-		status, reason = metav1.ConditionFalse, rd.Reason
-		action := "holding the last decision"
-		if d.AgentsMode == scaling.ModeFallback || d.BotsMode == scaling.ModeFallback {
-			action = "using fallbackReplicas"
-		}
-		msg = fmt.Sprintf("%s; %s, never scaling down", rd.Message, action)
-	}
-	evType := corev1.EventTypeNormal
-	if status == metav1.ConditionFalse || reason == supportv1alpha1.ReasonPartialCoverage {
-		evType = corev1.EventTypeWarning
-	}
-	if status != metav1.ConditionUnknown {
-		eventOnChange(rec, q, supportv1alpha1.ConditionMetricsAvailable, status, evType, reason, msg)
-	}
-	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionMetricsAvailable,
-		Status: status, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
-}
-
-// eventOnChange emits an Event only when a condition changes status or
-// reason, so a steady state stays quiet.
-func eventOnChange(rec events.EventRecorder, q *supportv1alpha1.SupportQueue, condType string, status metav1.ConditionStatus, evType, reason, msg string) {
-	prev := meta.FindStatusCondition(q.Status.Conditions, condType)
-	if prev != nil && prev.Status == status && prev.Reason == reason {
-		return
-	}
-	if prev == nil && status == metav1.ConditionTrue {
-		return // first success is not news
-	}
-	rec.Eventf(q, nil, evType, reason, condType, "%s", msg)
+	return d.Status.ReadyReplicas
 }
 
 func markFailed(q *supportv1alpha1.SupportQueue, reason string, err error) {
