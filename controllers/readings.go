@@ -261,7 +261,7 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 	if err != nil {
 		readings = map[metrics.QueueKey]metrics.Reading{}
 		for _, r := range reqs {
-			readings[r.Key] = metrics.Reading{Reason: metrics.ReasonQueryFailed, Message: err.Error()}
+			readings[r.Key] = metrics.Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: err.Error()}
 		}
 	} else {
 		timeout := min(g.interval, 10*time.Second)

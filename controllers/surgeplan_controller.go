@@ -99,7 +99,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if m, changed := manualChange(p, now); changed {
 		p.Status.Manual = m
 		if m.Expired {
-			rec.Eventf(p, nil, corev1.EventTypeNormal, surge.ReasonManualExpired, "Override",
+			rec.Eventf(p, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonManualExpired, "Override",
 				"override %s by %s ended at %s; following spec.mode %s", m.Mode, m.By, m.Until.UTC().Format(time.RFC3339), in.Mode)
 		}
 	}
@@ -272,7 +272,7 @@ func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, er
 
 // stateOf reads the state machine's state back from status.
 func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
-	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == surge.ReasonManualOn || st.Reason == surge.ReasonModeAlways}
+	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == supportv1alpha1.ReasonManualOn || st.Reason == supportv1alpha1.ReasonModeAlways}
 	if st.Since != nil {
 		s.Since = st.Since.Time
 	}

@@ -16,6 +16,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
@@ -30,14 +31,6 @@ const (
 // handleTimeWindow smooths the measured handle time; it moves slowly and a
 // short window would make it noisy.
 const handleTimeWindow = 10 * time.Minute
-
-// Failure reasons, used as condition reasons.
-const (
-	ReasonQueryFailed = "QueryFailed"
-	ReasonEmpty       = "EmptyResult"
-	ReasonNotANumber  = "NotANumber"
-	ReasonStale       = "StaleSample"
-)
 
 // maxWarmupNames: up to this many queues without history are warmed up
 // with a query naming them; more (an operator start) read everything.
@@ -404,7 +397,7 @@ func ReadByLabels(ctx context.Context, api API, q string, now time.Time) (map[st
 // is unusable: never zero.
 func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time) Reading {
 	if c.err != nil {
-		return Reading{Reason: ReasonQueryFailed, Message: "inflow: " + c.err.Error()}
+		return Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: "inflow: " + c.err.Error()}
 	}
 	for id, ss := range c.series[r.Key] {
 		q.Observe(id, ss)
@@ -413,11 +406,11 @@ func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time)
 	e := q.Estimate()
 	switch {
 	case e.Newest.IsZero():
-		return Reading{Reason: ReasonEmpty, Message: fmt.Sprintf("inflow: no sample of %s for the queue", TicketsCreatedTotal)}
+		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: fmt.Sprintf("inflow: no sample of %s for the queue", TicketsCreatedTotal)}
 	case r.MaxSampleAge > 0 && now.Sub(e.Newest) > r.MaxSampleAge:
-		return Reading{Reason: ReasonStale, Message: fmt.Sprintf("inflow: newest sample is %s old, limit %s", now.Sub(e.Newest).Round(time.Second), r.MaxSampleAge)}
+		return Reading{Reason: supportv1alpha1.ReasonMetricsStale, Message: fmt.Sprintf("inflow: newest sample is %s old, limit %s", now.Sub(e.Newest).Round(time.Second), r.MaxSampleAge)}
 	case !e.Known:
-		return Reading{Reason: ReasonEmpty, Message: "inflow: the counter has one sample so far; a rate needs two"}
+		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: "inflow: the counter has one sample so far; a rate needs two"}
 	}
 	v := e.Upper
 	return Reading{Inflow: &v, Estimate: &e}
@@ -449,23 +442,23 @@ func run(ctx context.Context, api API, q string, now time.Time) result {
 // sampleFor picks the queue's value from a grouped or an override query.
 func sampleFor(r Request, res result, override bool) (float64, string, string) {
 	if res.err != nil {
-		return 0, ReasonQueryFailed, res.err.Error()
+		return 0, supportv1alpha1.ReasonMetricsQueryFailed, res.err.Error()
 	}
 	var s *model.Sample
 	if override {
 		if res.count > 1 {
-			return 0, ReasonQueryFailed, fmt.Sprintf("override query returned %d series, want 1", res.count)
+			return 0, supportv1alpha1.ReasonMetricsQueryFailed, fmt.Sprintf("override query returned %d series, want 1", res.count)
 		}
 		s = res.single
 	} else {
 		s = res.byKey[r.Key]
 	}
 	if s == nil {
-		return 0, ReasonEmpty, "no sample for the queue"
+		return 0, supportv1alpha1.ReasonMetricsEmpty, "no sample for the queue"
 	}
 	v := float64(s.Value)
 	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-		return 0, ReasonNotANumber, fmt.Sprintf("sample is %v", v)
+		return 0, supportv1alpha1.ReasonMetricsNotANumber, fmt.Sprintf("sample is %v", v)
 	}
 	return v, "", ""
 }

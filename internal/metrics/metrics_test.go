@@ -12,6 +12,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
@@ -131,7 +132,7 @@ func TestReadCounter(t *testing.T) {
 	if e := a.Estimate; math.Abs(e.Rate-0.5) > 1e-9 || *a.Inflow < 0.5 || *a.Inflow > 0.6 {
 		t.Errorf("a: rate %v, sizing %v", e.Rate, *a.Inflow)
 	}
-	for name, reason := range map[string]string{"b": ReasonStale, "young": ReasonEmpty, "nan": ReasonEmpty, "missing": ReasonEmpty} {
+	for name, reason := range map[string]string{"b": supportv1alpha1.ReasonMetricsStale, "young": supportv1alpha1.ReasonMetricsEmpty, "nan": supportv1alpha1.ReasonMetricsEmpty, "missing": supportv1alpha1.ReasonMetricsEmpty} {
 		r := got[QueueKey{"ns", name}]
 		if r.Usable() || r.Reason != reason || r.Inflow != nil {
 			t.Errorf("%s: %+v, want unusable with %s", name, r, reason)
@@ -143,7 +144,7 @@ func TestReadPrometheusDown(t *testing.T) {
 	api := &fakeAPI{err: errors.New("connection refused")}
 	got := Read(context.Background(), api, now, []Request{{Key: QueueKey{"ns", "a"}, Lookback: time.Minute}}, NewEstimators())
 	r := got[QueueKey{"ns", "a"}]
-	if r.Usable() || r.Reason != ReasonQueryFailed || !strings.Contains(r.Message, "connection refused") {
+	if r.Usable() || r.Reason != supportv1alpha1.ReasonMetricsQueryFailed || !strings.Contains(r.Message, "connection refused") {
 		t.Errorf("%+v", r)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
 // Phase values (FIXED in the API).
@@ -30,20 +32,6 @@ const (
 	ModeAuto   Mode = "Auto"
 	ModeAlways Mode = "Always"
 	ModeNever  Mode = "Never"
-)
-
-// Transition reasons.
-const (
-	ReasonTriggerFired  = "TriggerFired"
-	ReasonManualOn      = "ManualOn"
-	ReasonManualOff     = "ManualOff"
-	ReasonModeAlways    = "ModeAlways"
-	ReasonModeNever     = "ModeNever"
-	ReasonManualExpired = "ManualExpired"
-	ReasonAutoResumed   = "AutoResumed"
-	ReasonQuiet         = "Quiet"
-	ReasonMaxDuration   = "MaxDuration"
-	ReasonCooledDown    = "CooledDown"
 )
 
 // Trigger is one trigger's reading at this step.
@@ -124,7 +112,7 @@ func Step(s State, in Input) (State, *Transition) {
 	move := func(to Phase, reason, msg string) (State, *Transition) {
 		t := &Transition{From: next.Phase, To: to, Reason: reason, Message: msg}
 		next.Phase, next.Since, next.QuietSince = to, in.Now, nil
-		next.Forced = reason == ReasonManualOn || reason == ReasonModeAlways
+		next.Forced = reason == supportv1alpha1.ReasonManualOn || reason == supportv1alpha1.ReasonModeAlways
 		if to != Active {
 			// Leaving Active: a trigger must hold for its `for` anew.
 			next.HoldingSince = map[string]time.Time{}
@@ -136,17 +124,17 @@ func Step(s State, in Input) (State, *Transition) {
 	case in.Mode == ModeNever:
 		if next.Phase != Disabled {
 			if in.OverrideBy != "" {
-				return move(Disabled, ReasonManualOff, manualMessage("surge turned off by "+in.OverrideBy, in.ManualReason))
+				return move(Disabled, supportv1alpha1.ReasonManualOff, manualMessage("surge turned off by "+in.OverrideBy, in.ManualReason))
 			}
-			return move(Disabled, ReasonModeNever, manualMessage("mode Never", in.ManualReason))
+			return move(Disabled, supportv1alpha1.ReasonModeNever, manualMessage("mode Never", in.ManualReason))
 		}
 		return next, nil
 	case in.ForcedOn():
 		next.Forced = s.Forced
 		if next.Phase != Active || !s.Forced {
-			msg, reason := "mode Always", ReasonModeAlways
+			msg, reason := "mode Always", supportv1alpha1.ReasonModeAlways
 			if in.OverrideBy != "" {
-				msg, reason = "surge forced on by "+in.OverrideBy, ReasonManualOn
+				msg, reason = "surge forced on by "+in.OverrideBy, supportv1alpha1.ReasonManualOn
 			}
 			if in.ActiveUntil != nil {
 				msg += " until " + in.ActiveUntil.UTC().Format(time.RFC3339)
@@ -162,15 +150,15 @@ func Step(s State, in Input) (State, *Transition) {
 	switch next.Phase {
 	case Disabled:
 		if fired {
-			return move(Active, ReasonTriggerFired, why)
+			return move(Active, supportv1alpha1.ReasonTriggerFired, why)
 		}
-		return move(Armed, ReasonAutoResumed, "automatic mode resumed")
+		return move(Armed, supportv1alpha1.ReasonAutoResumed, "automatic mode resumed")
 	case Armed, CoolingDown:
 		if fired {
-			return move(Active, ReasonTriggerFired, why)
+			return move(Active, supportv1alpha1.ReasonTriggerFired, why)
 		}
 		if next.Phase == CoolingDown && in.Now.Sub(next.Since) >= in.CoolingDownFor {
-			return move(Armed, ReasonCooledDown, "cooldown complete; triggers armed")
+			return move(Armed, supportv1alpha1.ReasonCooledDown, "cooldown complete; triggers armed")
 		}
 		return next, nil
 	case Active:
@@ -184,10 +172,10 @@ func Step(s State, in Input) (State, *Transition) {
 		}
 		activeFor := in.Now.Sub(next.Since)
 		if in.MaxDuration > 0 && activeFor >= max(in.MaxDuration, in.MinActive) {
-			return move(CoolingDown, ReasonMaxDuration, fmt.Sprintf("active for %s, the plan's maxDuration", in.MaxDuration))
+			return move(CoolingDown, supportv1alpha1.ReasonMaxDuration, fmt.Sprintf("active for %s, the plan's maxDuration", in.MaxDuration))
 		}
 		if activeFor >= in.MinActive && next.QuietSince != nil && in.Now.Sub(*next.QuietSince) >= in.QuietFor {
-			return move(CoolingDown, ReasonQuiet, fmt.Sprintf("every trigger under its exit threshold for %s", in.QuietFor))
+			return move(CoolingDown, supportv1alpha1.ReasonQuiet, fmt.Sprintf("every trigger under its exit threshold for %s", in.QuietFor))
 		}
 	}
 	return next, nil

@@ -45,15 +45,15 @@ func run(t *testing.T, steps []step) {
 func TestLifecycle(t *testing.T) {
 	run(t, []step{
 		{auto(0, spike(1, true)), Armed, ""},
-		{auto(10*time.Second, spike(4, true)), Armed, ""},                  // holds, not yet for 30s
-		{auto(39*time.Second, spike(4, true)), Armed, ""},                  // 29s
-		{auto(40*time.Second, spike(4, true)), Active, ReasonTriggerFired}, // 30s
-		{auto(5*time.Minute, spike(1.2, true)), Active, ""},                // quiet, but minActive not passed
+		{auto(10*time.Second, spike(4, true)), Armed, ""},                                  // holds, not yet for 30s
+		{auto(39*time.Second, spike(4, true)), Armed, ""},                                  // 29s
+		{auto(40*time.Second, spike(4, true)), Active, supportv1alpha1.ReasonTriggerFired}, // 30s
+		{auto(5*time.Minute, spike(1.2, true)), Active, ""},                                // quiet, but minActive not passed
 		{auto(14*time.Minute, spike(1.2, true)), Active, ""},
 		{auto(15*time.Minute+39*time.Second, spike(1.2, true)), Active, ""}, // quiet since 5m: 10m39s but minActive 15m from 40s
-		{auto(15*time.Minute+40*time.Second, spike(1.2, true)), CoolingDown, ReasonQuiet},
+		{auto(15*time.Minute+40*time.Second, spike(1.2, true)), CoolingDown, supportv1alpha1.ReasonQuiet},
 		{auto(18*time.Minute, spike(1.2, true)), CoolingDown, ""},
-		{auto(20*time.Minute+40*time.Second, spike(1.2, true)), Armed, ReasonCooledDown},
+		{auto(20*time.Minute+40*time.Second, spike(1.2, true)), Armed, supportv1alpha1.ReasonCooledDown},
 	})
 }
 
@@ -61,18 +61,18 @@ func TestHysteresis(t *testing.T) {
 	// Between exit (1.5) and enter (3): neither enters nor counts as quiet.
 	run(t, []step{
 		{auto(0, spike(5, true)), Armed, ""},
-		{auto(30*time.Second, spike(5, true)), Active, ReasonTriggerFired},
+		{auto(30*time.Second, spike(5, true)), Active, supportv1alpha1.ReasonTriggerFired},
 		{auto(time.Minute, spike(2, true)), Active, ""},
 		{auto(40*time.Minute, spike(2, true)), Active, ""}, // 2 ≥ exit: never quiet
 		{auto(41*time.Minute, spike(1.4, true)), Active, ""},
-		{auto(51*time.Minute, spike(1.4, true)), CoolingDown, ReasonQuiet},
+		{auto(51*time.Minute, spike(1.4, true)), CoolingDown, supportv1alpha1.ReasonQuiet},
 	})
 }
 
 func TestUnknownReadingNeitherFiresNorEnds(t *testing.T) {
 	run(t, []step{
 		{auto(0, spike(5, true)), Armed, ""},
-		{auto(30*time.Second, spike(5, true)), Active, ReasonTriggerFired},
+		{auto(30*time.Second, spike(5, true)), Active, supportv1alpha1.ReasonTriggerFired},
 		{auto(20*time.Minute, spike(0, false)), Active, ""},
 		{auto(40*time.Minute, spike(0, false)), Active, ""}, // Prometheus down: the surge goes on
 	})
@@ -102,7 +102,7 @@ func TestMatchAll(t *testing.T) {
 	run(t, []step{
 		{in(0, 50), Armed, ""},
 		{in(time.Minute, 50), Armed, ""}, // spike holds, backlog does not
-		{in(2*time.Minute, 300), Active, ReasonTriggerFired},
+		{in(2*time.Minute, 300), Active, supportv1alpha1.ReasonTriggerFired},
 	})
 }
 
@@ -120,19 +120,19 @@ func TestManualModes(t *testing.T) {
 	}
 	run(t, []step{
 		{auto(0, spike(1, true)), Armed, ""},
-		{on(time.Minute), Active, ReasonManualOn},
+		{on(time.Minute), Active, supportv1alpha1.ReasonManualOn},
 		{on(29 * time.Minute), Active, ""},
 		// activeUntil passed: automatic rules; quiet since 30m, minActive done.
 		{auto(31*time.Minute, spike(1, true)), Active, ""},
-		{auto(41*time.Minute, spike(1, true)), CoolingDown, ReasonQuiet},
+		{auto(41*time.Minute, spike(1, true)), CoolingDown, supportv1alpha1.ReasonQuiet},
 		// Off wins over a firing trigger.
-		{off(42*time.Minute, 9), Disabled, ReasonManualOff},
+		{off(42*time.Minute, 9), Disabled, supportv1alpha1.ReasonManualOff},
 		{off(50*time.Minute, 9), Disabled, ""},
 		// Back to Auto while the trigger has held all along: Active at once.
-		{auto(51*time.Minute, spike(9, true)), Active, ReasonTriggerFired},
-		{off(52*time.Minute, 1), Disabled, ReasonManualOff},
+		{auto(51*time.Minute, spike(9, true)), Active, supportv1alpha1.ReasonTriggerFired},
+		{off(52*time.Minute, 1), Disabled, supportv1alpha1.ReasonManualOff},
 		// Back to Auto with calm triggers: Armed.
-		{auto(53*time.Minute, spike(1, true)), Armed, ReasonAutoResumed},
+		{auto(53*time.Minute, spike(1, true)), Armed, supportv1alpha1.ReasonAutoResumed},
 	})
 }
 
@@ -144,8 +144,8 @@ func TestForcingAnActivePlanIsRecorded(t *testing.T) {
 	on2.Now = t0.Add(3 * time.Minute)
 	run(t, []step{
 		{auto(0, spike(9, true)), Armed, ""},
-		{auto(30*time.Second, spike(9, true)), Active, ReasonTriggerFired},
-		{on, Active, ReasonManualOn}, // already Active, but now forced: an audit entry
+		{auto(30*time.Second, spike(9, true)), Active, supportv1alpha1.ReasonTriggerFired},
+		{on, Active, supportv1alpha1.ReasonManualOn}, // already Active, but now forced: an audit entry
 		{on2, Active, ""},
 	})
 }
@@ -158,12 +158,12 @@ func TestMaxDuration(t *testing.T) {
 	}
 	run(t, []step{
 		{in(0), Armed, ""},
-		{in(30 * time.Second), Active, ReasonTriggerFired},
+		{in(30 * time.Second), Active, supportv1alpha1.ReasonTriggerFired},
 		{in(time.Hour), Active, ""},
-		{in(time.Hour + 30*time.Second), CoolingDown, ReasonMaxDuration},
+		{in(time.Hour + 30*time.Second), CoolingDown, supportv1alpha1.ReasonMaxDuration},
 		// The trigger must hold for its `for` anew before re-entering.
 		{in(time.Hour + 40*time.Second), CoolingDown, ""},
-		{in(time.Hour + 71*time.Second), Active, ReasonTriggerFired},
+		{in(time.Hour + 71*time.Second), Active, supportv1alpha1.ReasonTriggerFired},
 	})
 }
 
@@ -192,8 +192,8 @@ func TestModesInSpec(t *testing.T) {
 	never.Mode = ModeNever
 	run(t, []step{
 		{auto(0, spike(1, true)), Armed, ""},
-		{always, Active, ReasonModeAlways},
-		{never, Disabled, ReasonModeNever},
+		{always, Active, supportv1alpha1.ReasonModeAlways},
+		{never, Disabled, supportv1alpha1.ReasonModeNever},
 	})
 }
 
