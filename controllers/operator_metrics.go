@@ -2,11 +2,14 @@ package controllers
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/queuestatus"
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 // The operator's own metrics, served on the manager's secure endpoint.
@@ -31,6 +34,14 @@ var (
 		Name: "frontline_queue_inflow_per_hour",
 		Help: "Ticket inflow last measured for the queue, per hour.",
 	}, []string{"namespace", "queue"})
+	agentCapacityPerHour = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_agent_capacity_per_hour",
+		Help: "Queue inflow, tickets per hour, that the ready agents can serve at full occupancy (after the bot's containment), for plotting against inflow.",
+	}, []string{"namespace", "queue"})
+	metricsAvailable = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "frontline_queue_metrics_available",
+		Help: "1 while the queue's ticket metrics are usable, 0 while replicas are held or fall back without them (the MetricsAvailable condition).",
+	}, []string{"namespace", "queue"})
 	metricSourceErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontline_metric_source_errors_total",
 		Help: "Polls that returned no usable metrics, by reason.",
@@ -47,7 +58,7 @@ var (
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(desiredReplicas, readyReplicas, predictedServiceLevel, targetServiceLevel,
-		inflowPerHour, metricSourceErrors, prometheusQueries, reconcileErrors)
+		inflowPerHour, agentCapacityPerHour, metricsAvailable, metricSourceErrors, prometheusQueries, reconcileErrors)
 }
 
 func forgetQueueMetrics(namespace, queue string) {
@@ -58,6 +69,8 @@ func forgetQueueMetrics(namespace, queue string) {
 	predictedServiceLevel.DeleteLabelValues(namespace, queue)
 	targetServiceLevel.DeleteLabelValues(namespace, queue)
 	inflowPerHour.DeleteLabelValues(namespace, queue)
+	agentCapacityPerHour.DeleteLabelValues(namespace, queue)
+	metricsAvailable.DeleteLabelValues(namespace, queue)
 	metricSourceErrors.DeletePartialMatch(prometheus.Labels{"namespace": namespace, "queue": queue})
 }
 
@@ -75,6 +88,12 @@ func exportQueueGauges(q *supportv1alpha1.SupportQueue, rd *metrics.Reading) {
 	}
 	if rd != nil && rd.Usable() {
 		set(inflowPerHour, queuestatus.Level(rd)*3600)
+	}
+	if c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionMetricsAvailable); c != nil && c.Status != metav1.ConditionUnknown {
+		set(metricsAvailable, map[bool]float64{true: 1, false: 0}[c.Status == metav1.ConditionTrue])
+	}
+	if shape, err := scaling.ShapeOf(q); err == nil {
+		set(agentCapacityPerHour, queuestatus.AgentCapacityPerHour(q, shape))
 	}
 	if p := q.Status.Prediction; p != nil {
 		if v, err := p.ServiceLevel.Float64(); err == nil {

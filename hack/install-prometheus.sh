@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Makes a real Prometheus available as bin/prometheus for integration and
+# Makes a real Prometheus available as bin/prometheus (and its promtool as
+# bin/promtool, for the alert rules' unit tests) for integration and
 # end-to-end tests: the Debian package (a few seconds as root), linked into
 # bin/. Idempotent.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$root/bin"
-if [[ -x "$root/bin/prometheus" ]]; then
+if [[ -x "$root/bin/prometheus" && -x "$root/bin/promtool" ]]; then
   exit 0
 fi
 if ! command -v prometheus >/dev/null 2>&1; then
@@ -22,4 +23,5 @@ if ! command -v prometheus >/dev/null 2>&1; then
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 ln -sf "$(command -v prometheus)" "$root/bin/prometheus"
+ln -sf "$(command -v promtool)" "$root/bin/promtool"
 "$root/bin/prometheus" --version 2>&1 | head -1 >&2

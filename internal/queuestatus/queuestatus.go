@@ -382,3 +382,22 @@ func (p *projection) eventOnChange(condType string, status metav1.ConditionStatu
 	}
 	p.event(evType, reason, condType, "%s", msg)
 }
+
+// AgentCapacityPerHour is the queue inflow, tickets per hour, that the
+// ready agents serve at full occupancy: their conversations over the
+// handle time (measured, else the queue's default), grown by the share the
+// bot contains. Plotted against inflow, it shows headroom at a glance.
+func AgentCapacityPerHour(q *supportv1alpha1.SupportQueue, shape scaling.Shape) float64 {
+	handle := shape.Agents.DefaultHandleTime.Seconds()
+	if m := q.Status.Measured; m != nil && m.AverageHandleTime != nil && m.AverageHandleTime.Duration > 0 {
+		handle = m.AverageHandleTime.Seconds()
+	}
+	if handle <= 0 {
+		return 0
+	}
+	human := float64(q.Status.Agents.ReadyReplicas) * float64(max(shape.Agents.Concurrency, 1)) * 3600 / handle
+	if b := shape.Bots; b != nil && b.Containment < 1 {
+		return human / (1 - b.Containment)
+	}
+	return human
+}

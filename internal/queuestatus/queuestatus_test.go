@@ -223,3 +223,39 @@ func TestEventsOnChangeOnly(t *testing.T) {
 		t.Errorf("still down: %v, want quiet", evs)
 	}
 }
+
+func TestAgentCapacityPerHour(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		ready, conc int32
+		measured    time.Duration // 0: the queue's default (3m)
+		containment supportv1alpha1.Decimal
+		want        float64
+	}{
+		{"10 agents, one chat each, 3 min", 10, 1, 0, "", 200},
+		{"two chats each", 10, 2, 0, "", 400},
+		{"measured handle time wins", 10, 1, 6 * time.Minute, "", 100},
+		{"a bot containing half doubles the queue inflow served", 10, 1, 0, "0.5", 400},
+		{"no agents ready", 0, 1, 0, "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := chatQueue(60)
+			q.Spec.Agents.Concurrency = tc.conc
+			if tc.containment != "" {
+				q.Spec.Chatbot = &supportv1alpha1.ChatbotSpec{MinReplicas: 1, MaxReplicas: 5, ConversationsPerReplica: 50,
+					HandleTime: metav1.Duration{Duration: time.Minute}, Containment: tc.containment}
+			}
+			q.Status.Agents.ReadyReplicas = tc.ready
+			if tc.measured > 0 {
+				q.Status.Measured = &supportv1alpha1.QueueMeasurements{AverageHandleTime: &metav1.Duration{Duration: tc.measured}}
+			}
+			shape, err := scaling.ShapeOf(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := AgentCapacityPerHour(q, shape); got != tc.want {
+				t.Errorf("%v tickets/h, want %v", got, tc.want)
+			}
+		})
+	}
+}
