@@ -17,6 +17,7 @@ HELM           ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s-$(K8S_VERSION)
 
 IMG     ?= frontline:dev
+ARCH    ?= $(shell go env GOARCH)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/frontline-dev/frontline/internal/version.Version=$(VERSION)
 
@@ -120,6 +121,12 @@ build: manifests generate ## Build the manager and the kubectl plugin into bin/.
 .PHONY: run
 run: manifests generate ## Run the manager against the current kubeconfig.
 	go run . --leader-elect=false
+
+.PHONY: image
+image: manifests generate ## Build the manager image without Docker: an OCI tarball (bin/frontline-image.tar; load it with docker/podman load or push it with crane).
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) go build -trimpath -ldflags "$(LDFLAGS) -buildid=" -o $(LOCALBIN)/image/manager .
+	go run ./hack/image --binary $(LOCALBIN)/image/manager --arch $(ARCH) --tag $(IMG) --version $(VERSION) \
+	  --revision $$(git rev-parse HEAD 2>/dev/null) --out $(LOCALBIN)/frontline-image.tar
 
 .PHONY: docker-build
 docker-build: ## Build the manager image (needs a Docker engine).
