@@ -19,6 +19,8 @@ ETCD_PORT=${ETCD_PORT:-23790}
 API_PORT=${API_PORT:-26443}
 PROM_PORT=${PROM_PORT:-29090}
 SIM_PORT=${SIM_PORT:-29091}
+# Where the operator serves its metrics (hack/run-operator.sh: port base + 443).
+OPERATOR_METRICS=${OPERATOR_METRICS:-127.0.0.1:28523}
 export KUBECONFIG="$dir/kubeconfig"
 
 log() { printf '\033[1m>> %s\033[0m\n' "$*" >&2; }
@@ -43,12 +45,25 @@ wait_for() { # description, seconds, command...
 
 # SCRAPE_INTERVAL is how often Prometheus scrapes the ticket simulator: 5 s
 # by default, as a production Prometheus commonly does for such a target.
+# Prometheus also loads the chart's alert rules and scrapes the operator's
+# metrics as a platform's would: over HTTPS with a ServiceAccount token
+# (written by hack/run-operator.sh) that the operator's authorization
+# filter checks, keeping the operator's own namespace and queue labels.
 start_prometheus() {
+  cp "$root/config/prometheus/rules.yaml" "$dir/prometheus/rules.yaml"
+  touch "$dir/prometheus/scrape-token"
   cat >"$dir/prometheus/prometheus.yml" <<PROM
 global: {scrape_interval: ${SCRAPE_INTERVAL:-5s}, evaluation_interval: ${SCRAPE_INTERVAL:-5s}}
+rule_files: [rules.yaml]
 scrape_configs:
 - job_name: tickets
   static_configs: [{targets: ['127.0.0.1:$SIM_PORT']}]
+- job_name: frontline
+  scheme: https
+  tls_config: {insecure_skip_verify: true}
+  authorization: {credentials_file: $dir/prometheus/scrape-token}
+  honor_labels: true
+  static_configs: [{targets: ['$OPERATOR_METRICS']}]
 PROM
   start prometheus "$root/bin/prometheus" --config.file "$dir/prometheus/prometheus.yml" \
     --storage.tsdb.path "$dir/prometheus/data" --web.listen-address "127.0.0.1:$PROM_PORT" --log.level warn

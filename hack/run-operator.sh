@@ -18,6 +18,13 @@ export KUBECONFIG="$dir/kubeconfig"
 kubectl apply --server-side --force-conflicts -k "$root/config/local" >/dev/null
 kubectl wait --for condition=Established --timeout 60s crd/supportqueues.support.frontline.dev >/dev/null
 token=$(kubectl -n frontline-system create token frontline-controller-manager --duration 24h)
+# Prometheus scrapes the operator's metrics with a token of its own, bound
+# to the metrics-reader ClusterRole only (see hack/cluster.sh).
+kubectl -n frontline-system create serviceaccount prometheus --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+kubectl create clusterrolebinding frontline-prometheus-metrics --clusterrole frontline-metrics-reader \
+  --serviceaccount frontline-system:prometheus --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+mkdir -p "$dir/prometheus"
+kubectl -n frontline-system create token prometheus --duration 24h >"$dir/prometheus/scrape-token"
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 cat >"$dir/operator.kubeconfig" <<KC
 apiVersion: v1

@@ -94,7 +94,7 @@ func script(name string, args ...string) error { return scriptEnv(nil, name, arg
 func scriptEnv(env []string, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(root, "hack", name), args...)
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
-		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig)
+		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -301,9 +301,15 @@ func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
 	})
 	calmAgents, _ := deployment(t, "retail-chat-agents")
 	calmBots, _ := deployment(t, "retail-chat-chatbot")
+	// The chart's alert rules, loaded by the cluster's Prometheus, are
+	// quiet at calm.
+	if firing := firingAlerts(t); len(firing) > 0 {
+		t.Errorf("alerts firing at calm: %v", firing)
+	}
 
 	traffic(t, 5, 51200) // inflow ×5, BTC -20%
 	waitPhase(t, supportv1alpha1.SurgePhaseActive, 90*time.Second)
+	waitAlertFiring(t, "FrontlineSurgeActive", `plan="btc-crash"`, 60*time.Second)
 	// The inflow spike is seen by the change detector on the raw counter
 	// (whichever trigger fired first).
 	eventually(t, 90*time.Second, func() error {
