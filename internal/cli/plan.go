@@ -86,7 +86,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 				return &flagError{"filename", "give files or sq/NAME, not both"}
 			}
 			if len(args) == 1 || len(o.files) > 0 {
-				q, policy, err := o.queueSource(cmd.Context(), kube, args)
+				q, policy, err := o.queueSource(cmd.Context(), s.In, kube, args)
 				if err != nil {
 					return err
 				}

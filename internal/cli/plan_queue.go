@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"strings"
 
@@ -60,9 +61,9 @@ func warnNotForChannel(s Streams, channel string, changed func(string) bool) {
 
 // queueSource reads the queue and its SLAPolicy: from the files (-f), or
 // from the cluster for sq/NAME.
-func (o *planOptions) queueSource(ctx context.Context, kube *surgeOptions, args []string) (*supportv1alpha1.SupportQueue, *supportv1alpha1.SLAPolicy, error) {
+func (o *planOptions) queueSource(ctx context.Context, stdin io.Reader, kube *surgeOptions, args []string) (*supportv1alpha1.SupportQueue, *supportv1alpha1.SLAPolicy, error) {
 	if len(args) == 0 {
-		r, err := loadResources(o.files, o.queue)
+		r, err := loadResources(stdin, o.files, o.queue)
 		if err != nil {
 			return nil, nil, err
 		}

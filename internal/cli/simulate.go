@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +14,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -74,6 +78,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
 	case checkDataFormat(o.output) != nil:
 		return checkDataFormat(o.output)
+	case o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0):
+		return &flagError{"base-inflow-per-hour", "must be a positive number of tickets per hour"}
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:
@@ -83,7 +89,7 @@ func (o *simulateOptions) run(s Streams) error {
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
-	cfg, err := o.load()
+	cfg, err := o.load(s.In)
 	if err != nil {
 		return err
 	}
@@ -157,8 +163,8 @@ func targetTime(cfg sim.Config) string {
 }
 
 // load reads the queue, its policy and the plans from the files.
-func (o *simulateOptions) load() (sim.Config, error) {
-	r, err := loadResources(o.files, o.queue)
+func (o *simulateOptions) load(stdin io.Reader) (sim.Config, error) {
+	r, err := loadResources(stdin, o.files, o.queue)
 	if err != nil {
 		return sim.Config{}, err
 	}
@@ -173,15 +179,21 @@ type resources struct {
 	plans  []supportv1alpha1.SurgePlan
 }
 
-// loadResources reads files and directories (YAML, several documents per
-// file) and picks the queue (named, or the only one), its policy and the
-// plans.
-func loadResources(files []string, queueName string) (resources, error) {
+// loadResources reads files, directories and "-" (standard input) as
+// kubectl does (YAML documents split by a YAML reader, so "---" inside a
+// value is safe), admits each Frontline object as the apiserver would
+// (defaults, schema, CEL rules; internal/defaults), and picks the queue
+// (named, or the only one), its policy and the plans.
+func loadResources(stdin io.Reader, files []string, queueName string) (resources, error) {
 	var queues []supportv1alpha1.SupportQueue
 	var policies []supportv1alpha1.SLAPolicy
 	var plans []supportv1alpha1.SurgePlan
 	var paths []string
 	for _, f := range files {
+		if f == "-" {
+			paths = append(paths, f)
+			continue
+		}
 		st, err := os.Stat(f)
 		if err != nil {
 			return resources{}, &flagError{"filename", err.Error()}
@@ -190,23 +202,36 @@ func loadResources(files []string, queueName string) (resources, error) {
 			paths = append(paths, f)
 			continue
 		}
-		for _, ext := range []string{"*.yaml", "*.yml"} {
+		for _, ext := range []string{"*.yaml", "*.yml", "*.json"} {
 			m, _ := filepath.Glob(filepath.Join(f, ext))
 			paths = append(paths, m...)
 		}
 	}
 	for _, p := range paths {
-		raw, err := os.ReadFile(p)
-		if err != nil {
-			return resources{}, err
+		var raw []byte
+		var err error
+		if p == "-" {
+			p = "standard input"
+			raw, err = io.ReadAll(stdin)
+		} else {
+			raw, err = os.ReadFile(p)
 		}
-		for _, doc := range bytes.Split(raw, []byte("\n---")) {
+		if err != nil {
+			return resources{}, fmt.Errorf("%s: %w", p, err)
+		}
+		docs := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
+		for {
+			doc, err := docs.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return resources{}, fmt.Errorf("%s: %w", p, err)
+			}
 			var meta struct{ Kind string }
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
 				return resources{}, fmt.Errorf("%s: %w", p, err)
 			}
-			// Defaulted from the CRDs, as the apiserver would store them.
-			var err error
 			switch meta.Kind {
 			case "SupportQueue":
 				var q supportv1alpha1.SupportQueue

@@ -4,11 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -106,4 +108,49 @@ func spec(o any) any {
 		return v.Spec
 	}
 	return nil
+}
+
+// TestSimulatorRejectsWhatTheAPIServerRejects: the five commonest mistakes,
+// each rejected by `simulate` (internal/defaults) with the message the
+// apiserver gives for the same file.
+func TestSimulatorRejectsWhatTheAPIServerRejects(t *testing.T) {
+	ns := newNamespace(t)
+	for _, tc := range []struct {
+		name, base string
+		edit       func(map[string]any)
+		message    string // in both errors
+	}{
+		{"minReplicas above maxReplicas", baseQueue, set("spec.agents.minReplicas", 20), "agents.minReplicas must be less than or equal to agents.maxReplicas"},
+		{"an unknown channel", baseQueue, set("spec.channel", "whatsapp"), `Unsupported value: "whatsapp"`},
+		{"a duration without a unit", baseQueue, set("spec.metrics.pollInterval", "15"), "spec.metrics.pollInterval"},
+		{"a chat target without a service level", basePolicy, del("spec.targets.0.serviceLevel"), "serviceLevel is required for chat and phone targets"},
+		{"a surge mode that is not one", basePlan, set("spec.mode", "Maybe"), `Unsupported value: "Maybe"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obj := parse(t, tc.base)
+			tc.edit(obj.Object)
+			obj.SetNamespace(ns)
+			apiErr := env.Client.Create(context.Background(), obj, client.DryRunAll)
+			if apiErr == nil || !strings.Contains(apiErr.Error(), tc.message) {
+				t.Fatalf("apiserver: %v, want %q", apiErr, tc.message)
+			}
+			doc, err := yaml.Marshal(obj.Object)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var into any
+			switch obj.GetKind() {
+			case "SupportQueue":
+				into = &supportv1alpha1.SupportQueue{}
+			case "SLAPolicy":
+				into = &supportv1alpha1.SLAPolicy{}
+			default:
+				into = &supportv1alpha1.SurgePlan{}
+			}
+			simErr := defaults.Decode(doc, obj.GetKind(), into)
+			if simErr == nil || !strings.Contains(simErr.Error(), tc.message) {
+				t.Errorf("simulator: %v\napiserver: %v", simErr, apiErr)
+			}
+		})
+	}
 }
