@@ -63,11 +63,11 @@ func warnNotForChannel(s Streams, channel string, changed func(string) bool) {
 // from the cluster for sq/NAME.
 func (o *planOptions) queueSource(ctx context.Context, stdin io.Reader, kube *surgeOptions, args []string) (*supportv1alpha1.SupportQueue, *supportv1alpha1.SLAPolicy, error) {
 	if len(args) == 0 {
-		r, err := loadResources(stdin, o.files, o.queue)
+		rs, err := loadResources(stdin, o.files, o.queue)
 		if err != nil {
 			return nil, nil, err
 		}
-		return r.queue, r.policy, nil
+		return rs[0].queue, rs[0].policy, nil
 	}
 	kind, name, ok := strings.Cut(args[0], "/")
 	if !ok || (kind != "sq" && kind != "supportqueue" && kind != "supportqueues") || name == "" {

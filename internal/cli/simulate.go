@@ -89,22 +89,61 @@ func (o *simulateOptions) run(s Streams) error {
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
-	cfg, err := o.load(s.In)
+	cfgs, err := o.load(s.In)
 	if err != nil {
 		return err
 	}
+	if o.plot != "" && len(cfgs) > 1 {
+		return &flagError{"plot", "draws one queue: name it with --queue"}
+	}
+	var all []sim.Result
+	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
+	for i, cfg := range cfgs {
+		results, err := o.simulate(cfg)
+		if err != nil {
+			return fmt.Errorf("SupportQueue %s: %w", cfg.Queue.Name, err)
+		}
+		for j := range results {
+			results[j].Queue = cfg.Queue.Name
+		}
+		all = append(all, results...)
+		if o.output != "table" {
+			continue
+		}
+		if i > 0 {
+			_, _ = fmt.Fprintln(w)
+		}
+		_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), traceName(o))
+		_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\tREPLICA-MINUTES\tASA P95\tABANDONED\tSURGES")
+		for _, r := range results {
+			_, _ = fmt.Fprintf(w, "%s\t%.1f %%\t%.0f\t%.1f s\t%.1f %%\t%d\n", r.Policy, 100*r.SLMetFraction, r.ReplicaMinutes, r.ASASecondsP95, 100*r.AbandonedFraction, r.SurgeActivations)
+		}
+	}
+	if o.output != "table" {
+		out := map[string]any{"results": all}
+		if len(cfgs) == 1 {
+			out["queue"] = cfgs[0].Queue.Name
+		}
+		return printData(s.Out, o.output, out)
+	}
+	return w.Flush()
+}
+
+// simulate runs one queue through every policy (and draws it, if asked).
+func (o *simulateOptions) simulate(cfg sim.Config) ([]sim.Result, error) {
+	var err error
 	if o.trace != "" {
 		f, err := os.Open(o.trace)
 		if err != nil {
-			return &flagError{"trace", err.Error()}
+			return nil, &flagError{"trace", err.Error()}
 		}
 		defer func() { _ = f.Close() }()
 		if cfg.Trace, err = sim.ParseTrace(f); err != nil {
-			return fmt.Errorf("%s: %w", o.trace, err)
+			return nil, fmt.Errorf("%s: %w", o.trace, err)
 		}
 	} else {
 		if cfg.Trace, err = sim.BuiltinTrace(o.scenario, o.baseInflow, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), o.seed); err != nil {
-			return &flagError{"scenario", err.Error()}
+			return nil, &flagError{"scenario", err.Error()}
 		}
 	}
 	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
@@ -113,23 +152,14 @@ func (o *simulateOptions) run(s Streams) error {
 	}
 	results, err := sim.Run(cfg, sim.AllPolicies())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.plot != "" {
 		if err := writePlot(o.plot, results, cfg); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if o.output != "table" {
-		return printData(s.Out, o.output, map[string]any{"queue": cfg.Queue.Name, "results": results})
-	}
-	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
-	_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), traceName(o))
-	_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\tREPLICA-MINUTES\tASA P95\tABANDONED\tSURGES")
-	for _, r := range results {
-		_, _ = fmt.Fprintf(w, "%s\t%.1f %%\t%.0f\t%.1f s\t%.1f %%\t%d\n", r.Policy, 100*r.SLMetFraction, r.ReplicaMinutes, r.ASASecondsP95, 100*r.AbandonedFraction, r.SurgeActivations)
-	}
-	return w.Flush()
+	return results, nil
 }
 
 func traceName(o *simulateOptions) string {
@@ -162,13 +192,18 @@ func targetTime(cfg sim.Config) string {
 	return "?"
 }
 
-// load reads the queue, its policy and the plans from the files.
-func (o *simulateOptions) load(stdin io.Reader) (sim.Config, error) {
-	r, err := loadResources(stdin, o.files, o.queue)
+// load reads the queues (the named one, or every one), their policies and
+// the plans from the files.
+func (o *simulateOptions) load(stdin io.Reader) ([]sim.Config, error) {
+	rs, err := readResources(stdin, o.files, o.queue, true)
 	if err != nil {
-		return sim.Config{}, err
+		return nil, err
 	}
-	return sim.Config{Queue: r.queue, Policy: r.policy, Plans: r.plans}, nil
+	cfgs := make([]sim.Config, len(rs))
+	for i, r := range rs {
+		cfgs[i] = sim.Config{Queue: r.queue, Policy: r.policy, Plans: r.plans}
+	}
+	return cfgs, nil
 }
 
 // resources are Frontline objects read from files, defaulted as the
@@ -184,7 +219,12 @@ type resources struct {
 // value is safe), admits each Frontline object as the apiserver would
 // (defaults, schema, CEL rules; internal/defaults), and picks the queue
 // (named, or the only one), its policy and the plans.
-func loadResources(stdin io.Reader, files []string, queueName string) (resources, error) {
+func loadResources(stdin io.Reader, files []string, queueName string) ([]resources, error) {
+	return readResources(stdin, files, queueName, false)
+}
+
+// readResources is loadResources; with all, every queue when none is named.
+func readResources(stdin io.Reader, files []string, queueName string, all bool) ([]resources, error) {
 	var queues []supportv1alpha1.SupportQueue
 	var policies []supportv1alpha1.SLAPolicy
 	var plans []supportv1alpha1.SurgePlan
@@ -196,7 +236,7 @@ func loadResources(stdin io.Reader, files []string, queueName string) (resources
 		}
 		st, err := os.Stat(f)
 		if err != nil {
-			return resources{}, &flagError{"filename", err.Error()}
+			return nil, &flagError{"filename", err.Error()}
 		}
 		if !st.IsDir() {
 			paths = append(paths, f)
@@ -217,7 +257,7 @@ func loadResources(stdin io.Reader, files []string, queueName string) (resources
 			raw, err = os.ReadFile(p)
 		}
 		if err != nil {
-			return resources{}, fmt.Errorf("%s: %w", p, err)
+			return nil, fmt.Errorf("%s: %w", p, err)
 		}
 		docs := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
 		for {
@@ -226,11 +266,11 @@ func loadResources(stdin io.Reader, files []string, queueName string) (resources
 				break
 			}
 			if err != nil {
-				return resources{}, fmt.Errorf("%s: %w", p, err)
+				return nil, fmt.Errorf("%s: %w", p, err)
 			}
 			var meta struct{ Kind string }
 			if err := yaml.Unmarshal(doc, &meta); err != nil {
-				return resources{}, fmt.Errorf("%s: %w", p, err)
+				return nil, fmt.Errorf("%s: %w", p, err)
 			}
 			switch meta.Kind {
 			case "SupportQueue":
@@ -247,32 +287,41 @@ func loadResources(stdin io.Reader, files []string, queueName string) (resources
 				plans = append(plans, pl)
 			}
 			if err != nil {
-				return resources{}, fmt.Errorf("%s: %w", p, err)
+				return nil, fmt.Errorf("%s: %w", p, err)
 			}
 		}
 	}
-	var q *supportv1alpha1.SupportQueue
+	return pickQueues(queues, policies, plans, queueName, all)
+}
+
+// pickQueues pairs the named queue (or, with all, every queue when none is
+// named; else the only one) with its SLAPolicy and the plans.
+func pickQueues(queues []supportv1alpha1.SupportQueue, policies []supportv1alpha1.SLAPolicy, plans []supportv1alpha1.SurgePlan,
+	queueName string, all bool) ([]resources, error) {
+	var out []resources
 	for i := range queues {
-		if queueName == "" || queues[i].Name == queueName {
-			if q != nil && queueName == "" {
-				return resources{}, &flagError{"queue", fmt.Sprintf("the files hold several SupportQueues (%s, %s, ...): name one", q.Name, queues[i].Name)}
+		q := &queues[i]
+		if queueName != "" && q.Name != queueName {
+			continue
+		}
+		if queueName == "" && !all && len(out) > 0 {
+			return nil, &flagError{"queue", fmt.Sprintf("the files hold several SupportQueues (%s, %s, ...): name one", out[0].queue.Name, q.Name)}
+		}
+		var policy *supportv1alpha1.SLAPolicy
+		for j := range policies {
+			if policies[j].Name == q.Spec.SLAPolicyRef.Name {
+				policy = &policies[j]
 			}
-			q = &queues[i]
 		}
-	}
-	if q == nil {
-		return resources{}, &flagError{"filename", "no SupportQueue found" + map[bool]string{true: " named " + queueName, false: ""}[queueName != ""]}
-	}
-	var policy *supportv1alpha1.SLAPolicy
-	for i := range policies {
-		if policies[i].Name == q.Spec.SLAPolicyRef.Name {
-			policy = &policies[i]
+		if policy == nil {
+			return nil, &flagError{"filename", fmt.Sprintf("SupportQueue %s: spec.slaPolicyRef.name: SLAPolicy %q not found in the files", q.Name, q.Spec.SLAPolicyRef.Name)}
 		}
+		out = append(out, resources{queue: q, policy: policy, plans: plans})
 	}
-	if policy == nil {
-		return resources{}, &flagError{"filename", fmt.Sprintf("SLAPolicy %q (the queue's slaPolicyRef) not found in the files", q.Spec.SLAPolicyRef.Name)}
+	if len(out) == 0 {
+		return nil, &flagError{"filename", "no SupportQueue found" + map[bool]string{true: " named " + queueName, false: ""}[queueName != ""]}
 	}
-	return resources{queue: q, policy: policy, plans: plans}, nil
+	return out, nil
 }
 
 // writePlot writes the plot whole or not at all: a failed draw leaves no

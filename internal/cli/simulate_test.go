@@ -93,7 +93,8 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 	}{
 		{[]string{"simulate", "--scenario", "btc-crash"}, "--filename"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat"}, "--trace"},
-		{[]string{"simulate", "-f", samples, "--scenario", "btc-crash"}, "--queue"},
+		{[]string{"simulate", "-f", samples, "--scenario", "btc-crash", "--plot", "x.png"}, "--plot"},
+		{[]string{"simulate", "-f", samples, "--scenario", "calm", "--base-inflow-per-hour", "-5"}, "--base-inflow-per-hour"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "meteor"}, "--scenario"},
 		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.gif"}, "--plot"},
@@ -113,4 +114,48 @@ func TestSimulateTableGolden(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	checkGolden(t, "simulate-btc-crash", []byte(out))
+}
+
+// TestSimulateEveryQueue: without --queue every queue in the files runs,
+// each result naming its queue; "-f -" reads standard input.
+func TestSimulateEveryQueue(t *testing.T) {
+	code, out, errOut := run("simulate", "-f", samples, "--scenario", "calm", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []struct{ Queue, Policy string }
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	perQueue := map[string]int{}
+	for _, r := range got.Results {
+		perQueue[r.Queue]++
+	}
+	for _, q := range []string{"retail-chat", "vip-phone", "withdrawals-email"} {
+		if perQueue[q] != 4 {
+			t.Errorf("queue %s: %d results, want one per policy (4): %v", q, perQueue[q], perQueue)
+		}
+	}
+}
+
+// TestSimulateFromStdin: "-f -" reads the documents from standard input.
+func TestSimulateFromStdin(t *testing.T) {
+	var in strings.Builder
+	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml", "support_v1alpha1_surgeplan_btc_crash.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(samples, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.WriteString("---\n")
+		in.Write(raw)
+	}
+	var out, errOut strings.Builder
+	if code := Run([]string{"simulate", "-f", "-", "--scenario", "btc-crash", "-o", "jsonpath={.queue}"}, strings.NewReader(in.String()), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if out.String() != "retail-chat" {
+		t.Errorf("simulated %q, want retail-chat from standard input", out.String())
+	}
 }

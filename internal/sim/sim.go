@@ -39,6 +39,8 @@ type Config struct {
 
 // Result is one policy's outcome (JSON keys FIXED).
 type Result struct {
+	// Queue is the SupportQueue simulated (set by the caller).
+	Queue             string  `json:"queue,omitempty"`
 	Policy            string  `json:"policy"`
 	SLMetFraction     float64 `json:"slMetFraction"`
 	ReplicaMinutes    float64 `json:"replicaMinutes"`
