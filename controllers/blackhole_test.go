@@ -16,8 +16,15 @@ import (
 // blackhole is a Prometheus address that accepts requests and never
 // answers: every query against it runs into its timeout.
 func blackhole(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
-	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close() })
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-stop: // the test is over: answer, so Close does not wait on the operator's next poll
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
 	return srv.URL
 }
 

@@ -157,7 +157,7 @@ func TestOptions(t *testing.T) {
 	if len(byKind(objs, "ServiceMonitor")) != 1 {
 		t.Error("ServiceMonitor missing")
 	}
-	if cms := byKind(objs, "ConfigMap"); len(cms) != 1 || !strings.Contains(fmt.Sprint(cms[0].Object), "Surge timeline") {
+	if cms := byKind(objs, "ConfigMap"); len(cms) != 1 || !strings.Contains(fmt.Sprint(cms[0].Object), "Inflow vs agent capacity") {
 		t.Error("dashboard ConfigMap missing")
 	}
 	objs = render(t, "crds.keep=false")
