@@ -59,15 +59,15 @@ const (
 	// ReasonPartialCoverage: metrics are usable but the counter's samples
 	// do not yet cover the coverage span without a gap (after an outage, a
 	// counter reset, a new series): replicas may rise, not fall.
-	ReasonPartialCoverage     = "PartialCoverage"
-	ReasonMetricsQueryFailed  = "QueryFailed"
-	ReasonMetricsEmpty        = "EmptyResult"
-	ReasonMetricsStale        = "StaleSample"
-	ReasonMetricsNotANumber   = "NotANumber"
-	ReasonWithinTarget        = "WithinTarget"
-	ReasonAtRisk              = "QueuesAtRisk"
-	ReasonTriggersRead        = "TriggersRead"
-	ReasonTriggerUnreadable   = "TriggerUnreadable"
+	ReasonPartialCoverage    = "PartialCoverage"
+	ReasonMetricsQueryFailed = "QueryFailed"
+	ReasonMetricsEmpty       = "EmptyResult"
+	ReasonMetricsStale       = "StaleSample"
+	ReasonMetricsNotANumber  = "NotANumber"
+	ReasonWithinTarget       = "WithinTarget"
+	ReasonAtRisk             = "QueuesAtRisk"
+	ReasonTriggersRead       = "TriggersRead"
+	ReasonTriggerUnreadable  = "TriggerUnreadable"
 	// SLAAtRisk reasons on a queue besides BelowTarget and WithinTarget.
 	ReasonObservedBelowTarget = "ObservedBelowTarget"
 	ReasonCappedAtMax         = "CappedAtMaxReplicas"
