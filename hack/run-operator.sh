@@ -4,6 +4,11 @@
 # kubeconfig holding only that ServiceAccount's token, so every request is
 # authorized exactly as in a real deployment.
 #
+# INSTALL=helm installs the CRDs, ServiceAccount and RBAC with `helm
+# upgrade --install` from charts/frontline instead, as a platform team
+# would (the end-to-end tests do); the chart's own Deployment then runs
+# on the fake node, and this process is the operator that acts.
+#
 #   hack/run-operator.sh [NAME] [PORT_BASE]
 # NAME (default frontline) names the process for hack/cluster.sh stop;
 # PORT_BASE (default 28080) gives its probe (+1) and metrics (+443) ports.
@@ -15,7 +20,16 @@ base=${2:-28080}
 PROM_PORT=${PROM_PORT:-29090}
 export KUBECONFIG="$dir/kubeconfig"
 
-kubectl apply --server-side --force-conflicts -k "$root/config/local" >/dev/null
+if [[ ${INSTALL:-kustomize} == helm ]]; then
+  mkdir -p "$dir/helm"
+  HELM_CACHE_HOME="$dir/helm/cache" HELM_CONFIG_HOME="$dir/helm/config" HELM_DATA_HOME="$dir/helm/data" \
+    "${HELM:-$root/bin/helm-v3.22.0}" upgrade --install frontline "$root/charts/frontline" \
+    --namespace frontline-system --create-namespace \
+    --set serviceAccount.name=frontline-controller-manager \
+    --set prometheusAddress="http://127.0.0.1:$PROM_PORT" >/dev/null
+else
+  kubectl apply --server-side --force-conflicts -k "$root/config/local" >/dev/null
+fi
 kubectl wait --for condition=Established --timeout 60s crd/supportqueues.support.frontline.dev >/dev/null
 token=$(kubectl -n frontline-system create token frontline-controller-manager --duration 24h)
 # Prometheus scrapes the operator's metrics with a token of its own, bound
