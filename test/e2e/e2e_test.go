@@ -537,7 +537,7 @@ func Test07ChartInstalls(t *testing.T) {
 	}
 	cmd := exec.Command(helm, "upgrade", "--install", "chart-test", filepath.Join(root, "charts", "frontline"),
 		"--namespace", "frontline-chart", "--create-namespace", "--set", "crds.enabled=false",
-		"--set", "replicaCount=2", "--set", "prometheusRule.enabled=false", "--set", "rbac.oncall.create=false", // the cluster has it from config/
+		"--set", "replicaCount=2", "--set", "prometheusRule.enabled=false", "--set", "rbac.oncall.create=false", // the main release has it
 		"--wait", "--timeout", "120s")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
 	out, err := cmd.CombinedOutput()
