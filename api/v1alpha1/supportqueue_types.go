@@ -504,8 +504,8 @@ type ReplicaStatus struct {
 	// +optional
 	ScaleDown *ScaleDownStatus `json:"scaleDown,omitempty"`
 	// addedBySurge is how many of desiredReplicas the active surge plans
-	// add: the replicas decided with them minus those decided without,
-	// after the queue's bounds and the plan's caps.
+	// add: those above what the queue would target without them, after
+	// the queue's bounds and the plans' caps.
 	// +optional
 	AddedBySurge int32 `json:"addedBySurge,omitempty"`
 }

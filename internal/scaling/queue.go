@@ -78,8 +78,9 @@ type QueueDecision struct {
 	Need *Need
 	// AgentsMode and BotsMode say how each role was decided.
 	AgentsMode, BotsMode Mode
-	// AddedAgents and AddedBots are what the surge adds: the replicas
-	// decided minus those the same inputs decide without it.
+	// AddedAgents and AddedBots are what the surge adds: of the replicas
+	// decided, those above what the queue would target without it (after
+	// the queue's bounds and the plans' caps).
 	AddedAgents, AddedBots int32
 }
 
@@ -116,8 +117,10 @@ func DecideQueue(in QueueInput) QueueDecision {
 		fall := Clamp(fallNeed.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
 		out.Agents = decideRole(in.Now, in.Agents, want, fall, in.ScaleDown, in.Partial)
 		out.AgentsMode = ModeSized
+		out.AddedAgents = added(out.Agents.Replicas, want, Clamp(need.Agents, agentsMin, agentsMax))
 	} else {
 		out.Agents, out.AgentsMode = hold(in.Agents, surgeFloor, in.failure(in.FallbackAgents))
+		out.AddedAgents = added(out.Agents.Replicas, surgeFloor, agentsMin)
 	}
 
 	if b := in.Shape.Bots; b != nil {
@@ -131,18 +134,20 @@ func DecideQueue(in QueueInput) QueueDecision {
 			fall := Clamp(surgedBots(max(fallNeed.Bots, b.Min), in.Surge), b.Min, botMax)
 			out.Bots = decideRole(in.Now, in.Bots, want, fall, in.ScaleDown, in.Partial)
 			out.BotsMode = ModeSized
+			out.AddedBots = added(out.Bots.Replicas, want, Clamp(max(need.Bots, b.Min), b.Min, b.Max))
 		} else {
 			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
+			out.AddedBots = added(out.Bots.Replicas, floor, b.Min)
 		}
 	}
-	if in.Surge.Active() {
-		calm := in
-		calm.Surge = Surge{BotFactor: 1}
-		without := DecideQueue(calm)
-		out.AddedAgents = max(out.Agents.Replicas-without.Agents.Replicas, 0)
-		out.AddedBots = max(out.Bots.Replicas-without.Bots.Replicas, 0)
-	}
 	return out
+}
+
+// added is what a surge adds to a decision: the decided replicas up to the
+// surged target, above the target without the surge. A decision held up
+// by a pending scale-down is not the surge's doing.
+func added(decided, surged, without int32) int32 {
+	return max(min(decided, surged)-without, 0)
 }
 
 func (in QueueInput) failure(fallback *int32) MetricsFailure {

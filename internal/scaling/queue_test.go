@@ -182,3 +182,24 @@ func TestSurgeAddedIsWhatWasReallyAdded(t *testing.T) {
 		})
 	}
 }
+
+// TestSurgeAddedHoldsOnLaterDecisions: the decisions after the surge's
+// first still report what it adds (the replicas already include it, and a
+// pending scale-down is not the surge's doing).
+func TestSurgeAddedHoldsOnLaterDecisions(t *testing.T) {
+	in := baseInput()
+	in.Surge = Surge{ExtraAgents: 10, BotFactor: 3, BotCap: 200}
+	first := DecideQueue(in)
+	in.Now = in.Now.Add(time.Minute)
+	in.Agents = RoleState{Replicas: i32(first.Agents.Replicas), LastChange: in.Now.Add(-time.Minute)}
+	in.Bots = RoleState{Replicas: i32(first.Bots.Replicas), LastChange: in.Now.Add(-time.Minute)}
+	later := DecideQueue(in)
+	if later.AddedAgents != 10 || later.AddedBots != first.AddedBots || later.AddedBots == 0 {
+		t.Errorf("first added %d agents, %d bots; later %d, %d: want the same", first.AddedAgents, first.AddedBots, later.AddedAgents, later.AddedBots)
+	}
+	// The surge over: replicas step down slowly, nothing is "added".
+	in.Surge = Surge{BotFactor: 1}
+	if d := DecideQueue(in); d.AddedAgents != 0 || d.AddedBots != 0 || d.Agents.Replicas != first.Agents.Replicas {
+		t.Errorf("after the surge: %+v", d)
+	}
+}

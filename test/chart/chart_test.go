@@ -79,6 +79,11 @@ func TestLint(t *testing.T) {
 	if out, err := helm(t, "lint", "--strict", "charts/frontline"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	// Every value at once (test/chart/all-values.yaml); a real apiserver
+	// admits what it renders in test/admission.
+	if out, err := helm(t, "lint", "--strict", "charts/frontline", "-f", "test/chart/all-values.yaml"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
 }
 
 func TestDefaults(t *testing.T) {
