@@ -50,7 +50,7 @@ wait_for() { # description, seconds, command...
 # (written by hack/run-operator.sh) that the operator's authorization
 # filter checks, keeping the operator's own namespace and queue labels.
 start_prometheus() {
-  cp "$root/config/prometheus/rules.yaml" "$dir/prometheus/rules.yaml"
+  cp "$root/charts/frontline/files/rules.yaml" "$dir/prometheus/rules.yaml"
   touch "$dir/prometheus/scrape-token"
   cat >"$dir/prometheus/prometheus.yml" <<PROM
 global: {scrape_interval: ${SCRAPE_INTERVAL:-5s}, evaluation_interval: ${SCRAPE_INTERVAL:-5s}}
