@@ -19,7 +19,8 @@ ETCD_PORT=${ETCD_PORT:-23790}
 API_PORT=${API_PORT:-26443}
 PROM_PORT=${PROM_PORT:-29090}
 SIM_PORT=${SIM_PORT:-29091}
-# Where the operator serves its metrics (hack/run-operator.sh: port base + 443).
+# Where the operator replicas serve their metrics (hack/run-operator.sh:
+# port base + 443), comma-separated.
 OPERATOR_METRICS=${OPERATOR_METRICS:-127.0.0.1:28523}
 export KUBECONFIG="$dir/kubeconfig"
 
@@ -52,6 +53,8 @@ wait_for() { # description, seconds, command...
 start_prometheus() {
   cp "$root/charts/frontline/files/rules.yaml" "$dir/prometheus/rules.yaml"
   touch "$dir/prometheus/scrape-token"
+  local operator_targets
+  operator_targets=$(sed "s/,/','/g" <<<"$OPERATOR_METRICS")
   cat >"$dir/prometheus/prometheus.yml" <<PROM
 global: {scrape_interval: ${SCRAPE_INTERVAL:-5s}, evaluation_interval: ${SCRAPE_INTERVAL:-5s}}
 rule_files: [rules.yaml]
@@ -63,7 +66,7 @@ scrape_configs:
   tls_config: {insecure_skip_verify: true}
   authorization: {credentials_file: $dir/prometheus/scrape-token}
   honor_labels: true
-  static_configs: [{targets: ['$OPERATOR_METRICS']}]
+  static_configs: [{targets: ['$operator_targets']}]
 PROM
   start prometheus "$root/bin/prometheus" --config.file "$dir/prometheus/prometheus.yml" \
     --storage.tsdb.path "$dir/prometheus/data" --web.listen-address "127.0.0.1:$PROM_PORT" --log.level warn

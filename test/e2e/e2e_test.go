@@ -94,7 +94,7 @@ func script(name string, args ...string) error { return scriptEnv(nil, name, arg
 func scriptEnv(env []string, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(root, "hack", name), args...)
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
-		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523",
+		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523,127.0.0.1:48523", // both replicas (see Test05)
 		"INSTALL=helm") // run-operator.sh installs CRDs and RBAC from the chart
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
