@@ -129,10 +129,16 @@ KC
   wait_for kube-apiserver 60 kubectl get --raw /readyz
 
   log "kube-controller-manager, kube-scheduler"
+  # StaleControllerConsistencyReplicaSet (beta, on by default since 1.36)
+  # makes the ReplicaSet controller wait until its informer has seen its own
+  # pod writes; creating a hundred pods at once on two cores, a ReplicaSet
+  # was then left unsynced for minutes ("read version ... is not as new as
+  # written version", retried with backoff), its pods never created.
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --service-account-private-key-file "$dir/certs/sa.key" --root-ca-file "$dir/certs/apiserver.crt" \
-    --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0
+    --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0 \
+    --feature-gates StaleControllerConsistencyReplicaSet=false
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --leader-elect=false --secure-port 0
