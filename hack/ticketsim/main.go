@@ -204,7 +204,7 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ns, name := q.Get("namespace"), q.Get("queue")
-		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s]; DELETE /queue?namespace=NS&queue=NAME"
+		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s][&smooth=true]; DELETE /queue?namespace=NS&queue=NAME"
 		if ns == "" || name == "" {
 			http.Error(w, usage, http.StatusBadRequest)
 			return
@@ -225,12 +225,13 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 		rate, err1 := strconv.ParseFloat(q.Get("inflow_per_hour"), 64)
 		handle, err2 := strconv.ParseFloat(pick(q.Get("handle_seconds"), "0"), 64)
 		ramp, err3 := time.ParseDuration(pick(q.Get("ramp"), "0s"))
-		if err1 != nil || err2 != nil || err3 != nil || rate < 0 || handle < 0 || ramp < 0 {
+		smooth, err4 := strconv.ParseBool(pick(q.Get("smooth"), "false"))
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || rate < 0 || handle < 0 || ramp < 0 {
 			http.Error(w, usage, http.StatusBadRequest)
 			return
 		}
 		st.pinned[ns+"/"+name] = true
-		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle}, ramp)
+		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle, Smooth: smooth}, ramp)
 		_, _ = fmt.Fprintf(w, "%s/%s -> %g/h over %s\n", ns, name, rate, ramp)
 	}
 }
