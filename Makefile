@@ -92,6 +92,10 @@ bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math
 	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10' -count=1 -v -timeout 150m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
+.PHONY: simulate-report
+simulate-report: ## Every sample queue x built-in scenario, 5 seeds, without plans: Frontline against keda-hpa and cheapest-foresight -> README and docs/simulate-report.md, plot regenerated.
+	go run ./hack/simulate-report
+
 ##@ Local cluster
 
 .PHONY: demo

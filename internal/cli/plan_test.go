@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -107,15 +109,31 @@ func TestPlanRejectsBadFlags(t *testing.T) {
 // TestPlanQueueFromFiles sizes the sample chat queue with its SLAPolicy
 // through the operator's own sizing, and names the binding constraint.
 func TestPlanQueueFromFiles(t *testing.T) {
+	// The sample policy sizes chat with headroom (for 99 %); without it,
+	// occupancy binds first at 3,000/h.
+	noHeadroom := t.TempDir()
+	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
+		raw, err := os.ReadFile(filepath.Join("../../config/samples", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = []byte(strings.Replace(string(raw), `headroom: "0.95"`, `headroom: "0"`, 1))
+		if err := os.WriteFile(filepath.Join(noHeadroom, f), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, tc := range []struct {
+		files   string
 		inflow  string
 		binding string
+		minSL   float64
 	}{
-		{"100", BindsServiceLevel},
-		{"3000", BindsOccupancy},
-		{"300000", BindsMaxReplicas},
+		{"../../config/samples", "100", BindsServiceLevel, 0.99},
+		{"../../config/samples", "3000", BindsServiceLevel, 0.99},
+		{noHeadroom, "3000", BindsOccupancy, 0.8},
+		{"../../config/samples", "300000", BindsMaxReplicas, 0},
 	} {
-		code, out, errOut := run("plan", "-f", "../../config/samples", "--queue", "retail-chat", "--inflow-per-hour", tc.inflow, "-o", "json")
+		code, out, errOut := run("plan", "-f", tc.files, "--queue", "retail-chat", "--inflow-per-hour", tc.inflow, "-o", "json")
 		if code != 0 {
 			t.Fatalf("%s/h: exit %d: %s", tc.inflow, code, errOut)
 		}
@@ -123,7 +141,7 @@ func TestPlanQueueFromFiles(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &got); err != nil {
 			t.Fatalf("not JSON: %v\n%s", err, out)
 		}
-		if got.Queue != "retail-chat" || got.Binding != tc.binding || got.Replicas < 2 || got.Replicas > got.Agents && tc.binding != BindsServiceLevel {
+		if got.Queue != "retail-chat" || got.Binding != tc.binding || got.ServiceLevel < tc.minSL || got.Replicas < 2 || got.Replicas > got.Agents && tc.binding != BindsServiceLevel {
 			t.Errorf("%s/h: %+v, want binding %s", tc.inflow, got, tc.binding)
 		}
 		if tc.binding == BindsMaxReplicas && (got.Replicas >= got.Agents || got.ASASeconds != unboundedWait) {

@@ -34,6 +34,7 @@ type simulateOptions struct {
 	scrape     time.Duration
 	output     string
 	plot       string
+	noPlans    bool
 }
 
 func newSimulateCommand(s Streams) *cobra.Command {
@@ -49,7 +50,13 @@ replica, optional abandonment, pods ready after --pod-ready-delay), with the
 operator's own decision code: its inflow estimator reads the ticket counter
 as Prometheus would scrape it (--scrape-interval). The same traffic runs through baselines: static
 staffing at the minimum, a KEDA+HPA threshold policy with its defaults, and
-perfect foresight.`,
+perfect foresight (sized for the target with no margin), and
+cheapest-foresight: perfect foresight with the smallest uniform service-level
+headroom that meets the SLA in at least max(95 %, Frontline's share) of
+minutes, the cheapest policy as good as Frontline. surgeExtraReplicaMinutes
+is what the plans added above the scaling policy (--no-plans leaves them
+out). Warnings name calm load beyond maxReplicas, plans that never fire on
+the trace, and an SLA no policy meets.`,
 		Example: `  kubectl frontline simulate -f config/samples/ --scenario btc-crash
   kubectl frontline simulate -f queue.yaml -f slapolicy.yaml -f surgeplan.yaml --trace tickets.csv -o json`,
 		Args: usageArgs(cobra.NoArgs),
@@ -67,6 +74,7 @@ perfect foresight.`,
 	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
 	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
+	f.BoolVar(&o.noPlans, "no-plans", false, "Leave the SurgePlans out: the scaling policy's own cost, without the plans' insurance.")
 	return cmd
 }
 
@@ -97,9 +105,13 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"plot", "draws one queue: name it with --queue"}
 	}
 	var all []sim.Result
+	var warnings []string
 	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 	for i, cfg := range cfgs {
-		results, err := o.simulate(cfg)
+		if o.noPlans {
+			cfg.Plans = nil
+		}
+		results, err := o.simulate(&cfg)
 		if err != nil {
 			return fmt.Errorf("SupportQueue %s: %w", cfg.Queue.Name, err)
 		}
@@ -107,30 +119,52 @@ func (o *simulateOptions) run(s Streams) error {
 			results[j].Queue = cfg.Queue.Name
 		}
 		all = append(all, results...)
+		for _, warning := range sim.Warnings(cfg, results) {
+			warning = fmt.Sprintf("SupportQueue %s: %s", cfg.Queue.Name, warning)
+			warnings = append(warnings, warning)
+			_, _ = fmt.Fprintf(s.Err, "warning: %s\n", warning)
+		}
 		if o.output != "table" {
 			continue
 		}
 		if i > 0 {
 			_, _ = fmt.Fprintln(w)
 		}
-		_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), traceName(o))
-		_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\tREPLICA-MINUTES\tASA P95\tABANDONED\tSURGES")
-		for _, r := range results {
-			_, _ = fmt.Fprintf(w, "%s\t%.1f %%\t%.0f\t%.1f s\t%.1f %%\t%d\n", r.Policy, 100*r.SLMetFraction, r.ReplicaMinutes, r.ASASecondsP95, 100*r.AbandonedFraction, r.SurgeActivations)
-		}
+		printResults(w, cfg, results, traceName(o))
 	}
 	if o.output != "table" {
 		out := map[string]any{"results": all}
 		if len(cfgs) == 1 {
 			out["queue"] = cfgs[0].Queue.Name
 		}
+		if len(warnings) > 0 {
+			out["warnings"] = warnings
+		}
 		return printData(s.Out, o.output, out)
 	}
 	return w.Flush()
 }
 
-// simulate runs one queue through every policy (and draws it, if asked).
-func (o *simulateOptions) simulate(cfg sim.Config) ([]sim.Result, error) {
+// printResults writes one queue's table, and what cheapest-foresight's
+// headroom means.
+func printResults(w io.Writer, cfg sim.Config, results []sim.Result, trace string) {
+	_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), trace)
+	_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\t15-MIN INTERVALS\tREPLICA-MINUTES\tSURGE EXTRA\tASA P95\tABANDONED\tSURGES")
+	var note string
+	for _, r := range results {
+		_, _ = fmt.Fprintf(w, "%s\t%.1f %%\t%.1f %%\t%.0f\t%.0f\t%.1f s\t%.1f %%\t%d\n", r.Policy, 100*r.SLMetFraction, 100*r.SLIntervalsMetFraction,
+			r.ReplicaMinutes, r.SurgeExtraReplicaMinutes, r.ASASecondsP95, 100*r.AbandonedFraction, r.SurgeActivations)
+		if r.Headroom != nil && !r.Unreachable {
+			note = fmt.Sprintf("\ncheapest-foresight: headroom %.3f (sized for %s) is the least that meets the SLA in %.1f %% of minutes\n",
+				*r.Headroom, sim.SizedTarget(cfg, *r.Headroom), 100*r.SLMetFraction)
+		}
+	}
+	_, _ = fmt.Fprint(w, note)
+}
+
+// simulate runs one queue through every policy (and draws it, if asked);
+// cfg gets the trace.
+func (o *simulateOptions) simulate(cfg *sim.Config) ([]sim.Result, error) {
 	var err error
 	if o.trace != "" {
 		f, err := os.Open(o.trace)
@@ -150,12 +184,12 @@ func (o *simulateOptions) simulate(cfg sim.Config) ([]sim.Result, error) {
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = time.Nanosecond
 	}
-	results, err := sim.Run(cfg, sim.AllPolicies())
+	results, err := sim.Run(*cfg, sim.AllPolicies())
 	if err != nil {
 		return nil, err
 	}
 	if o.plot != "" {
-		if err := writePlot(o.plot, results, cfg); err != nil {
+		if err := writePlot(o.plot, results, *cfg); err != nil {
 			return nil, err
 		}
 	}

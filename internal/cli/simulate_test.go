@@ -23,13 +23,23 @@ func TestSimulateJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Results) != 4 {
+	if len(got.Results) != 5 {
 		t.Fatalf("%d results", len(got.Results))
 	}
-	for _, key := range []string{"policy", "slMetFraction", "replicaMinutes", "asaSecondsP95", "abandonedFraction", "surgeActivations"} {
+	for _, key := range []string{"policy", "slMetFraction", "replicaMinutes", "asaSecondsP95", "abandonedFraction", "surgeActivations", "queue", "slIntervalsMetFraction", "surgeExtraReplicaMinutes"} {
 		if _, ok := got.Results[0][key]; !ok {
-			t.Errorf("missing FIXED key %q", key)
+			t.Errorf("missing key %q", key)
 		}
+	}
+	policies := map[string]map[string]any{}
+	for _, r := range got.Results {
+		policies[r["policy"].(string)] = r
+	}
+	if c, ok := policies["cheapest-foresight"]; !ok || c["headroom"] == nil {
+		t.Errorf("cheapest-foresight with its headroom: %v", c)
+	}
+	if extra, _ := policies["frontline"]["surgeExtraReplicaMinutes"].(float64); extra <= 0 {
+		t.Errorf("the crash plan added nothing: %v", policies["frontline"])
 	}
 	if svg, err := os.ReadFile(plot); err != nil || !strings.Contains(string(svg), "<svg") || !strings.Contains(string(svg), "perfect-foresight") {
 		t.Errorf("plot: %v", err)
@@ -134,8 +144,8 @@ func TestSimulateEveryQueue(t *testing.T) {
 		perQueue[r.Queue]++
 	}
 	for _, q := range []string{"retail-chat", "vip-phone", "withdrawals-email"} {
-		if perQueue[q] != 4 {
-			t.Errorf("queue %s: %d results, want one per policy (4): %v", q, perQueue[q], perQueue)
+		if perQueue[q] != 5 {
+			t.Errorf("queue %s: %d results, want one per policy (5): %v", q, perQueue[q], perQueue)
 		}
 	}
 }
@@ -157,5 +167,61 @@ func TestSimulateFromStdin(t *testing.T) {
 	}
 	if out.String() != "retail-chat" {
 		t.Errorf("simulated %q, want retail-chat from standard input", out.String())
+	}
+}
+
+// TestSimulateNoPlansAndWarnings: --no-plans leaves the plans' extras out,
+// and a planner is told what the samples cannot do: the VIP line's calm
+// load beyond its maxReplicas, an SLA out of reach, a plan that never fires.
+func TestSimulateNoPlansAndWarnings(t *testing.T) {
+	code, out, errOut := run("simulate", "-f", samples, "--scenario", "calm", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []struct {
+			Queue, Policy            string
+			SurgeActivations         int
+			SurgeExtraReplicaMinutes float64
+		}
+		Warnings []string
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"SupportQueue vip-phone: at its median inflow of 600/h the queue needs 63 agents, maxReplicas is 40",
+		"SupportQueue vip-phone: the SLA is out of reach on this trace",
+		"SupportQueue retail-chat: SurgePlan btc-crash never went Active on this trace",
+	} {
+		found := false
+		for _, w := range got.Warnings {
+			found = found || strings.HasPrefix(w, want)
+		}
+		if !found || !strings.Contains(errOut, "warning: "+want) {
+			t.Errorf("no warning %q in %q / stderr %q", want, got.Warnings, errOut)
+		}
+	}
+	for _, w := range got.Warnings {
+		if strings.Contains(w, "retail-chat") && !strings.Contains(w, "never went Active") {
+			t.Errorf("the retail queue meets its SLA, yet: %s", w)
+		}
+	}
+
+	code, out, errOut = run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "--no-plans", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got.Warnings = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range got.Results {
+		if r.SurgeActivations != 0 || r.SurgeExtraReplicaMinutes != 0 {
+			t.Errorf("--no-plans: %+v", r)
+		}
+	}
+	if len(got.Warnings) != 0 {
+		t.Errorf("--no-plans warns of plans: %v", got.Warnings)
 	}
 }

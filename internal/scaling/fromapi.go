@@ -51,6 +51,12 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 	if err != nil {
 		return Target{}, fmt.Errorf("spec.shrinkage: %w", err)
 	}
+	headroom := 0.0
+	if p.Spec.Headroom != "" {
+		if headroom, err = p.Spec.Headroom.Float64(); err != nil {
+			return Target{}, fmt.Errorf("spec.headroom: %w", err)
+		}
+	}
 	for _, t := range p.Spec.Targets {
 		tp := t.Priority
 		if tp == "" {
@@ -59,7 +65,7 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 		if t.Channel != channel || tp != priority {
 			continue
 		}
-		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink,
+		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink, Headroom: headroom,
 			BotFirstResponse: p.Spec.BotRepliesCountAsFirstResponse}
 		if t.ServiceLevel != nil {
 			target.ServiceLevel = float64(t.ServiceLevel.Percent) / 100

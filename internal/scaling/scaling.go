@@ -32,6 +32,23 @@ type Target struct {
 	// never sized for (zero: no target).
 	Resolution time.Duration
 	AnswerRate float64
+	// Headroom, in [0,1), sizes above the target: real-time channels for
+	// SL + Headroom·(1 − SL), backlog channels to answer within
+	// FirstResponse·(1 − Headroom). Zero sizes for the target itself.
+	Headroom float64
+}
+
+// Sized is the target the capacity model sizes for: the target raised by
+// its headroom.
+func (t Target) Sized() Target {
+	if t.Headroom <= 0 {
+		return t
+	}
+	h := min(t.Headroom, 0.999)
+	t.ServiceLevel += h * (1 - t.ServiceLevel)
+	t.FirstResponse = time.Duration(float64(t.FirstResponse) * (1 - h))
+	t.Headroom = 0
+	return t
 }
 
 // Agents is the agent-worker side of a queue.
@@ -131,6 +148,7 @@ func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
 // agentsNeeded picks the model for the channel: Erlang C for real-time
 // channels, the backlog model for the others.
 func agentsNeeded(shape Shape, target Target, humanInflow, handle, backlog float64) (agents, scheduled int, err error) {
+	target = target.Sized()
 	if target.RealTime {
 		res, err := capacity.Agents(capacity.Request{
 			ArrivalsPerSecond: humanInflow, HandleTimeSeconds: handle,

@@ -2,6 +2,7 @@ package scaling
 
 import (
 	"testing"
+	"math"
 	"time"
 )
 
@@ -192,5 +193,45 @@ func TestSignificant(t *testing.T) {
 		if got := Significant(tc.before, tc.now); got != tc.want {
 			t.Errorf("Significant(%v, %v) = %v", tc.before, tc.now, got)
 		}
+	}
+}
+
+// TestHeadroomSizesAboveTheTarget: headroom raises a real-time target
+// within the gap to 100 % and shortens a backlog target; zero leaves the
+// published check (14 agents) alone, and more headroom never needs fewer.
+func TestHeadroomSizesAboveTheTarget(t *testing.T) {
+	chat := Target{RealTime: true, ServiceLevel: 0.8, Within: 20 * time.Second, MaxOccupancy: 0.85, Shrinkage: 0.3}
+	email := Target{FirstResponse: 4 * time.Hour, MaxOccupancy: 0.85}
+	for _, tc := range []struct {
+		headroom float64
+		sl       float64
+		fr       time.Duration
+	}{
+		{0, 0.8, 4 * time.Hour},
+		{0.5, 0.9, 2 * time.Hour},
+		{0.95, 0.99, 12 * time.Minute},
+		{1, 0.9998, 14*time.Second + 400*time.Millisecond},
+	} {
+		chat.Headroom, email.Headroom = tc.headroom, tc.headroom
+		if got := chat.Sized().ServiceLevel; math.Abs(got-tc.sl) > 1e-9 {
+			t.Errorf("headroom %v: sized for %v, want %v", tc.headroom, got, tc.sl)
+		}
+		if got := email.Sized().FirstResponse; got != tc.fr {
+			t.Errorf("headroom %v: first response %v, want %v", tc.headroom, got, tc.fr)
+		}
+	}
+	shape := Shape{Agents: Agents{Min: 1, Max: 1000, Concurrency: 1, DefaultHandleTime: 180 * time.Second}}
+	rate := 100.0 / 1800
+	prev := int32(0)
+	for _, h := range []float64{0, 0.5, 0.9, 0.99} {
+		chat.Headroom = h
+		need, err := ComputeNeed(shape, chat, Measurements{InflowPerSecond: &rate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h == 0 && need.Agents != 14 || need.Agents < prev {
+			t.Errorf("headroom %v: %d agents (before %d)", h, need.Agents, prev)
+		}
+		prev = need.Agents
 	}
 }

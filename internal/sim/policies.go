@@ -96,6 +96,7 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	}
 	r := d.Agents.Replicas
 	f.agents.Replicas, f.agents.ScaleDown = &r, d.Agents.ScaleDown
+	st.added = d.AddedAgents
 	return r
 }
 
@@ -128,6 +129,10 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 	if tr != nil && tr.To == surge.Active && tr.From != surge.Active {
 		st.surgeOn++
 		st.surgeStarts = append(st.surgeStarts, st.now)
+		if st.activated == nil {
+			st.activated = map[string]int{}
+		}
+		st.activated[ps.plan.Name]++
 	}
 	ps.state = next
 	interval := ps.plan.Spec.EvaluationInterval.Duration
@@ -199,14 +204,35 @@ func (k *KEDA) Decide(s *setup, st *state) int32 {
 }
 
 // Perfect knows the future: every poll it sizes with the capacity model for
-// the highest true inflow of the coming interval, and pods are ready at once.
+// the highest true inflow of the coming interval, and pods are ready at
+// once. It sizes for the target itself, with no headroom.
 type Perfect struct{}
 
 func (Perfect) Name() string                    { return "perfect-foresight" }
 func (Perfect) Every() time.Duration            { return 15 * time.Second }
 func (Perfect) ReadyDelay(*setup) time.Duration { return 0 }
 
-func (Perfect) Decide(s *setup, st *state) int32 {
+func (Perfect) Decide(s *setup, st *state) int32 { return foresight(s, st, 0) }
+
+// CheapestForesight is perfect foresight with a uniform service-level
+// headroom (scaling.Target.Headroom). Run searches for the smallest one that
+// meets the SLA in at least max(95 %, Frontline's share) of minutes: the
+// cheapest policy that is as good, which Frontline's cost is measured
+// against.
+type CheapestForesight struct{ Headroom float64 }
+
+// CheapestForesightName is the FIXED policy name.
+const CheapestForesightName = "cheapest-foresight"
+
+func (CheapestForesight) Name() string                    { return CheapestForesightName }
+func (CheapestForesight) Every() time.Duration            { return 15 * time.Second }
+func (CheapestForesight) ReadyDelay(*setup) time.Duration { return 0 }
+
+func (c CheapestForesight) Decide(s *setup, st *state) int32 { return foresight(s, st, c.Headroom) }
+
+// foresight sizes with the controllers' own capacity model for the highest
+// true inflow and handle time of the coming 15 s, with the given headroom.
+func foresight(s *setup, st *state, headroom float64) int32 {
 	peak := 0.0
 	aht := 0.0
 	for dt := 0.0; dt <= 15; dt += 5 {
@@ -214,9 +240,10 @@ func (Perfect) Decide(s *setup, st *state) int32 {
 		peak = math.Max(peak, p.InflowPerHour/3600)
 		aht = math.Max(aht, p.AHTSeconds)
 	}
-	// The controllers' own sizing, fed the true inflow.
+	target := s.target
+	target.Headroom = headroom
 	backlog := st.backlog(s)
-	need, err := scaling.ComputeNeed(s.shape, s.target, scaling.Measurements{InflowPerSecond: &peak, HandleTimeSeconds: &aht, Backlog: &backlog})
+	need, err := scaling.ComputeNeed(s.shape, target, scaling.Measurements{InflowPerSecond: &peak, HandleTimeSeconds: &aht, Backlog: &backlog})
 	if err != nil {
 		return s.shape.Agents.Min
 	}
@@ -224,8 +251,11 @@ func (Perfect) Decide(s *setup, st *state) int32 {
 	return scaling.Clamp(need.Agents, a.Min, a.Max)
 }
 
-// AllPolicies is Frontline and the three baselines.
-func AllPolicies() []Policy { return []Policy{&Frontline{}, &KEDA{}, Perfect{}, Static{}} }
+// AllPolicies is Frontline and the four baselines (cheapest-foresight's
+// headroom is searched by Run).
+func AllPolicies() []Policy {
+	return []Policy{&Frontline{}, &KEDA{}, CheapestForesight{}, Perfect{}, Static{}}
+}
 
 // replicaThroughput is the inflow, in contacts per second before the bots'
 // containment, that one agent replica handles at the policy's max occupancy.

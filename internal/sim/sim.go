@@ -47,12 +47,27 @@ type Result struct {
 	ASASecondsP95     float64 `json:"asaSecondsP95"`
 	AbandonedFraction float64 `json:"abandonedFraction"`
 	SurgeActivations  int     `json:"surgeActivations"`
+	// SLIntervalsMetFraction is the WFM convention: the share of 15-minute
+	// intervals whose contacts met the target (a last, shorter interval
+	// counts as one).
+	SLIntervalsMetFraction float64 `json:"slIntervalsMetFraction"`
+	// SurgeExtraReplicaMinutes are the agent replica-minutes the surge plans
+	// added above what the scaling policy alone would run: insurance,
+	// apart from the policy's own cost (included in ReplicaMinutes).
+	SurgeExtraReplicaMinutes float64 `json:"surgeExtraReplicaMinutes"`
+	// Headroom is the service-level headroom cheapest-foresight settled on.
+	Headroom *float64 `json:"headroom,omitempty"`
 	// ServiceLevel is the share of all human contacts answered within the
 	// target (the whole run, not per minute).
 	ServiceLevel float64  `json:"serviceLevel"`
 	Timeline     []Sample `json:"-"`
 	// SurgeStarts are when plans became Active, from the trace's start.
 	SurgeStarts []time.Duration `json:"-"`
+	// PlansActivated counts, per SurgePlan name, how often it went Active.
+	PlansActivated map[string]int `json:"-"`
+	// Unreachable: no headroom made cheapest-foresight meet its floor (the
+	// queue's maxReplicas is too low for the trace).
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // Sample is the state at the end of one simulated minute, for plots.
@@ -96,17 +111,71 @@ type Policy interface {
 	Decide(s *setup, st *state) int32
 }
 
-// Run simulates every policy on the same demand.
+// Run simulates every policy on the same demand. A CheapestForesight
+// policy gets its headroom by search, against the floor of max(95 %, the
+// share of minutes Frontline meets in this run).
 func Run(cfg Config, policies []Policy) ([]Result, error) {
 	s, err := prepare(cfg)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Result, 0, len(policies))
-	for _, p := range policies {
-		out = append(out, s.run(p))
+	out := make([]Result, len(policies))
+	for i, p := range policies {
+		if _, ok := p.(*Frontline); ok {
+			out[i] = s.run(p)
+		}
+	}
+	floor := Floor(out)
+	for i, p := range policies {
+		switch p.(type) {
+		case *Frontline:
+		case CheapestForesight:
+			out[i] = s.cheapest(floor)
+		default:
+			out[i] = s.run(p)
+		}
 	}
 	return out, nil
+}
+
+// MinimumSLMetFraction is the least share of minutes cheapest-foresight
+// must meet, whatever Frontline does.
+const MinimumSLMetFraction = 0.95
+
+// maxHeadroom is the most headroom searched: 80 % sized as 99.98 %.
+const maxHeadroom = 0.999
+
+// cheapest searches the smallest headroom whose foresight meets the floor,
+// by bisection on −log10(1 − headroom) (the sized miss rate's decades):
+// more headroom never serves fewer minutes on the same arrivals, and most
+// of the range's cost lies near 1. Unreachable when even the most does not
+// meet it.
+func (s *setup) cheapest(floor float64) Result {
+	try := func(decades float64) Result {
+		h := 1 - math.Pow(10, -decades)
+		r := s.run(CheapestForesight{Headroom: h})
+		r.Headroom = &h
+		return r
+	}
+	best := try(0)
+	if best.SLMetFraction >= floor {
+		return best
+	}
+	lo, hi := 0.0, -math.Log10(1-maxHeadroom)
+	best = try(hi)
+	if best.SLMetFraction < floor {
+		best.Unreachable = true
+		return best
+	}
+	for range 12 {
+		mid := (lo + hi) / 2
+		if r := try(mid); r.SLMetFraction >= floor {
+			hi, best = mid, r
+		} else {
+			lo = mid
+		}
+	}
+	return best
 }
 
 func prepare(cfg Config) (*setup, error) {
@@ -229,6 +298,10 @@ type state struct {
 	surgeOn int
 	// surgeStarts are the seconds at which plans became Active.
 	surgeStarts []float64
+	// added is how many of the desired agents the surge adds.
+	added int32
+	// activated counts activations per plan.
+	activated map[string]int
 }
 
 // backlog is how many customers wait now (those who have not given up).
@@ -285,7 +358,10 @@ type stats struct {
 	minutes                  []minute
 	waits                    []float64
 	answered, abandoned, hum int
-	replicaSeconds           float64
+	// unanswered still wait at the horizon: they missed the target, but
+	// did not abandon.
+	unanswered                 int
+	replicaSeconds, addedSeconds float64
 }
 
 // run is the discrete-event loop: arrivals, service completions, policy
@@ -346,7 +422,12 @@ func (e *engine) nextEvent() float64 {
 
 // advance accounts replica time and closes the minutes passed.
 func (e *engine) advance(t float64) {
-	e.stats.replicaSeconds += float64(e.st.desired) * (math.Min(t, e.s.end) - math.Min(e.lastT, e.s.end))
+	span := math.Min(t, e.s.end) - math.Min(e.lastT, e.s.end)
+	// A removed replica runs until its conversations end: it is paid for
+	// (a replica's worth per k of them), or a policy that churns replicas
+	// would get that service for free.
+	e.stats.replicaSeconds += (float64(e.st.desired) + float64(e.drain.Len())/float64(e.k)) * span
+	e.stats.addedSeconds += float64(e.st.added) * span
 	for int(t/60) > len(e.tl) && len(e.tl) < len(e.stats.minutes)-1 {
 		mi := len(e.tl)
 		e.tl = append(e.tl, Sample{Minute: mi, InflowPerHour: e.s.rate(float64(mi+1)*60, time.Minute) * 3600,
@@ -412,10 +493,16 @@ func (e *engine) serve(now float64) {
 
 func (e *engine) result() Result {
 	s, st := e.s, e.stats
-	// Whoever still waits at the horizon missed the target.
+	// Whoever still waits at the horizon missed the target; only those
+	// whose patience ran out abandoned.
 	for _, i := range e.st.waiting[e.st.head:] {
-		st.minutes[min(int(s.customers[i].at/60), len(st.minutes)-1)].total++
-		st.abandoned++
+		c := s.customers[i]
+		st.minutes[min(int(c.at/60), len(st.minutes)-1)].total++
+		if e.lastT-c.at >= c.patience {
+			st.abandoned++
+		} else {
+			st.unanswered++
+		}
 	}
 	last := min(int(s.end/60)+1, len(st.minutes))
 	// A minute's contacts are answered after it closes too: its service
@@ -426,15 +513,11 @@ func (e *engine) result() Result {
 			e.tl[i].ServiceLevel = float64(m.met) / float64(m.total)
 		}
 	}
-	met := 0
-	for _, m := range st.minutes[:last] {
-		if m.total == 0 || float64(m.met)/float64(m.total) >= s.targetSL {
-			met++
-		}
-	}
 	res := Result{Policy: e.p.Name(), SurgeActivations: e.st.surgeOn, Timeline: e.tl,
-		SurgeStarts:   secondsToDurations(e.st.surgeStarts),
-		SLMetFraction: float64(met) / float64(last), ReplicaMinutes: st.replicaSeconds / 60}
+		SurgeStarts: secondsToDurations(e.st.surgeStarts), PlansActivated: e.st.activated,
+		SLMetFraction:          metFraction(st.minutes[:last], 1, s.targetSL),
+		SLIntervalsMetFraction: metFraction(st.minutes[:last], 15, s.targetSL),
+		ReplicaMinutes:         st.replicaSeconds / 60, SurgeExtraReplicaMinutes: st.addedSeconds / 60}
 	if st.hum > 0 {
 		res.AbandonedFraction = float64(st.abandoned) / float64(st.hum)
 		inTarget := 0
@@ -443,13 +526,34 @@ func (e *engine) result() Result {
 				inTarget++
 			}
 		}
-		res.ServiceLevel = float64(inTarget) / float64(st.answered+st.abandoned)
+		res.ServiceLevel = float64(inTarget) / float64(st.answered+st.abandoned+st.unanswered)
 	}
 	if len(st.waits) > 0 {
 		sort.Float64s(st.waits)
 		res.ASASecondsP95 = st.waits[int(float64(len(st.waits)-1)*0.95)]
 	}
 	return res
+}
+
+// metFraction is the share of intervals of the given minutes whose
+// contacts met the target; an interval without contacts meets it.
+func metFraction(minutes []minute, per int, target float64) float64 {
+	met, n := 0, 0
+	for i := 0; i < len(minutes); i += per {
+		var sum minute
+		for _, m := range minutes[i:min(i+per, len(minutes))] {
+			sum.total += m.total
+			sum.met += m.met
+		}
+		n++
+		if sum.total == 0 || float64(sum.met)/float64(sum.total) >= target {
+			met++
+		}
+	}
+	if n == 0 {
+		return 1
+	}
+	return float64(met) / float64(n)
 }
 
 func secondsToDurations(secs []float64) []time.Duration {

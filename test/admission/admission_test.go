@@ -101,7 +101,7 @@ func TestDefaultsApplied(t *testing.T) {
 		"spec.scaling.inflow.falseAlarmEvery":        "24h",
 		"spec.scaling.inflow.horizon":                "1h",
 		"spec.scaling.inflow.coverage":               "1m",
-		"spec.scaling.scaleDown.stabilizationWindow": "5m",
+		"spec.scaling.scaleDown.stabilizationWindow": "1m",
 		"spec.scaling.scaleDown.maxStepPercent":      "25",
 	}
 	for path, want := range got {
@@ -218,6 +218,7 @@ func TestInvalidRejected(t *testing.T) {
 		{"policy: occupancy zero", basePolicy, set("spec.maxOccupancy", "0"), []string{"spec.maxOccupancy", "greater than 0 and at most 1"}},
 		{"policy: shrinkage of 1", basePolicy, set("spec.shrinkage", "1"), []string{"spec.shrinkage", "up to but excluding 1"}},
 		{"policy: negative shrinkage", basePolicy, set("spec.shrinkage", "-0.1"), []string{"spec.shrinkage", "should match"}},
+		{"policy: headroom of 1", basePolicy, set("spec.headroom", "1"), []string{"spec.headroom", "up to but excluding 1"}},
 		{"policy: firstResponse longer than resolution", basePolicy, set("spec.targets.1.resolution", "1h"), []string{"spec.targets[1]", "firstResponse must not be longer than resolution"}},
 		// SurgePlan
 		{"plan: unknown mode", basePlan, set("spec.mode", "Maybe"), []string{"spec.mode", "Unsupported value"}},
