@@ -1,8 +1,8 @@
 package scaling
 
 import (
-	"testing"
 	"math"
+	"testing"
 	"time"
 )
 

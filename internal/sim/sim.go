@@ -360,7 +360,7 @@ type stats struct {
 	answered, abandoned, hum int
 	// unanswered still wait at the horizon: they missed the target, but
 	// did not abandon.
-	unanswered                 int
+	unanswered                   int
 	replicaSeconds, addedSeconds float64
 }
 
