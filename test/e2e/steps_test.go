@@ -14,6 +14,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -98,12 +99,13 @@ func request(method, url string) error {
 // It is created through the apiserver and returned as typed.
 func chatQueue(t *testing.T, name string, maxReplicas int32, extra string) *supportv1alpha1.SupportQueue {
 	t.Helper()
+	referencePolicy(t)
 	manifest := fmt.Sprintf(`apiVersion: support.frontline.dev/v1alpha1
 kind: SupportQueue
 metadata: {name: %s, namespace: %s}
 spec:
   channel: chat
-  slaPolicyRef: {name: retail}
+  slaPolicyRef: {name: reference}
   agents:
     template: {image: agent:1}
     minReplicas: 1
@@ -123,6 +125,24 @@ spec:
 		t.Fatal(err)
 	}
 	return q
+}
+
+// referencePolicy is the estimator issue's SLA: 80 % within 20 s sized as
+// such (no headroom), max occupancy 0.85, so the reference queue needs 13
+// agents at 600/h and 118 at 6,000/h.
+func referencePolicy(t *testing.T) {
+	t.Helper()
+	p := &supportv1alpha1.SLAPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: "reference", Namespace: ns},
+		Spec: supportv1alpha1.SLAPolicySpec{
+			Targets: []supportv1alpha1.SLATarget{{Channel: supportv1alpha1.ChannelChat,
+				ServiceLevel: &supportv1alpha1.ServiceLevelTarget{Percent: 80, Within: metav1.Duration{Duration: 20 * time.Second}}}},
+			MaxOccupancy: "0.85", Shrinkage: "0.3", WarningMargin: "0.05", Headroom: "0",
+		},
+	}
+	if err := k8s.Create(ctx, p); err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
 }
 
 // needAt is what the capacity model asks for the queue at a true rate: the
