@@ -134,11 +134,15 @@ KC
   # pod writes; creating a hundred pods at once on two cores, a ReplicaSet
   # was then left unsynced for minutes ("read version ... is not as new as
   # written version", retried with backoff), its pods never created.
+  # The controller-manager's client limits (20 QPS, burst 30 by default) pace
+  # a hundred pod creates over about 4 s; clusters that scale in bursts raise
+  # them, as kwokctl does for simulated clusters (--disable-qps-limits). The
+  # scheduler's own defaults (50 QPS, burst 100) already bind that many.
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --service-account-private-key-file "$dir/certs/sa.key" --root-ca-file "$dir/certs/apiserver.crt" \
     --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0 \
-    --feature-gates StaleControllerConsistencyReplicaSet=false
+    --feature-gates StaleControllerConsistencyReplicaSet=false --kube-api-qps 100 --kube-api-burst 200
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --leader-elect=false --secure-port 0
