@@ -52,6 +52,9 @@ type PlanResult struct {
 	Binding  string `json:"binding,omitempty"`
 	Replicas int    `json:"replicas,omitempty"`
 	Bots     int    `json:"bots,omitempty"`
+	// SizedFor is the target the queue is sized for when its SLAPolicy
+	// sets a headroom, e.g. "99.00 % within 20s".
+	SizedFor string `json:"sizedFor,omitempty"`
 }
 
 func newPlanCommand(s Streams, kube *surgeOptions) *cobra.Command {
@@ -223,7 +226,11 @@ func writePlan(s Streams, format string, r PlanResult) error {
 		{"Occupancy", fmt.Sprintf("%.1f %%", 100*r.Occupancy)},
 	}...)
 	if r.Queue != "" {
-		rows = append(rows, [2]string{"Binding constraint", bindingText[r.Binding]}, [2]string{"Replicas (min/max applied)", fmt.Sprintf("%d", r.Replicas)})
+		binding := bindingText[r.Binding]
+		if r.SizedFor != "" {
+			binding += ", sized for " + r.SizedFor + " (the policy's headroom)"
+		}
+		rows = append(rows, [2]string{"Binding constraint", binding}, [2]string{"Replicas (min/max applied)", fmt.Sprintf("%d", r.Replicas)})
 		if r.Bots > 0 {
 			rows = append(rows, [2]string{"Chatbot replicas", fmt.Sprintf("%d", r.Bots)})
 		}

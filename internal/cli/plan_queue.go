@@ -138,6 +138,9 @@ func (o *planOptions) planQueue(cmd *cobra.Command, q *supportv1alpha1.SupportQu
 	if target.RealTime {
 		res.Model, res.Binding = "erlang-c", BindsServiceLevel
 	}
+	if target.Headroom > 0 {
+		res.SizedFor = target.SizedFor()
+	}
 	if need.Agents > free.Agents {
 		res.Binding = BindsOccupancy
 	}

@@ -38,6 +38,15 @@ type Target struct {
 	Headroom float64
 }
 
+// SizedFor says in words what the target is sized for with its headroom.
+func (t Target) SizedFor() string {
+	sized := t.Sized()
+	if t.RealTime {
+		return fmt.Sprintf("%.2f %% within %s", 100*sized.ServiceLevel, sized.Within)
+	}
+	return fmt.Sprintf("first responses within %s", sized.FirstResponse.Round(time.Second))
+}
+
 // Sized is the target the capacity model sizes for: the target raised by
 // its headroom.
 func (t Target) Sized() Target {

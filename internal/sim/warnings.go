@@ -103,9 +103,5 @@ func SizedTarget(cfg Config, headroom float64) string {
 		return "?"
 	}
 	target.Headroom = headroom
-	sized := target.Sized()
-	if target.RealTime {
-		return fmt.Sprintf("%.2f %% within %s", 100*sized.ServiceLevel, sized.Within)
-	}
-	return fmt.Sprintf("first responses within %s", sized.FirstResponse.Round(time.Second))
+	return target.SizedFor()
 }
