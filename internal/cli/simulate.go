@@ -19,6 +19,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/defaults"
+	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/sim"
 )
 
@@ -148,7 +149,7 @@ func (o *simulateOptions) run(s Streams) error {
 // printResults writes one queue's table, and what cheapest-foresight's
 // headroom means.
 func printResults(w io.Writer, cfg sim.Config, results []sim.Result, trace string) {
-	_, _ = fmt.Fprintf(w, "Queue %s, SLA %.0f%% within %s, %s\n\n", cfg.Queue.Name, 100*targetSL(cfg), targetTime(cfg), trace)
+	_, _ = fmt.Fprintf(w, "Queue %s, SLA %s, %s\n\n", cfg.Queue.Name, slaText(cfg), trace)
 	_, _ = fmt.Fprintln(w, "POLICY\tMINUTES MEETING SLA\t15-MIN INTERVALS\tREPLICA-MINUTES\tSURGE EXTRA\tASA P95\tABANDONED\tSURGES")
 	var note string
 	for _, r := range results {
@@ -203,27 +204,18 @@ func traceName(o *simulateOptions) string {
 	return fmt.Sprintf("scenario %s at %.0f/h calm inflow", o.scenario, o.baseInflow)
 }
 
-func targetSL(cfg sim.Config) float64 {
-	for _, t := range cfg.Policy.Spec.Targets {
-		if t.Channel == cfg.Queue.Spec.Channel && t.ServiceLevel != nil {
-			return float64(t.ServiceLevel.Percent) / 100
-		}
+// slaText is the queue's target as the header says it, resolved as the
+// operator resolves it (channel and priority).
+func slaText(cfg sim.Config) string {
+	t, err := scaling.TargetOf(cfg.Policy, cfg.Queue.Spec.Channel, cfg.Queue.Spec.Priority)
+	if err != nil {
+		return "?"
 	}
-	return 1
-}
-
-func targetTime(cfg sim.Config) string {
-	for _, t := range cfg.Policy.Spec.Targets {
-		if t.Channel == cfg.Queue.Spec.Channel {
-			if t.ServiceLevel != nil {
-				return t.ServiceLevel.Within.Duration.String()
-			}
-			if t.FirstResponse != nil {
-				return t.FirstResponse.Duration.String()
-			}
-		}
+	within := t.Within
+	if !t.RealTime {
+		within = t.FirstResponse
 	}
-	return "?"
+	return fmt.Sprintf("%.0f%% within %s", 100*t.TargetServiceLevel(), within)
 }
 
 // load reads the queues (the named one, or every one), their policies and

@@ -47,13 +47,17 @@ func (t Target) SizedFor() string {
 	return fmt.Sprintf("first responses within %s", sized.FirstResponse.Round(time.Second))
 }
 
+// MaxHeadroom is the most headroom sized for (80 % sized as 99.98 %): a
+// service level of 100 % is beyond any finite staffing.
+const MaxHeadroom = 0.999
+
 // Sized is the target the capacity model sizes for: the target raised by
 // its headroom.
 func (t Target) Sized() Target {
 	if t.Headroom <= 0 {
 		return t
 	}
-	h := min(t.Headroom, 0.999)
+	h := min(t.Headroom, MaxHeadroom)
 	t.ServiceLevel += h * (1 - t.ServiceLevel)
 	t.FirstResponse = time.Duration(float64(t.FirstResponse) * (1 - h))
 	t.Headroom = 0

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 var scenarioNames = []string{"btc-crash", "calm", "slow-rise", "noisy"}
@@ -63,7 +64,7 @@ func TestCheapestForesightMeetsItsFloor(t *testing.T) {
 				switch {
 				case c.Headroom == nil:
 					t.Errorf("%s %s seed %d: no headroom reported", queue, sc, seed+1)
-				case c.Unreachable && *c.Headroom < maxHeadroom-1e-9:
+				case c.Unreachable && *c.Headroom < scaling.MaxHeadroom-1e-9:
 					t.Errorf("%s %s seed %d: unreachable at headroom %.3f, below the most searched", queue, sc, seed+1, *c.Headroom)
 				case !c.Unreachable && c.SLMetFraction < floor:
 					t.Errorf("%s %s seed %d: cheapest-foresight meets %.3f of minutes, floor %.3f", queue, sc, seed+1, c.SLMetFraction, floor)

@@ -70,7 +70,7 @@ func Plot(w io.Writer, fileName string, results []Result, cfg Config) error {
 	capacityPlot.Y.Max = peak * 1.4 // room for the legend
 
 	for _, r := range results {
-		if r.Policy == "frontline" {
+		if r.Policy == FrontlineName {
 			if err := shadeSurges(capacityPlot, r.Timeline, peak*1.4, true); err != nil {
 				return err
 			}

@@ -32,7 +32,14 @@ type planState struct {
 	nextEval float64
 }
 
-func (f *Frontline) Name() string { return "frontline" }
+// Policy names (FIXED: scripts read them from the JSON).
+const (
+	FrontlineName = "frontline"
+	KEDAName      = "keda-hpa"
+	PerfectName   = "perfect-foresight"
+)
+
+func (f *Frontline) Name() string { return FrontlineName }
 
 func (f *Frontline) Every() time.Duration { return f.every }
 
@@ -127,7 +134,6 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 	}
 	next, tr := surge.Step(ps.state, in)
 	if tr != nil && tr.To == surge.Active && tr.From != surge.Active {
-		st.surgeOn++
 		st.surgeStarts = append(st.surgeStarts, st.now)
 		if st.activated == nil {
 			st.activated = map[string]int{}
@@ -168,7 +174,7 @@ type rec struct {
 	n  int32
 }
 
-func (k *KEDA) Name() string                      { return "keda-hpa" }
+func (k *KEDA) Name() string                      { return KEDAName }
 func (k *KEDA) Every() time.Duration              { return 15 * time.Second }
 func (k *KEDA) ReadyDelay(s *setup) time.Duration { *k = KEDA{}; return s.cfg.PodReadyDelay }
 
@@ -208,7 +214,7 @@ func (k *KEDA) Decide(s *setup, st *state) int32 {
 // once. It sizes for the target itself, with no headroom.
 type Perfect struct{}
 
-func (Perfect) Name() string                    { return "perfect-foresight" }
+func (Perfect) Name() string                    { return PerfectName }
 func (Perfect) Every() time.Duration            { return 15 * time.Second }
 func (Perfect) ReadyDelay(*setup) time.Duration { return 0 }
 
@@ -221,7 +227,7 @@ func (Perfect) Decide(s *setup, st *state) int32 { return foresight(s, st, 0) }
 // against.
 type CheapestForesight struct{ Headroom float64 }
 
-// CheapestForesightName is the FIXED policy name.
+// CheapestForesightName is the policy's FIXED name.
 const CheapestForesightName = "cheapest-foresight"
 
 func (CheapestForesight) Name() string                    { return CheapestForesightName }

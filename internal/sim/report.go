@@ -43,9 +43,9 @@ func Compare(queue, trace string, runs [][]Result) Comparison {
 		for _, r := range results {
 			var m *Means
 			switch r.Policy {
-			case "frontline":
+			case FrontlineName:
 				m = &c.Frontline
-			case "keda-hpa":
+			case KEDAName:
 				m = &c.KEDA
 			case CheapestForesightName:
 				m = &c.Cheapest
@@ -55,7 +55,7 @@ func Compare(queue, trace string, runs [][]Result) Comparison {
 				if r.Headroom != nil {
 					m.Headroom += *r.Headroom / float64(len(runs))
 				}
-			case "perfect-foresight":
+			case PerfectName:
 				m = &c.Perfect
 			default:
 				continue

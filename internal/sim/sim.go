@@ -142,9 +142,6 @@ func Run(cfg Config, policies []Policy) ([]Result, error) {
 // must meet, whatever Frontline does.
 const MinimumSLMetFraction = 0.95
 
-// maxHeadroom is the most headroom searched: 80 % sized as 99.98 %.
-const maxHeadroom = 0.999
-
 // cheapest searches the smallest headroom whose foresight meets the floor,
 // by bisection on −log10(1 − headroom) (the sized miss rate's decades):
 // more headroom never serves fewer minutes on the same arrivals, and most
@@ -161,7 +158,7 @@ func (s *setup) cheapest(floor float64) Result {
 	if best.SLMetFraction >= floor {
 		return best
 	}
-	lo, hi := 0.0, -math.Log10(1-maxHeadroom)
+	lo, hi := 0.0, -math.Log10(1-scaling.MaxHeadroom)
 	best = try(hi)
 	if best.SLMetFraction < floor {
 		best.Unreachable = true
@@ -295,7 +292,6 @@ type state struct {
 	waiting []int // customer indices, FIFO
 	head    int
 	surging bool
-	surgeOn int
 	// surgeStarts are the seconds at which plans became Active.
 	surgeStarts []float64
 	// added is how many of the desired agents the surge adds.
@@ -513,7 +509,7 @@ func (e *engine) result() Result {
 			e.tl[i].ServiceLevel = float64(m.met) / float64(m.total)
 		}
 	}
-	res := Result{Policy: e.p.Name(), SurgeActivations: e.st.surgeOn, Timeline: e.tl,
+	res := Result{Policy: e.p.Name(), SurgeActivations: len(e.st.surgeStarts), Timeline: e.tl,
 		SurgeStarts: secondsToDurations(e.st.surgeStarts), PlansActivated: e.st.activated,
 		SLMetFraction:          metFraction(st.minutes[:last], 1, s.targetSL),
 		SLIntervalsMetFraction: metFraction(st.minutes[:last], 15, s.targetSL),

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -31,7 +32,7 @@ func Warnings(cfg Config, results []Result) []string {
 	}
 	for _, r := range results {
 		switch {
-		case r.Policy == "frontline":
+		case r.Policy == FrontlineName:
 			for _, p := range cfg.Plans {
 				if selects(p, cfg.Queue) && r.PlansActivated[p.Name] == 0 {
 					out = append(out, fmt.Sprintf("SurgePlan %s never went Active on this trace", p.Name))
@@ -39,7 +40,7 @@ func Warnings(cfg Config, results []Result) []string {
 			}
 		case r.Policy == CheapestForesightName && r.Unreachable:
 			out = append(out, fmt.Sprintf("the SLA is out of reach on this trace: foresight sized for %s at up to maxReplicas %d meets it in %.1f %% of minutes, short of %.1f %%",
-				SizedTarget(cfg, *r.Headroom), shape.Agents.Max, 100*r.SLMetFraction, 100*Floor(results)))
+				withHeadroom(target, *r.Headroom).SizedFor(), shape.Agents.Max, 100*r.SLMetFraction, 100*Floor(results)))
 		}
 	}
 	return out
@@ -50,7 +51,7 @@ func Warnings(cfg Config, results []Result) []string {
 func Floor(results []Result) float64 {
 	floor := MinimumSLMetFraction
 	for _, r := range results {
-		if r.Policy == "frontline" {
+		if r.Policy == FrontlineName {
 			floor = max(floor, r.SLMetFraction)
 		}
 	}
@@ -73,15 +74,7 @@ func medianLoad(tr Trace) (perHour, ahtSeconds float64) {
 		}
 		spans[i] = span{p, next - p.At}
 	}
-	slices.SortFunc(spans, func(a, b span) int {
-		switch {
-		case a.p.InflowPerHour < b.p.InflowPerHour:
-			return -1
-		case a.p.InflowPerHour > b.p.InflowPerHour:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.p.InflowPerHour, b.p.InflowPerHour) })
 	var total, acc time.Duration
 	for _, s := range spans {
 		total += s.dur
@@ -95,6 +88,11 @@ func medianLoad(tr Trace) (perHour, ahtSeconds float64) {
 	return 0, 0
 }
 
+func withHeadroom(t scaling.Target, headroom float64) scaling.Target {
+	t.Headroom = headroom
+	return t
+}
+
 // SizedTarget says in words what a queue is sized for with the given
 // headroom.
 func SizedTarget(cfg Config, headroom float64) string {
@@ -102,6 +100,5 @@ func SizedTarget(cfg Config, headroom float64) string {
 	if err != nil {
 		return "?"
 	}
-	target.Headroom = headroom
-	return target.SizedFor()
+	return withHeadroom(target, headroom).SizedFor()
 }
