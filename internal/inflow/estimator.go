@@ -291,6 +291,14 @@ func UpperBound(count, seconds, z float64) float64 {
 	return (count + z*z/2 + z*math.Sqrt(count+z*z/4)) / seconds
 }
 
+// LowerBound is the matching one-sided lower bound (0 without time).
+func LowerBound(count, seconds, z float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return max(0, count+z*z/2-z*math.Sqrt(count+z*z/4)) / seconds
+}
+
 // NextSample is when the first sample after the given time is expected,
 // from the newest sample and the typical interval (false while unknown).
 func (e Estimate) NextSample(after time.Time) (time.Time, bool) {

@@ -271,3 +271,28 @@ func FuzzEstimator(f *testing.F) {
 		}
 	})
 }
+
+// TestBoundsBracketTheMean: the score bounds sit either side of the mean,
+// a zero count has a lower bound of zero (never negative), and no time
+// gives the widest answer each way.
+func TestBoundsBracketTheMean(t *testing.T) {
+	for _, tc := range []struct{ count, seconds float64 }{{0, 10}, {1, 10}, {7, 15}, {150, 300}, {1e6, 60}, {3, 0}} {
+		lo, hi := LowerBound(tc.count, tc.seconds, DefaultZ), UpperBound(tc.count, tc.seconds, DefaultZ)
+		if lo < 0 || math.IsNaN(lo) || math.IsNaN(hi) {
+			t.Errorf("%v in %vs: bounds [%v, %v]", tc.count, tc.seconds, lo, hi)
+			continue
+		}
+		if tc.seconds == 0 {
+			if lo != 0 || !math.IsInf(hi, 1) {
+				t.Errorf("no time: bounds [%v, %v], want [0, +Inf]", lo, hi)
+			}
+			continue
+		}
+		if mean := tc.count / tc.seconds; lo > mean+1e-12 || hi < mean-1e-12 {
+			t.Errorf("%v in %vs: bounds [%v, %v] miss the mean %v", tc.count, tc.seconds, lo, hi, mean)
+		}
+		if tc.count == 0 && lo != 0 {
+			t.Errorf("zero count: lower bound %v", lo)
+		}
+	}
+}

@@ -19,8 +19,8 @@ type SpikeSeries struct {
 
 // Spike is the detector's verdict on a window.
 type Spike struct {
-	// Alarm: a rise is accepted now, and the post-change rate is not
-	// significantly below ratio times the baseline.
+	// Alarm: a rise is accepted now, and the post-change rate is
+	// significantly at or above ratio times the baseline.
 	Alarm bool
 	// Ratio is inflow over baseline: after the change point when alarmed,
 	// over the whole window otherwise.
@@ -88,9 +88,11 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 			}
 		}
 		// A chart also drifts up on a sustained rise somewhat below its
-		// ratio; accept only a rise whose bound reaches the ratio.
+		// ratio. A surge pages people, so the post-change rate's lower
+		// bound must reach the ratio: a slow climb to ×2.8 is no tripling.
+		// Real steps above the ratio clear it as soon as the chart fires.
 		out.Since, out.Ratio = a.Since, c/e
-		out.Alarm = UpperBound(c, e, DefaultZ) >= ratio
+		out.Alarm = LowerBound(c, e, DefaultZ) >= ratio
 	}
 	return out
 }

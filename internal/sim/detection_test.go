@@ -94,6 +94,29 @@ func TestStepsSurgeSoon(t *testing.T) {
 	}
 }
 
+// TestRisesShortOfTheRatioDoNotSurge: a plan with ratio 3 pages people
+// when inflow triples, not when it climbs ×2 or ×2.5 and stays there: 20
+// seeds of each step at 600/h, an hour after it, not one surge. The
+// verdict asks the post-change rate to be significantly at or above the
+// ratio; "not significantly below it" fired on most slow rises to ×2.8.
+func TestRisesShortOfTheRatioDoNotSurge(t *testing.T) {
+	const at = 10 * time.Minute
+	for _, factor := range []float64{2, 2.5} {
+		for seed := uint64(1); seed <= 20; seed++ {
+			cfg := spikeOnlyConfig(t, seed)
+			cfg.Trace = Trace{{At: 0, InflowPerHour: 600, AHTSeconds: 240}, {At: at, InflowPerHour: 600 * factor, AHTSeconds: 240},
+				{At: at + time.Hour, InflowPerHour: 600 * factor, AHTSeconds: 240}}
+			res, err := Run(cfg, []Policy{&Frontline{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := res[0].SurgeActivations; n != 0 {
+				t.Errorf("×%v seed %d: %d surges (at %v) on a rise short of the plan's ratio 3", factor, seed, n, res[0].SurgeStarts)
+			}
+		}
+	}
+}
+
 // referenceChatQueue is the estimator issue's reference queue: chat, AHT
 // 60 s, one chat at a time, 1 to 150 agents, the sample retail policy, no
 // chatbot and no plans.
