@@ -180,6 +180,7 @@ func (o *simulateOptions) simulate(cfg *sim.Config) ([]sim.Result, error) {
 		if cfg.Trace, err = sim.BuiltinTrace(o.scenario, o.baseInflow, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), o.seed); err != nil {
 			return nil, &flagError{"scenario", err.Error()}
 		}
+		cfg.InflowBeforePerHour = o.baseInflow
 	}
 	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
 	if cfg.PodReadyDelay == 0 {

@@ -34,7 +34,7 @@ func runSamples(t *testing.T, scenario string, seeds uint64) map[string][][]Resu
 	out := map[string][][]Result{}
 	for _, cfg := range sampleQueues(t) {
 		for seed := uint64(1); seed <= seeds; seed++ {
-			cfg.Seed = seed
+			cfg.Seed, cfg.InflowBeforePerHour = seed, 600
 			var err error
 			if cfg.Trace, err = BuiltinTrace(scenario, 600, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), seed); err != nil {
 				t.Fatal(err)

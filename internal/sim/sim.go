@@ -35,6 +35,12 @@ type Config struct {
 	// ScrapeInterval is how often the ticket counter is sampled for
 	// Frontline's estimator, as Prometheus would (default 15 s).
 	ScrapeInterval time.Duration
+	// InflowBeforePerHour is the inflow before the trace begins, which the
+	// first polls' history and spike baselines read (0: the trace's first
+	// row). A built-in scenario's is its calm inflow: a noisy trace's first
+	// row is one jittered draw, and history at that draw would read as a
+	// step at the start.
+	InflowBeforePerHour float64
 }
 
 // Result is one policy's outcome (JSON keys FIXED).
@@ -237,12 +243,15 @@ func (s *setup) draw() {
 	}
 }
 
-// drawHistory adds arrivals before the trace, at its first rate, over the
+// drawHistory adds arrivals before the trace, at InflowBeforePerHour, over the
 // longest look-back any policy reads (a spike trigger's baseline): the queue
 // was running before, so its first rates read full windows, as Prometheus's
 // would. They feed rates only; nobody is served before the trace starts.
 func (s *setup) drawHistory() {
 	r0 := s.cfg.Trace[0].InflowPerHour / 3600
+	if s.cfg.InflowBeforePerHour > 0 {
+		r0 = s.cfg.InflowBeforePerHour / 3600
+	}
 	if r0 <= 0 {
 		return
 	}
