@@ -137,3 +137,29 @@ func TestCalmNeverSurges(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryAtTheInflowBefore: the queue ran before the trace at
+// InflowBeforePerHour, so a first row that is one low draw (a noisy
+// trace's) does not set the estimator's level: the first minute's agents
+// are those of the calm inflow, and without it those of the low row.
+func TestHistoryAtTheInflowBefore(t *testing.T) {
+	first := func(before, firstRow float64) int32 {
+		cfg := sampleConfig(t)
+		cfg.Plans = nil
+		cfg.InflowBeforePerHour = before
+		cfg.Trace = Trace{{At: 0, InflowPerHour: firstRow, AHTSeconds: 240}, {At: 30 * time.Second, InflowPerHour: 600, AHTSeconds: 240},
+			{At: 10 * time.Minute, InflowPerHour: 600, AHTSeconds: 240}}
+		res, err := Run(cfg, []Policy{&Frontline{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res[0].Timeline[0].Desired
+	}
+	calm, low := first(0, 600), first(0, 300)
+	if low >= calm {
+		t.Fatalf("history at 300/h sizes %d agents, at 600/h %d: the test cannot tell them apart", low, calm)
+	}
+	if got := first(600, 300); got != calm {
+		t.Errorf("history at 600/h before a 300/h first row: %d agents in the first minute, want %d", got, calm)
+	}
+}
