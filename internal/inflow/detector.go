@@ -75,7 +75,7 @@ func (d *Detector) Step(inc Increment, lambda0 float64) *Alarm {
 		s := math.Max(0, d.stat[i]+inc.Count*math.Log(r)-(r-1)*lambda0*inc.Seconds)
 		if d.stat[i] == 0 && s > 0 {
 			// The excursion, and so the change, starts within this observation.
-			d.since[i] = inc.End.Add(-time.Duration(inc.Seconds * float64(time.Second)))
+			d.since[i] = inc.Start()
 		}
 		d.stat[i] = s
 	}

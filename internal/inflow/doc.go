@@ -26,6 +26,11 @@
 //     forgetting with the horizon. It falls on an accepted fall, and
 //     capacity is lowered only as far as a stricter bound (ZFall) allows,
 //     so calm noise never removes replicas.
+//   - Return to a known level: the levels left behind are kept. When the
+//     newest post-change data, and their newer half, agree with one within
+//     a standard error (a two-sample Poisson test), the bounds rest on
+//     both, so calm after a burst is not sized on minutes of data; data
+//     that drift three standard errors away undo it.
 //
 // Coverage is explicit: a gap longer than a few scrape intervals (an
 // outage, a restarted exporter whose counter reset) is skipped, never read

@@ -123,7 +123,22 @@ type Estimator struct {
 	justChanged bool
 	est         Estimate
 	changeAt    time.Time // the current level's change point
+	// earlier are the levels before the last changes, newest first: a
+	// level the traffic returns to (calm after a burst) is known already.
+	earlier []level
+	// join is the earlier level the traffic is back at (nil: none).
+	join *joined
 }
+
+// level is a level's data: its count and seconds, as of end.
+type level struct {
+	c, d float64
+	end  time.Time
+}
+
+// maxEarlierLevels bounds the levels kept: a burst that rises and decays
+// in a few steps passes through about as many.
+const maxEarlierLevels = 6
 
 // New returns an estimator with the given parameters (defaults filled).
 func New(p Params) *Estimator {
@@ -198,15 +213,120 @@ func (e *Estimator) add(inc Increment) {
 	e.justChanged = false
 	e.est.Known = true
 	e.est.Complete = e.est.Newest.Sub(e.est.CoveredSince) >= e.p.Coverage
-	e.est.Rate = e.levelC / math.Max(e.levelD, 1e-9)
-	e.est.Upper = UpperBound(e.levelC, e.levelD, e.p.Z)
-	e.est.UpperForFall = UpperBound(e.levelC, e.levelD, e.p.ZFall)
+	c, d := e.pooled()
+	e.est.Rate = c / math.Max(d, 1e-9)
+	e.est.Upper = UpperBound(c, d, e.p.Z)
+	e.est.UpperForFall = UpperBound(c, d, e.p.ZFall)
 	if e.est.LastChange == nil && e.levelD < e.p.Coverage.Seconds() {
 		// A brand-new series: the bound of a few seconds of data is mostly
 		// width, and partial data may not lower what it raised; size for
 		// the mean until the series spans the coverage.
 		e.est.Upper = e.est.Rate
 	}
+}
+
+// pooled is the data the sizing bounds rest on: the level's own, joined
+// with an earlier level's when the traffic is back at it. After a burst
+// the post-change data are minutes old and their bound is wide, so
+// capacity would stay raised for half an hour on width alone; calm after
+// a burst is usually the calm before it, whose hour of data is at hand.
+// A burst that decays over a minute or two puts its change point inside
+// the decay, so the level's newest data are tested, not all of it: the
+// longest run of them, at least the coverage long, whose rate agrees with
+// an earlier level within one standard error is joined with that level.
+// The join holds while the data since its start stay within three standard
+// errors (hysteresis, so capacity does not flap on a burst); data
+// that leave it undo the join, which raises capacity, never lowers it.
+// The earlier data age with the horizon, as the level's own do.
+func (e *Estimator) pooled() (count, seconds float64) {
+	c, d := e.levelC, e.levelD
+	if e.join != nil {
+		lc, ld := e.aged(e.join.level)
+		if sc, sd, ok := e.agrees(e.join.since, lc, ld, 3); ok {
+			return sc + lc, sd + ld
+		}
+		e.join = nil
+	}
+	if len(e.earlier) == 0 || d < e.p.Coverage.Seconds() {
+		return c, d
+	}
+	var best *joined
+	bestD := d
+	for _, l := range e.earlier {
+		lc, ld := e.aged(l)
+		if ld <= e.p.Coverage.Seconds() {
+			continue
+		}
+		for i := len(e.recent) - 1; i >= 0 && e.recent[i].End.After(e.changeAt); i-- {
+			since := e.recent[i].Start()
+			if _, sd, ok := e.agrees(since, lc, ld, 1); ok && sd >= e.p.Coverage.Seconds() && sd*lc/ld >= minJoinTickets && sd+ld > bestD {
+				bestD = sd + ld
+				best = &joined{level: l, since: since}
+			}
+		}
+	}
+	if best == nil {
+		return c, d
+	}
+	e.join = best
+	lc, ld := e.aged(best.level)
+	sc, sd := e.since(best.since)
+	return sc + lc, sd + ld
+}
+
+// agrees tells whether the data since t, and their newer half, have the
+// earlier level's rate within k standard errors. The half matters: data
+// that straddle the tail of a decay and a lower rate after it can average
+// to the earlier rate; their newer half cannot.
+func (e *Estimator) agrees(t time.Time, lc, ld, k float64) (count, seconds float64, ok bool) {
+	count, seconds = e.since(t)
+	var hc, hd float64
+	for i := len(e.recent) - 1; i >= 0 && hd < seconds/2; i-- {
+		hc, hd = hc+e.recent[i].Count, hd+e.recent[i].Seconds
+	}
+	return count, seconds, sameRate(count, seconds, lc, ld, k) && sameRate(hc, hd, lc, ld, k)
+}
+
+// minJoinTickets is the least the earlier level expects in the run of new
+// data it is joined with: with fewer, a rate twice as high can agree with
+// it by luck (at 20, a ×2 run reads as the earlier level in about 1 % of
+// runs; at 10, in 10 %).
+const minJoinTickets = 20
+
+// joined is an earlier level the traffic came back to, and since when.
+type joined struct {
+	level level
+	since time.Time
+}
+
+// aged is an earlier level's data weighed down by its age, as the
+// level's own forget with the horizon.
+func (e *Estimator) aged(l level) (count, seconds float64) {
+	keep := math.Exp(-e.est.Newest.Sub(l.end).Seconds() / e.p.Horizon.Seconds())
+	return l.c * keep, l.d * keep
+}
+
+// since sums the recent increments that began at or after t.
+func (e *Estimator) since(t time.Time) (count, seconds float64) {
+	for i := len(e.recent) - 1; i >= 0; i-- {
+		inc := e.recent[i]
+		if inc.Start().Before(t) {
+			break
+		}
+		count, seconds = count+inc.Count, seconds+inc.Seconds
+	}
+	return count, seconds
+}
+
+// sameRate: two Poisson rates' difference is within k standard errors of
+// their pooled rate.
+func sameRate(c1, d1, c2, d2, k float64) bool {
+	if d1 <= 0 || d2 <= 0 {
+		return false
+	}
+	pool := (c1 + c2) / (d1 + d2)
+	se := math.Sqrt(pool * (1/d1 + 1/d2))
+	return math.Abs(c1/d1-c2/d2) <= k*se
 }
 
 // reference is the rate the charts test against: the level, floored at
@@ -242,11 +362,16 @@ func (e *Estimator) accept(a Alarm) {
 		}
 		if llr > bestLLR {
 			bestLLR = llr
-			best = inc.End.Add(-time.Duration(inc.Seconds * float64(time.Second)))
+			best = inc.Start()
 		}
 	}
 	a.Since = best
+	if e.levelD > 0 {
+		e.earlier = append([]level{{c: e.levelC, d: e.levelD, end: e.est.Newest}}, e.earlier...)
+		e.earlier = e.earlier[:min(len(e.earlier), maxEarlierLevels)]
+	}
 	e.changeAt = best
+	e.join = nil
 	e.est.LevelSince = best
 	e.est.LastChange = &a
 	e.justChanged = true

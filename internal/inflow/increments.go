@@ -20,6 +20,11 @@ type Increment struct {
 	Seconds float64
 }
 
+// Start is when the interval began.
+func (i Increment) Start() time.Time {
+	return i.End.Add(-time.Duration(i.Seconds * float64(time.Second)))
+}
+
 // gapFactor: an interval longer than this many typical scrape intervals is
 // a gap (an outage, a lost target), not one observation.
 const gapFactor = 2.5
