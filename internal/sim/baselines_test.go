@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +52,8 @@ func runSamples(t *testing.T, scenario string, seeds uint64) map[string][][]Resu
 
 // TestCheapestForesightMeetsItsFloor: on every sample queue and scenario,
 // cheapest-foresight meets max(95 %, Frontline's share) of minutes, or
-// says it cannot (and then even the most headroom falls short); with no
-// headroom it would cost no more, and perfect foresight (no headroom) is
-// never dearer.
+// says it cannot (and then even the most headroom falls short), and
+// perfect foresight (no headroom) is never dearer.
 func TestCheapestForesightMeetsItsFloor(t *testing.T) {
 	for _, sc := range scenarioNames {
 		for queue, runs := range runSamples(t, sc, 2) {
@@ -68,8 +68,6 @@ func TestCheapestForesightMeetsItsFloor(t *testing.T) {
 					t.Errorf("%s %s seed %d: unreachable at headroom %.3f, below the most searched", queue, sc, seed+1, *c.Headroom)
 				case !c.Unreachable && c.SLMetFraction < floor:
 					t.Errorf("%s %s seed %d: cheapest-foresight meets %.3f of minutes, floor %.3f", queue, sc, seed+1, c.SLMetFraction, floor)
-				case !c.Unreachable && p.SLMetFraction >= floor && *c.Headroom != 0:
-					t.Errorf("%s %s seed %d: perfect foresight already meets the floor, yet headroom %.3f", queue, sc, seed+1, *c.Headroom)
 				case !c.Unreachable && c.ReplicaMinutes < p.ReplicaMinutes-1e-6:
 					t.Errorf("%s %s seed %d: headroom made it cheaper (%.0f < %.0f)", queue, sc, seed+1, c.ReplicaMinutes, p.ReplicaMinutes)
 				}
@@ -78,13 +76,57 @@ func TestCheapestForesightMeetsItsFloor(t *testing.T) {
 	}
 }
 
+// TestCheapestHeadroomHoldsOnEveryDraw: cheapest-foresight's headroom
+// meets each draw's floor (the run's own arrivals and the next seeds'),
+// except a draw no headroom can meet, and a hair less fails one of them:
+// it is the least that holds, not merely one that does.
+func TestCheapestHeadroomHoldsOnEveryDraw(t *testing.T) {
+	for _, sc := range []string{"btc-crash", "noisy"} {
+		cfg := sampleQueues(t)[0]
+		cfg.Seed, cfg.InflowBeforePerHour = 1, 600
+		var err error
+		if cfg.Trace, err = BuiltinTrace(sc, 600, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), 1); err != nil {
+			t.Fatal(err)
+		}
+		res, err := Run(cfg, AllPolicies())
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := *byPolicy(res)[CheapestForesightName].Headroom
+		if h == 0 {
+			t.Fatalf("%s: headroom 0, the test cannot check that less fails", sc)
+		}
+		less := 1 - math.Pow(10, math.Log10(1-h)+0.002)
+		failsWithLess := false
+		for k := range uint64(OracleDraws) {
+			c := cfg
+			c.Seed = cfg.Seed + k
+			s, err := prepare(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			floor := Floor([]Result{s.run(&Frontline{})})
+			if s.run(CheapestForesight{Headroom: scaling.MaxHeadroom}).SLMetFraction < floor {
+				continue // out of reach: does not bind
+			}
+			if got := s.run(CheapestForesight{Headroom: h}).SLMetFraction; got < floor {
+				t.Errorf("%s seed %d: headroom %.3f meets %.3f of minutes, floor %.3f", sc, c.Seed, h, got, floor)
+			}
+			if s.run(CheapestForesight{Headroom: less}).SLMetFraction < floor {
+				failsWithLess = true
+			}
+		}
+		if !failsWithLess {
+			t.Errorf("%s: headroom %.4f, yet %.4f meets every draw's floor too", sc, h, less)
+		}
+	}
+}
+
 // TestFrontlineAgainstKEDA is the comparison of `make simulate-report`:
 // every sample queue, every scenario, no plans, 5 seeds. Frontline meets
 // at least the KEDA-like policy's share of minutes at no more than 1.05×
-// its replica-minutes; capped queues are excluded with a reason. The
-// cheapest-foresight bound (1.15×) is reported by Compare and the report,
-// not asserted here: on the short crash and the 5-second jitter of noisy,
-// foresight's per-run headroom stays below it (see docs/simulate-report.md).
+// its replica-minutes, and no more than 1.15× cheapest-foresight's;
+// capped queues are excluded with a reason.
 func TestFrontlineAgainstKEDA(t *testing.T) {
 	excluded := 0
 	for _, sc := range scenarioNames {
@@ -98,9 +140,7 @@ func TestFrontlineAgainstKEDA(t *testing.T) {
 				continue
 			}
 			for _, f := range c.Failures {
-				if !strings.Contains(f, "cheapest") {
-					t.Errorf("%s %s: %s", queue, sc, f)
-				}
+				t.Errorf("%s %s: %s", queue, sc, f)
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,11 +32,9 @@ type Trace []Point
 
 // At returns the point in force at t.
 func (tr Trace) At(t time.Duration) Point {
-	i := 0
-	for i+1 < len(tr) && tr[i+1].At <= t {
-		i++
-	}
-	return tr[i]
+	// The last row at or before t (the first when t precedes them all).
+	i := sort.Search(len(tr), func(i int) bool { return tr[i].At > t })
+	return tr[max(i-1, 0)]
 }
 
 // Length is the time of the last point plus one step.
@@ -133,7 +132,11 @@ func parsePoint(rec []string, col map[string]int, start *time.Time) (Point, erro
 	return p, nil
 }
 
-// BuiltinTrace samples a named scenario every 30 s around a base inflow and
+// builtinStep is the scenarios' own resolution: noisy jitters every 5 s,
+// and a coarser sampling would hand foresight a rate it can follow.
+const builtinStep = 5 * time.Second
+
+// BuiltinTrace samples a named scenario every 5 s around a base inflow and
 // handle time. The volatility column is the BTC price move over the last
 // ten minutes, as the sample plan's external trigger reads it.
 func BuiltinTrace(name string, baseInflowPerHour, ahtSeconds float64, seed uint64) (Trace, error) {
@@ -147,7 +150,7 @@ func BuiltinTrace(name string, baseInflowPerHour, ahtSeconds float64, seed uint6
 	}
 	length += 45 * time.Minute // the tail: calm again, long enough for plans to cool down
 	var tr Trace
-	for t := time.Duration(0); t < length; t += 30 * time.Second {
+	for t := time.Duration(0); t < length; t += builtinStep {
 		m, price, _ := sc.At(t)
 		_, before, _ := sc.At(max(t-10*time.Minute, 0))
 		vol := math.Abs(price-before) / price
