@@ -387,9 +387,10 @@ type ScaleDownSpec struct {
 	// stabilizationWindow is how long a lower need must persist before
 	// replicas are removed: the highest need seen in the window wins. The
 	// inflow estimator already lowers only on statistical evidence, so the
-	// window need only outlast a wobble after a change. Defaults to 1m.
+	// window need only outlast a wobble after a change (two 15s scrapes).
+	// Defaults to 30s.
 	// +optional
-	// +kubebuilder:default="1m"
+	// +kubebuilder:default="30s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="scaling.scaleDown.stabilizationWindow must be at most 24h"

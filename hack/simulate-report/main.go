@@ -25,6 +25,52 @@ const (
 
 var scenarios = []string{"btc-crash", "calm", "slow-rise", "noisy"}
 
+// beforeEstimator are the retail chat sample's replica-minutes at seed 1
+// before the inflow estimator (a one-minute rate() window, no headroom),
+// as the README printed them: with the sample plan, and scaling alone.
+var beforeEstimator = map[string]struct{ withPlan, alone float64 }{
+	"btc-crash": {1333, 1065}, "calm": {1533, 1543}, "slow-rise": {1960, 1963}, "noisy": {1529, 1546},
+}
+
+// beforeAfter is the README's before/after table: seed 1, the retail chat
+// sample, with the plan and without, each against beforeEstimator.
+func beforeAfter() (string, error) {
+	var b strings.Builder
+	b.WriteString("| scenario | with the plan: before → now | of which the plan's extras now | scaling alone: before → now |\n|---|---|---|---|\n")
+	higher := 0
+	for _, sc := range scenarios {
+		var now [2]sim.Result
+		for i, args := range [][]string{{}, {"--no-plans"}} {
+			o, _, err := simulate(true, append([]string{"--queue", "retail-chat", "--scenario", sc, "--seed", "1"}, args...)...)
+			if err != nil {
+				return "", err
+			}
+			for _, r := range o.Results {
+				if r.Policy == sim.FrontlineName {
+					now[i] = r
+				}
+			}
+		}
+		before := beforeEstimator[sc]
+		if now[0].ReplicaMinutes > before.withPlan || now[1].ReplicaMinutes > before.alone {
+			higher++
+		}
+		fmt.Fprintf(&b, "| %s | %s → %s (%.0f %%) | %s | %s → %s (%.0f %%) |\n", sc, thousands(before.withPlan), thousands(now[0].ReplicaMinutes),
+			100*now[0].SLMetFraction, thousands(now[0].SurgeExtraReplicaMinutes), thousands(before.alone), thousands(now[1].ReplicaMinutes), 100*now[1].SLMetFraction)
+	}
+	fmt.Fprintf(&b, "\n%d of %d scenarios cost more than before.\n", higher, len(scenarios))
+	return b.String(), nil
+}
+
+// thousands prints whole replica-minutes with a thousands separator.
+func thousands(v float64) string {
+	n := fmt.Sprintf("%.0f", v)
+	for i := len(n) - 3; i > 0; i -= 3 {
+		n = n[:i] + "," + n[i:]
+	}
+	return n
+}
+
 func main() {
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "simulate-report:", err)
@@ -149,6 +195,13 @@ func run() error {
 	}
 	text := string(readme)
 	if text, err = replaceBetween(text, "<!-- simulate-report -->", "<!-- /simulate-report -->", "\n"+report.String()); err != nil {
+		return err
+	}
+	table, err := beforeAfter()
+	if err != nil {
+		return err
+	}
+	if text, err = replaceBetween(text, "<!-- simulate-before-after -->", "<!-- /simulate-before-after -->", "\n"+table); err != nil {
 		return err
 	}
 	example = "\n```console\n$ kubectl frontline simulate -f config/samples --queue retail-chat --scenario btc-crash --plot crash.png\n" + example + "```\n"

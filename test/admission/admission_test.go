@@ -101,7 +101,7 @@ func TestDefaultsApplied(t *testing.T) {
 		"spec.scaling.inflow.falseAlarmEvery":        "24h",
 		"spec.scaling.inflow.horizon":                "1h",
 		"spec.scaling.inflow.coverage":               "1m",
-		"spec.scaling.scaleDown.stabilizationWindow": "1m",
+		"spec.scaling.scaleDown.stabilizationWindow": "30s",
 		"spec.scaling.scaleDown.maxStepPercent":      "25",
 	}
 	for path, want := range got {
