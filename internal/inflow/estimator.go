@@ -250,6 +250,13 @@ func (e *Estimator) pooled() (count, seconds float64) {
 	if len(e.earlier) == 0 || d < e.p.Coverage.Seconds() {
 		return c, d
 	}
+	// Cumulative counts and seconds of the newest k post-change increments,
+	// so each run and its newer half is summed in constant time.
+	cum := []struct{ c, d float64 }{{}}
+	for i := len(e.recent) - 1; i >= 0 && e.recent[i].End.After(e.changeAt); i-- {
+		last := cum[len(cum)-1]
+		cum = append(cum, struct{ c, d float64 }{last.c + e.recent[i].Count, last.d + e.recent[i].Seconds})
+	}
 	var best *joined
 	bestD := d
 	for _, l := range e.earlier {
@@ -257,11 +264,16 @@ func (e *Estimator) pooled() (count, seconds float64) {
 		if ld <= e.p.Coverage.Seconds() {
 			continue
 		}
-		for i := len(e.recent) - 1; i >= 0 && e.recent[i].End.After(e.changeAt); i-- {
-			since := e.recent[i].Start()
-			if _, sd, ok := e.agrees(since, lc, ld, 1); ok && sd >= e.p.Coverage.Seconds() && sd*lc/ld >= minJoinTickets && sd+ld > bestD {
+		half := 0
+		for k := 1; k < len(cum); k++ {
+			sc, sd := cum[k].c, cum[k].d
+			for cum[half].d < sd/2 {
+				half++
+			}
+			if sd >= e.p.Coverage.Seconds() && sd*lc/ld >= minJoinTickets && sd+ld > bestD &&
+				sameRate(sc, sd, lc, ld, 1) && sameRate(cum[half].c, cum[half].d, lc, ld, 1) {
 				bestD = sd + ld
-				best = &joined{level: l, since: since}
+				best = &joined{level: l, since: e.recent[len(e.recent)-k].Start()}
 			}
 		}
 	}

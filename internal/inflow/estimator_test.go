@@ -359,3 +359,22 @@ func TestBurstReturnsToTheCalmBefore(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkObserveAfterBurst is one poll's work for one series in the
+// worst case for the join search: an hour after a burst that settled at a
+// rate no earlier level has (×1.5 the calm), 5 s scrape, so every poll
+// scans the post-change data against each earlier level.
+func BenchmarkObserveAfterBurst(b *testing.B) {
+	c := newCounter(1, 5*time.Second, burst(900))
+	e := New(Params{})
+	warm := time.Hour + 3*time.Minute + 90*time.Second + 55*time.Minute
+	for now := time.Duration(0); now < warm; now += 5 * time.Second {
+		e.Observe(c.samples(now, now+5*time.Second))
+	}
+	now := warm
+	b.ResetTimer()
+	for range b.N {
+		e.Observe(c.samples(now, now+5*time.Second))
+		now += 5 * time.Second
+	}
+}
