@@ -3,6 +3,7 @@ package inflow
 import (
 	"fmt"
 	"math"
+	"sort"
 	"time"
 )
 
@@ -242,61 +243,59 @@ func (e *Estimator) pooled() (count, seconds float64) {
 	c, d := e.levelC, e.levelD
 	if e.join != nil {
 		lc, ld := e.aged(e.join.level)
-		if sc, sd, ok := e.agrees(e.join.since, lc, ld, 3); ok {
-			return sc + lc, sd + ld
+		runs := e.runsSince(e.join.since)
+		if all := runs[len(runs)-1]; agrees(runs, len(runs)-1, lc, ld, 3) {
+			return all.c + lc, all.d + ld
 		}
 		e.join = nil
 	}
 	if len(e.earlier) == 0 || d < e.p.Coverage.Seconds() {
 		return c, d
 	}
-	// Cumulative counts and seconds of the newest k post-change increments,
-	// so each run and its newer half is summed in constant time.
-	cum := []struct{ c, d float64 }{{}}
-	for i := len(e.recent) - 1; i >= 0 && e.recent[i].End.After(e.changeAt); i-- {
-		last := cum[len(cum)-1]
-		cum = append(cum, struct{ c, d float64 }{last.c + e.recent[i].Count, last.d + e.recent[i].Seconds})
-	}
+	runs := e.runsSince(e.changeAt)
 	var best *joined
-	bestD := d
+	bestC, bestD := c, d
 	for _, l := range e.earlier {
 		lc, ld := e.aged(l)
 		if ld <= e.p.Coverage.Seconds() {
 			continue
 		}
-		half := 0
-		for k := 1; k < len(cum); k++ {
-			sc, sd := cum[k].c, cum[k].d
-			for cum[half].d < sd/2 {
-				half++
-			}
-			if sd >= e.p.Coverage.Seconds() && sd*lc/ld >= minJoinTickets && sd+ld > bestD &&
-				sameRate(sc, sd, lc, ld, 1) && sameRate(cum[half].c, cum[half].d, lc, ld, 1) {
-				bestD = sd + ld
+		for k := 1; k < len(runs); k++ {
+			sd := runs[k].d
+			if sd >= e.p.Coverage.Seconds() && sd*lc/ld >= minJoinTickets && sd+ld > bestD && agrees(runs, k, lc, ld, 1) {
+				bestC, bestD = runs[k].c+lc, sd+ld
 				best = &joined{level: l, since: e.recent[len(e.recent)-k].Start()}
 			}
 		}
 	}
-	if best == nil {
-		return c, d
+	if best != nil {
+		e.join = best
 	}
-	e.join = best
-	lc, ld := e.aged(best.level)
-	sc, sd := e.since(best.since)
-	return sc + lc, sd + ld
+	return bestC, bestD
 }
 
-// agrees tells whether the data since t, and their newer half, have the
-// earlier level's rate within k standard errors. The half matters: data
-// that straddle the tail of a decay and a lower rate after it can average
-// to the earlier rate; their newer half cannot.
-func (e *Estimator) agrees(t time.Time, lc, ld, k float64) (count, seconds float64, ok bool) {
-	count, seconds = e.since(t)
-	var hc, hd float64
-	for i := len(e.recent) - 1; i >= 0 && hd < seconds/2; i-- {
-		hc, hd = hc+e.recent[i].Count, hd+e.recent[i].Seconds
+// sum is a count of tickets over seconds.
+type sum struct{ c, d float64 }
+
+// runsSince sums the newest increments that began at or after t: element
+// k holds the newest k (element 0 none), so any run of the newest data and
+// its newer half are at hand in constant time.
+func (e *Estimator) runsSince(t time.Time) []sum {
+	runs := []sum{{}}
+	for i := len(e.recent) - 1; i >= 0 && !e.recent[i].Start().Before(t); i-- {
+		last := runs[len(runs)-1]
+		runs = append(runs, sum{last.c + e.recent[i].Count, last.d + e.recent[i].Seconds})
 	}
-	return count, seconds, sameRate(count, seconds, lc, ld, k) && sameRate(hc, hd, lc, ld, k)
+	return runs
+}
+
+// agrees tells whether the newest k increments, and their newer half,
+// have the earlier level's rate within z standard errors. The half
+// matters: data that straddle the tail of a decay and a lower rate after
+// it can average to the earlier rate; their newer half cannot.
+func agrees(runs []sum, k int, lc, ld, z float64) bool {
+	half := runs[sort.Search(k, func(j int) bool { return runs[j].d >= runs[k].d/2 })]
+	return sameRate(runs[k].c, runs[k].d, lc, ld, z) && sameRate(half.c, half.d, lc, ld, z)
 }
 
 // minJoinTickets is the least the earlier level expects in the run of new
@@ -316,18 +315,6 @@ type joined struct {
 func (e *Estimator) aged(l level) (count, seconds float64) {
 	keep := math.Exp(-e.est.Newest.Sub(l.end).Seconds() / e.p.Horizon.Seconds())
 	return l.c * keep, l.d * keep
-}
-
-// since sums the recent increments that began at or after t.
-func (e *Estimator) since(t time.Time) (count, seconds float64) {
-	for i := len(e.recent) - 1; i >= 0; i-- {
-		inc := e.recent[i]
-		if inc.Start().Before(t) {
-			break
-		}
-		count, seconds = count+inc.Count, seconds+inc.Seconds
-	}
-	return count, seconds
 }
 
 // sameRate: two Poisson rates' difference is within k standard errors of
