@@ -14,6 +14,9 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
 	"github.com/frontline-dev/frontline/internal/cli"
 	"github.com/frontline-dev/frontline/internal/sim"
 )
@@ -32,44 +35,33 @@ var beforeEstimator = map[string]struct{ withPlan, alone float64 }{
 	"btc-crash": {1333, 1065}, "calm": {1533, 1543}, "slow-rise": {1960, 1963}, "noisy": {1529, 1546},
 }
 
-// beforeAfter is the README's before/after table: seed 1, the retail chat
-// sample, with the plan and without, each against beforeEstimator.
-func beforeAfter() (string, error) {
+// beforeAfterQueue is the sample queue the README's before/after table
+// follows.
+const beforeAfterQueue = "retail-chat"
+
+// beforeAfter is the README's before/after table: seed 1 of the report's
+// runs of beforeAfterQueue, with the plan and without, each against
+// beforeEstimator.
+func beforeAfter(seed1 map[string]struct{ withPlan, alone sim.Result }) string {
 	var b strings.Builder
 	b.WriteString("| scenario | with the plan: before → now | of which the plan's extras now | scaling alone: before → now |\n|---|---|---|---|\n")
 	higher := 0
 	for _, sc := range scenarios {
-		var now [2]sim.Result
-		for i, args := range [][]string{{}, {"--no-plans"}} {
-			o, _, err := simulate(true, append([]string{"--queue", "retail-chat", "--scenario", sc, "--seed", "1"}, args...)...)
-			if err != nil {
-				return "", err
-			}
-			for _, r := range o.Results {
-				if r.Policy == sim.FrontlineName {
-					now[i] = r
-				}
-			}
-		}
-		before := beforeEstimator[sc]
-		if now[0].ReplicaMinutes > before.withPlan || now[1].ReplicaMinutes > before.alone {
+		before, now := beforeEstimator[sc], seed1[sc]
+		if now.withPlan.ReplicaMinutes > before.withPlan || now.alone.ReplicaMinutes > before.alone {
 			higher++
 		}
-		fmt.Fprintf(&b, "| %s | %s → %s (%.0f %%) | %s | %s → %s (%.0f %%) |\n", sc, thousands(before.withPlan), thousands(now[0].ReplicaMinutes),
-			100*now[0].SLMetFraction, thousands(now[0].SurgeExtraReplicaMinutes), thousands(before.alone), thousands(now[1].ReplicaMinutes), 100*now[1].SLMetFraction)
+		fmt.Fprintf(&b, "| %s | %s → %s (%.0f %%) | %s | %s → %s (%.0f %%) |\n", sc, thousands(before.withPlan), thousands(now.withPlan.ReplicaMinutes),
+			100*now.withPlan.SLMetFraction, thousands(now.withPlan.SurgeExtraReplicaMinutes), thousands(before.alone), thousands(now.alone.ReplicaMinutes), 100*now.alone.SLMetFraction)
 	}
 	fmt.Fprintf(&b, "\n%d of %d scenarios cost more than before.\n", higher, len(scenarios))
-	return b.String(), nil
+	return b.String()
 }
 
 // thousands prints whole replica-minutes with a thousands separator.
-func thousands(v float64) string {
-	n := fmt.Sprintf("%.0f", v)
-	for i := len(n) - 3; i > 0; i -= 3 {
-		n = n[:i] + "," + n[i:]
-	}
-	return n
-}
+func thousands(v float64) string { return english.Sprintf("%.0f", v) }
+
+var english = message.NewPrinter(language.English)
 
 func main() {
 	if err := run(); err != nil {
@@ -109,6 +101,7 @@ func run() error {
 	warnings := map[string]bool{}
 	var warningList []string
 	compared, failed := 0, 0
+	seed1 := map[string]struct{ withPlan, alone sim.Result }{}
 	for _, sc := range scenarios {
 		byQueue := map[string][][]sim.Result{}
 		withPlans := map[string][]sim.Result{}
@@ -136,7 +129,7 @@ func run() error {
 						byQueue[q] = append(byQueue[q], rs)
 					} else {
 						for _, r := range rs {
-							if r.Policy == "frontline" {
+							if r.Policy == sim.FrontlineName {
 								withPlans[q] = append(withPlans[q], r)
 							}
 						}
@@ -148,6 +141,11 @@ func run() error {
 						warningList = append(warningList, w)
 					}
 				}
+			}
+		}
+		for _, r := range byQueue[beforeAfterQueue][0] {
+			if r.Policy == sim.FrontlineName {
+				seed1[sc] = struct{ withPlan, alone sim.Result }{withPlans[beforeAfterQueue][0], r}
 			}
 		}
 		for _, q := range order {
@@ -197,11 +195,7 @@ func run() error {
 	if text, err = replaceBetween(text, "<!-- simulate-report -->", "<!-- /simulate-report -->", "\n"+report.String()); err != nil {
 		return err
 	}
-	table, err := beforeAfter()
-	if err != nil {
-		return err
-	}
-	if text, err = replaceBetween(text, "<!-- simulate-before-after -->", "<!-- /simulate-before-after -->", "\n"+table); err != nil {
+	if text, err = replaceBetween(text, "<!-- simulate-before-after -->", "<!-- /simulate-before-after -->", "\n"+beforeAfter(seed1)); err != nil {
 		return err
 	}
 	example = "\n```console\n$ kubectl frontline simulate -f config/samples --queue retail-chat --scenario btc-crash --plot crash.png\n" + example + "```\n"
