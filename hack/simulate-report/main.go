@@ -94,6 +94,57 @@ func simulate(asJSON bool, args ...string) (output, string, error) {
 	return o, out.String(), nil
 }
 
+// scenarioRuns are one scenario's runs over the seeds: per queue, the
+// results without plans (one []Result per seed) and Frontline's with
+// them; the queues in order; seed 1's warnings.
+type scenarioRuns struct {
+	byQueue   map[string][][]sim.Result
+	withPlans map[string][]sim.Result
+	order     []string
+	warnings  []string
+}
+
+func runScenario(sc string) (scenarioRuns, error) {
+	out := scenarioRuns{byQueue: map[string][][]sim.Result{}, withPlans: map[string][]sim.Result{}}
+	for seed := 1; seed <= seeds; seed++ {
+		for _, noPlans := range []bool{true, false} {
+			args := []string{"--scenario", sc, "--seed", fmt.Sprint(seed)}
+			if noPlans {
+				args = append(args, "--no-plans")
+			}
+			o, _, err := simulate(true, args...)
+			if err != nil {
+				return out, err
+			}
+			per := map[string][]sim.Result{}
+			for _, r := range o.Results {
+				if _, seen := out.byQueue[r.Queue]; !seen && noPlans {
+					out.order = append(out.order, r.Queue)
+					out.byQueue[r.Queue] = nil
+				}
+				per[r.Queue] = append(per[r.Queue], r)
+			}
+			for q, rs := range per {
+				if noPlans {
+					out.byQueue[q] = append(out.byQueue[q], rs)
+					continue
+				}
+				for _, r := range rs {
+					if r.Policy == sim.FrontlineName {
+						out.withPlans[q] = append(out.withPlans[q], r)
+					}
+				}
+			}
+			if seed == 1 {
+				for _, w := range o.Warnings {
+					out.warnings = append(out.warnings, sc+": "+w)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 func run() error {
 	var comparisons []sim.Comparison
 	var plans strings.Builder
@@ -103,44 +154,15 @@ func run() error {
 	compared, failed := 0, 0
 	seed1 := map[string]struct{ withPlan, alone sim.Result }{}
 	for _, sc := range scenarios {
-		byQueue := map[string][][]sim.Result{}
-		withPlans := map[string][]sim.Result{}
-		var order []string
-		for seed := 1; seed <= seeds; seed++ {
-			for _, noPlans := range []bool{true, false} {
-				args := []string{"--scenario", sc, "--seed", fmt.Sprint(seed)}
-				if noPlans {
-					args = append(args, "--no-plans")
-				}
-				o, _, err := simulate(true, args...)
-				if err != nil {
-					return err
-				}
-				per := map[string][]sim.Result{}
-				for _, r := range o.Results {
-					if _, seen := byQueue[r.Queue]; !seen && noPlans {
-						order = append(order, r.Queue)
-						byQueue[r.Queue] = nil
-					}
-					per[r.Queue] = append(per[r.Queue], r)
-				}
-				for q, rs := range per {
-					if noPlans {
-						byQueue[q] = append(byQueue[q], rs)
-					} else {
-						for _, r := range rs {
-							if r.Policy == sim.FrontlineName {
-								withPlans[q] = append(withPlans[q], r)
-							}
-						}
-					}
-				}
-				for _, w := range o.Warnings {
-					if w = sc + ": " + w; seed == 1 && !warnings[w] {
-						warnings[w] = true
-						warningList = append(warningList, w)
-					}
-				}
+		sr, err := runScenario(sc)
+		if err != nil {
+			return err
+		}
+		byQueue, withPlans, order := sr.byQueue, sr.withPlans, sr.order
+		for _, w := range sr.warnings {
+			if !warnings[w] {
+				warnings[w] = true
+				warningList = append(warningList, w)
 			}
 		}
 		for _, r := range byQueue[beforeAfterQueue][0] {
