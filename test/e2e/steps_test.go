@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	promapi "github.com/prometheus/client_golang/api"
+	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,6 +26,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
+	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
@@ -180,6 +184,10 @@ type reactionCase struct {
 	ToSpec        []time.Duration `json:"toSpec"`
 	ToRunning     []time.Duration `json:"toRunning"`
 	MedianRunning time.Duration   `json:"medianRunning"`
+	// TicketsInBound is, per run, the tickets the counter counted in the
+	// bound's span after the step: a slow run with few is Poisson luck
+	// (the estimator cannot size for tickets that have not come).
+	TicketsInBound []float64 `json:"ticketsInBound"`
 }
 
 // Test08ReactionTimes steps the FIXED counter (Poisson arrivals) ×10
@@ -300,8 +308,11 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 			t.Fatalf("%s run %d: agents never reached %d Running in 4 minutes (calm %d)", rc.Name, i, rc.ToReplicas, calm)
 		}
 		rc.ToSpec, rc.ToRunning = append(rc.ToSpec, toSpec), append(rc.ToRunning, toRunning)
-		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %.1f s",
-			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), toRunning.Seconds())
+		time.Sleep(time.Until(start.Add(rc.Bound + 2*scrapeD))) // both ends scraped
+		tickets := ticketsBetween(t, name, start, start.Add(rc.Bound))
+		rc.TicketsInBound = append(rc.TicketsInBound, tickets)
+		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %.1f s; %.0f tickets counted in the bound's %.1f s after the step (%.0f expected)",
+			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), toRunning.Seconds(), tickets, rc.Bound.Seconds(), to*rc.Bound.Hours())
 		if err := k8s.Delete(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -411,12 +422,14 @@ func queueEvent(t *testing.T, queue, reason string) bool {
 
 // Test10CalmStaysPut: calm Poisson traffic at 600/h on the FIXED counter,
 // default settings: the agents stay within one of the need for the tickets
-// that arrived (the level the queue measured from its history) for at
-// least 95 % of the time, and no surge starts. CALM_MINUTES long (3 here,
-// 30 in make bench). The share within one of the nominal need (13) is
-// reported too: the counter's history is only about 25 minutes old here,
-// and its Poisson mean alone is off by 6 % (one standard deviation), which
-// moves the sizing bound a replica on its own.
+// that arrived (the level the queue measures from its history, read each
+// second) for at least 95 % of the time, and no surge starts. CALM_MINUTES
+// long (3 here, 30 in make bench). The share within one of the nominal
+// need (13) is reported too, and is the bench's figure: here the counter's
+// history is only about 16 minutes of data (two Prometheus outages cut
+// it), so its Poisson mean alone is off by 8 % (one standard deviation),
+// which moves the need a replica on its own; the old fault, agents
+// wandering on a noisy window while the level stays put, fails either way.
 func Test10CalmStaysPut(t *testing.T) {
 	t.Parallel() // alongside the reaction steps, on queues of its own
 	minutes := 3
@@ -424,21 +437,27 @@ func Test10CalmStaysPut(t *testing.T) {
 		minutes = n
 	}
 	const name = "calm"
-	waitForHistory()
+	// Twenty minutes since the counter started, less the two outages: about
+	// 16 minutes of data, so the sizing bound (one standard error above the
+	// level) stays within one replica of the level's need.
+	time.Sleep(time.Until(suiteStarted.Add(20 * time.Minute)))
 	q := chatQueue(t, name, 150, "")
 	defer func() { _ = k8s.Delete(ctx, q) }()
 	need := needAt(t, q, 600)
 	settled(t, name+"-agents", 1)
-	level := getQueue(t, name).Status.Measured
-	if level == nil || level.InflowPerHour == nil {
-		t.Fatal("the calm queue measured no inflow")
-	}
-	arrived := needAt(t, q, float64(*level.InflowPerHour))
 	within, nearArrived, total := 0, 0, 0
-	counts := map[int32]int{}
+	counts, arrivedNeeds := map[int32]int{}, map[int32]int{}
+	var seen levelLog
 	for end := time.Now().Add(time.Duration(minutes) * time.Minute); time.Now().Before(end); time.Sleep(time.Second) {
 		r, _ := deployment(t, name+"-agents")
+		level := getQueue(t, name).Status.Measured
+		if level == nil || level.InflowPerHour == nil {
+			t.Fatal("the calm queue measured no inflow")
+		}
+		arrived := needAt(t, q, float64(*level.InflowPerHour))
+		seen.add(r, level)
 		counts[r]++
+		arrivedNeeds[arrived]++
 		total++
 		if r >= need-1 && r <= need+1 {
 			within++
@@ -449,18 +468,97 @@ func Test10CalmStaysPut(t *testing.T) {
 	}
 	share, shareArrived := float64(within)/float64(total), float64(nearArrived)/float64(total)
 	got := getQueue(t, name)
-	t.Logf("calm 600/h for %d min: agents by seconds %v; within ±1 of %d (600/h) for %.1f%% of the time, of %d (the %d/h that arrived) for %.1f%%; surges %v",
-		minutes, counts, need, 100*share, arrived, *level.InflowPerHour, 100*shareArrived, got.Status.ActiveSurgePlans)
+	t.Logf("calm 600/h for %d min: agents by seconds %v; within ±1 of %d (600/h) for %.1f%% of the time, of the need for the level measured (by seconds %v) for %.1f%%; surges %v",
+		minutes, counts, need, 100*share, arrivedNeeds, 100*shareArrived, got.Status.ActiveSurgePlans)
+	t.Logf("what the queue measured, as it changed:\n%s", strings.Join(seen, "\n"))
+	dumpCounter(t, name)
 	if shareArrived < 0.95 {
-		t.Errorf("agents within ±1 of %d (the need for the %d/h that arrived) only %.1f%% of the time", arrived, *level.InflowPerHour, 100*shareArrived)
+		t.Errorf("agents within ±1 of the need for the level measured only %.1f%% of the time", 100*shareArrived)
 	}
 	if len(got.Status.ActiveSurgePlans) > 0 {
 		t.Errorf("a surge on calm traffic: %v", got.Status.ActiveSurgePlans)
 	}
 	if out := os.Getenv("CALM_OUT"); out != "" {
-		raw, _ := json.Marshal(map[string]any{"minutes": minutes, "need": need, "withinShare": share, "secondsByReplicas": counts, "arrivedNeed": arrived, "withinArrivedShare": shareArrived})
+		raw, _ := json.Marshal(map[string]any{"minutes": minutes, "need": need, "withinShare": share, "secondsByReplicas": counts, "secondsByArrivedNeed": arrivedNeeds, "withinArrivedShare": shareArrived})
 		if err := os.WriteFile(out, raw, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// levelLog keeps what a queue measured each time it changed: the replicas,
+// the level, the inflow it is sized for and since when, so a failing calm
+// run shows whether a change was accepted or the bound was merely wide.
+type levelLog []string
+
+func (l *levelLog) add(replicas int32, m *supportv1alpha1.QueueMeasurements) {
+	line := fmt.Sprintf("%d agents", replicas)
+	if m != nil && m.InflowPerHour != nil && m.SizedForInflowPerHour != nil && m.InflowSince != nil {
+		line += fmt.Sprintf(", level %d/h, sized for %d/h, since %s", *m.InflowPerHour, *m.SizedForInflowPerHour, m.InflowSince.UTC().Format(time.TimeOnly))
+	}
+	if len(*l) == 0 || !strings.HasSuffix((*l)[len(*l)-1], line) {
+		*l = append(*l, time.Now().UTC().Format(time.TimeOnly)+" "+line)
+	}
+}
+
+// dumpCounter writes the queue's raw counter samples of the last 90
+// minutes to COUNTER_DUMP_DIR (when set), to replay a run through the
+// estimator offline.
+func dumpCounter(t *testing.T, queue string) {
+	dir := os.Getenv("COUNTER_DUMP_DIR")
+	if dir == "" {
+		return
+	}
+	m, err := rawSamples(queue, 90*time.Minute, time.Now())
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	raw, _ := json.Marshal(m)
+	_ = os.WriteFile(dir+"/"+queue+"-counter.json", raw, 0o644)
+}
+
+// rawSamples reads a queue's counter samples over the span before at, as
+// the operator's range query does.
+func rawSamples(queue string, span time.Duration, at time.Time) (model.Matrix, error) {
+	c, err := promapi.NewClient(promapi.Config{Address: "http://127.0.0.1:" + promPort})
+	if err != nil {
+		return nil, err
+	}
+	v, _, _, err := promv1.NewAPI(c).Query(ctx, fmt.Sprintf(`%s{queue=%q}[%ds]`, metrics.TicketsCreatedTotal, queue, int(span.Seconds())), at)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(model.Matrix)
+	if !ok || len(m) != 1 {
+		return nil, fmt.Errorf("%s: %d series of %s", queue, len(m), v.Type())
+	}
+	return m, nil
+}
+
+// ticketsBetween is what a queue's counter counted between two times, read
+// from the samples Prometheus scraped (the nearest sample at or before
+// each end), -1 when they cannot be read.
+func ticketsBetween(t *testing.T, queue string, from, to time.Time) float64 {
+	t.Helper()
+	m, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
+	if err != nil {
+		t.Log(err)
+		return -1
+	}
+	at := func(when time.Time) (float64, bool) {
+		value, found := 0.0, false
+		for _, p := range m[0].Values {
+			if !p.Timestamp.Time().After(when) {
+				value, found = float64(p.Value), true
+			}
+		}
+		return value, found
+	}
+	a, okA := at(from)
+	b, okB := at(to)
+	if !okA || !okB {
+		return -1
+	}
+	return b - a
 }
