@@ -187,7 +187,8 @@ type reactionCase struct {
 	// TicketsInBound is, per run, the tickets the counter counted in the
 	// bound's span after the step: a slow run with few is Poisson luck
 	// (the estimator cannot size for tickets that have not come).
-	TicketsInBound []float64 `json:"ticketsInBound"`
+	TicketsInBound  []float64 `json:"ticketsInBound"`
+	ExpectedInBound float64   `json:"expectedInBound"` // at the new rate
 }
 
 // Test08ReactionTimes steps the FIXED counter (Poisson arrivals) ×10
@@ -310,9 +311,9 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 		rc.ToSpec, rc.ToRunning = append(rc.ToSpec, toSpec), append(rc.ToRunning, toRunning)
 		time.Sleep(time.Until(start.Add(rc.Bound + 2*scrapeD))) // both ends scraped
 		tickets := ticketsBetween(t, name, start, start.Add(rc.Bound))
-		rc.TicketsInBound = append(rc.TicketsInBound, tickets)
+		rc.TicketsInBound, rc.ExpectedInBound = append(rc.TicketsInBound, tickets), to*rc.Bound.Hours()
 		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %.1f s; %.0f tickets counted in the bound's %.1f s after the step (%.0f expected)",
-			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), toRunning.Seconds(), tickets, rc.Bound.Seconds(), to*rc.Bound.Hours())
+			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), toRunning.Seconds(), tickets, rc.Bound.Seconds(), rc.ExpectedInBound)
 		if err := k8s.Delete(ctx, q); err != nil {
 			t.Fatal(err)
 		}
