@@ -189,6 +189,9 @@ type reactionCase struct {
 	// (the estimator cannot size for tickets that have not come).
 	TicketsInBound  []float64 `json:"ticketsInBound"`
 	ExpectedInBound float64   `json:"expectedInBound"` // at the new rate
+	// NotReached marks runs whose agents were not at the new rate's need
+	// within the cap (their time is the cap: a lower bound).
+	NotReached []bool `json:"notReached"`
 }
 
 // Test08ReactionTimes steps the FIXED counter (Poisson arrivals) ×10
@@ -305,15 +308,24 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		if toRunning == 0 {
-			t.Fatalf("%s run %d: agents never reached %d Running in 4 minutes (calm %d)", rc.Name, i, rc.ToReplicas, calm)
+		notReached := toRunning == 0
+		if notReached {
+			// Not at the new rate's need in the cap: a failure only if the
+			// agents are not even at the need for the tickets that came.
+			// Poisson luck can keep the arrivals well short of the rate
+			// for minutes (about 1 % of quiet-desk steps in the
+			// estimator's own test), and sizing for them is right.
+			followsArrivals(t, q, name, start, fmt.Sprintf("%s run %d", rc.Name, i))
+			toRunning = time.Since(start)
 		}
+		rc.NotReached = append(rc.NotReached, notReached)
 		rc.ToSpec, rc.ToRunning = append(rc.ToSpec, toSpec), append(rc.ToRunning, toRunning)
 		time.Sleep(time.Until(start.Add(rc.Bound + 2*scrapeD))) // both ends scraped
 		tickets := ticketsBetween(t, name, start, start.Add(rc.Bound))
 		rc.TicketsInBound, rc.ExpectedInBound = append(rc.TicketsInBound, tickets), to*rc.Bound.Hours()
-		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %.1f s; %.0f tickets counted in the bound's %.1f s after the step (%.0f expected)",
-			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), toRunning.Seconds(), tickets, rc.Bound.Seconds(), rc.ExpectedInBound)
+		over := map[bool]string{true: "over "}[notReached]
+		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %s%.1f s; %.0f tickets counted in the bound's %.1f s after the step (%.0f expected)",
+			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), over, toRunning.Seconds(), tickets, rc.Bound.Seconds(), rc.ExpectedInBound)
 		if err := k8s.Delete(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -535,6 +547,26 @@ func rawSamples(queue string, span time.Duration, at time.Time) (model.Matrix, e
 		return nil, fmt.Errorf("%s: %d series of %s", queue, len(m), v.Type())
 	}
 	return m, nil
+}
+
+// followsArrivals fails the test unless the queue's agents are at least
+// one below the need for the tickets its counter counted since the step:
+// the operator reacted to what came, if not to the rate set.
+func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string, step time.Time, run string) {
+	t.Helper()
+	now := time.Now()
+	tickets := ticketsBetween(t, name, step, now)
+	r, _ := deployment(t, name+"-agents")
+	if tickets < 0 {
+		t.Errorf("%s: not at the new rate's need in %s and the counter could not be read", run, now.Sub(step).Round(time.Second))
+		return
+	}
+	perHour := tickets / now.Sub(step).Hours()
+	need := needAt(t, q, perHour)
+	t.Logf("%s: not at the new rate's need in %s; %.0f tickets came (%.0f/h, need %d), agents %d", run, now.Sub(step).Round(time.Second), tickets, perHour, need, r)
+	if r < need-1 {
+		t.Errorf("%s: %d agents, below the need %d for the %.0f/h that came", run, r, need, perHour)
+	}
 }
 
 // ticketsBetween is what a queue's counter counted between two times, read
