@@ -83,7 +83,7 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 .PHONY: bench
 bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, estimator and surge detection, counter steps/calm/outage on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
-	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
+	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
 	rm -f bin/reaction-cluster.json bin/calm-cluster.json bin/outage-cluster.json

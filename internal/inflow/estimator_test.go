@@ -378,3 +378,42 @@ func BenchmarkObserveAfterBurst(b *testing.B) {
 		now += 5 * time.Second
 	}
 }
+
+// The tail of a step: how long until the sizing rate reaches the new rate.
+// Poisson luck can keep the arrivals after a step well short of the rate
+// for minutes, and the level follows the tickets that came, so some steps
+// take far longer than the median. The end-to-end reaction test cuts a run
+// at 4 minutes; this is how often that happens on arrivals alone.
+func TestTimeToTheNewRate(t *testing.T) {
+	const seeds, step, poll = 2000, 20 * time.Minute, 5 * time.Second
+	for _, tc := range []struct{ before, after float64 }{{600, 6000}, {100, 1000}} {
+		var times []float64
+		over4 := 0
+		for seed := uint64(1); seed <= seeds; seed++ {
+			reached := -1.0
+			run(newCounter(seed, 5*time.Second, stepAt(step, tc.before, tc.after)), step+10*time.Minute, poll, func(now time.Duration, e Estimate) {
+				if now > step && reached < 0 && e.Upper*3600 >= tc.after {
+					reached = (now - step).Seconds()
+				}
+			})
+			if reached < 0 || reached > 240 {
+				over4++
+			}
+			if reached < 0 {
+				reached = math.Inf(1)
+			}
+			times = append(times, reached)
+		}
+		sort.Float64s(times)
+		p50, p90, p99 := times[seeds/2], times[seeds*9/10], times[seeds*99/100]
+		t.Logf("%v→%v/h, 5 s scrape: sizing rate at the new rate after median %.0f s, p90 %.0f s, p99 %.0f s; over 4 minutes in %.1f %% of %d steps",
+			tc.before, tc.after, p50, p90, p99, 100*float64(over4)/seeds, seeds)
+		bound := DelayBound(tc.before/3600, tc.after/3600, DefaultFalseAlarmEvery) + 5*time.Second + poll
+		if p50 > 1.5*bound.Seconds() {
+			t.Errorf("%v→%v/h: median %.0f s, over 1.5× the bound %.1f s", tc.before, tc.after, p50, bound.Seconds())
+		}
+		if float64(over4) > 0.05*seeds {
+			t.Errorf("%v→%v/h: %d of %d steps over 4 minutes", tc.before, tc.after, over4, seeds)
+		}
+	}
+}
