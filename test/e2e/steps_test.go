@@ -313,8 +313,9 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 			// Not at the new rate's need in the cap: a failure only if the
 			// agents are not even at the need for the tickets that came.
 			// Poisson luck can keep the arrivals well short of the rate
-			// for minutes (about 1 % of quiet-desk steps in the
-			// estimator's own test), and sizing for them is right.
+			// for minutes (2 % of quiet-desk steps take over 4 minutes in
+			// the estimator's TestTimeToTheNewRate), and sizing for the
+			// tickets that came is right.
 			followsArrivals(t, q, name, start, fmt.Sprintf("%s run %d", rc.Name, i))
 			toRunning = time.Since(start)
 		}
