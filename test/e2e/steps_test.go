@@ -184,11 +184,13 @@ type reactionCase struct {
 	ToSpec        []time.Duration `json:"toSpec"`
 	ToRunning     []time.Duration `json:"toRunning"`
 	MedianRunning time.Duration   `json:"medianRunning"`
-	// TicketsInBound is, per run, the tickets the counter counted in the
-	// bound's span after the step: a slow run with few is Poisson luck
-	// (the estimator cannot size for tickets that have not come).
+	// TicketsInBound is, per run, the tickets the counter counted between
+	// its first scrape after the step and its last within the bound, and
+	// ExpectedTickets what the new rate expects over those scrapes: a slow
+	// run with few is Poisson luck (no estimator can size for tickets that
+	// have not come).
 	TicketsInBound  []float64 `json:"ticketsInBound"`
-	ExpectedInBound float64   `json:"expectedInBound"` // at the new rate
+	ExpectedTickets []float64 `json:"expectedTickets"`
 	// NotReached marks runs whose agents were not at the new rate's need
 	// within the cap (their time is the cap: a lower bound).
 	NotReached []bool `json:"notReached"`
@@ -322,11 +324,11 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 		rc.NotReached = append(rc.NotReached, notReached)
 		rc.ToSpec, rc.ToRunning = append(rc.ToSpec, toSpec), append(rc.ToRunning, toRunning)
 		time.Sleep(time.Until(start.Add(rc.Bound + 2*scrapeD))) // both ends scraped
-		tickets := ticketsBetween(t, name, start, start.Add(rc.Bound))
-		rc.TicketsInBound, rc.ExpectedInBound = append(rc.TicketsInBound, tickets), to*rc.Bound.Hours()
+		tickets, span := ticketsBetween(t, name, start, start.Add(rc.Bound))
+		rc.TicketsInBound, rc.ExpectedTickets = append(rc.TicketsInBound, tickets), append(rc.ExpectedTickets, to*span.Hours())
 		over := map[bool]string{true: "over "}[notReached]
-		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %s%.1f s; %.0f tickets counted in the bound's %.1f s after the step (%.0f expected)",
-			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), over, toRunning.Seconds(), tickets, rc.Bound.Seconds(), rc.ExpectedInBound)
+		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %s%.1f s; %.0f tickets in the %.0f s scraped after the step within the bound (%.1f expected)",
+			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), over, toRunning.Seconds(), tickets, span.Seconds(), to*span.Hours())
 		if err := k8s.Delete(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -556,13 +558,13 @@ func rawSamples(queue string, span time.Duration, at time.Time) (model.Matrix, e
 func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string, step time.Time, run string) {
 	t.Helper()
 	now := time.Now()
-	tickets := ticketsBetween(t, name, step, now)
+	tickets, span := ticketsBetween(t, name, step, now)
 	r, _ := deployment(t, name+"-agents")
-	if tickets < 0 {
+	if span <= 0 {
 		t.Errorf("%s: not at the new rate's need in %s and the counter could not be read", run, now.Sub(step).Round(time.Second))
 		return
 	}
-	perHour := tickets / now.Sub(step).Hours()
+	perHour := tickets / span.Hours()
 	need := needAt(t, q, perHour)
 	t.Logf("%s: not at the new rate's need in %s; %.0f tickets came (%.0f/h, need %d), agents %d", run, now.Sub(step).Round(time.Second), tickets, perHour, need, r)
 	if r < need-1 {
@@ -570,29 +572,28 @@ func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string,
 	}
 }
 
-// ticketsBetween is what a queue's counter counted between two times, read
-// from the samples Prometheus scraped (the nearest sample at or before
-// each end), -1 when they cannot be read.
-func ticketsBetween(t *testing.T, queue string, from, to time.Time) float64 {
+// ticketsBetween is what a queue's counter counted from its first scrape
+// at or after from to its last at or before to, and the time between those
+// scrapes (0 when they cannot be read): all of it after a step at from.
+func ticketsBetween(t *testing.T, queue string, from, to time.Time) (tickets float64, span time.Duration) {
 	t.Helper()
 	m, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
 	if err != nil {
 		t.Log(err)
-		return -1
+		return 0, 0
 	}
-	at := func(when time.Time) (float64, bool) {
-		value, found := 0.0, false
-		for _, p := range m[0].Values {
-			if !p.Timestamp.Time().After(when) {
-				value, found = float64(p.Value), true
-			}
+	var first, last *model.SamplePair
+	for i, p := range m[0].Values {
+		when := p.Timestamp.Time()
+		if first == nil && !when.Before(from) {
+			first = &m[0].Values[i]
 		}
-		return value, found
+		if !when.After(to) {
+			last = &m[0].Values[i]
+		}
 	}
-	a, okA := at(from)
-	b, okB := at(to)
-	if !okA || !okB {
-		return -1
+	if first == nil || last == nil || !last.Timestamp.After(first.Timestamp) {
+		return 0, 0
 	}
-	return b - a
+	return float64(last.Value - first.Value), last.Timestamp.Time().Sub(first.Timestamp.Time())
 }
