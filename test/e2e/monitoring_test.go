@@ -21,19 +21,28 @@ import (
 // promQuery runs an instant query against the cluster's Prometheus.
 func promQuery(t *testing.T, q string) model.Vector {
 	t.Helper()
-	c, err := promapi.NewClient(promapi.Config{Address: "http://127.0.0.1:" + promPort})
+	api, err := prometheusAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
 	qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	v, _, _, err := promv1.NewAPI(c).Query(qctx, q, time.Now())
+	v, _, _, err := api.Query(qctx, q, time.Now())
 	if err != nil {
 		t.Logf("query %s: %v", q, err)
 		return nil
 	}
 	vec, _ := v.(model.Vector)
 	return vec
+}
+
+// prometheusAPI is a client of the cluster's Prometheus.
+func prometheusAPI() (promv1.API, error) {
+	c, err := promapi.NewClient(promapi.Config{Address: "http://127.0.0.1:" + promPort})
+	if err != nil {
+		return nil, err
+	}
+	return promv1.NewAPI(c), nil
 }
 
 // firingAlerts names the alerts firing on the exchange's queues and plans.

@@ -13,9 +13,6 @@ import (
 	"testing"
 	"time"
 
-	promapi "github.com/prometheus/client_golang/api"
-	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -534,22 +531,24 @@ func dumpCounter(t *testing.T, queue string) {
 	_ = os.WriteFile(dir+"/"+queue+"-counter.json", raw, 0o644)
 }
 
-// rawSamples reads a queue's counter samples over the span before at, as
-// the operator's range query does.
-func rawSamples(queue string, span time.Duration, at time.Time) (model.Matrix, error) {
-	c, err := promapi.NewClient(promapi.Config{Address: "http://127.0.0.1:" + promPort})
+// rawSamples reads a queue's counter samples over the span before at
+// through the operator's own reading path.
+func rawSamples(queue string, span time.Duration, at time.Time) ([]inflow.Sample, error) {
+	api, err := prometheusAPI()
 	if err != nil {
 		return nil, err
 	}
-	v, _, _, err := promv1.NewAPI(c).Query(ctx, fmt.Sprintf(`%s{queue=%q}[%ds]`, metrics.TicketsCreatedTotal, queue, int(span.Seconds())), at)
+	series, err := metrics.ReadSeries(ctx, api, fmt.Sprintf(`%s{queue=%q}[%ds]`, metrics.TicketsCreatedTotal, queue, int(span.Seconds())), at)
 	if err != nil {
 		return nil, err
 	}
-	m, ok := v.(model.Matrix)
-	if !ok || len(m) != 1 {
-		return nil, fmt.Errorf("%s: %d series of %s", queue, len(m), v.Type())
+	if len(series) != 1 {
+		return nil, fmt.Errorf("%s: %d counter series", queue, len(series))
 	}
-	return m, nil
+	for _, samples := range series {
+		return samples, nil
+	}
+	return nil, nil
 }
 
 // followsArrivals fails the test unless the queue's agents are at least
@@ -572,28 +571,22 @@ func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string,
 	}
 }
 
-// ticketsBetween is what a queue's counter counted from its first scrape
-// at or after from to its last at or before to, and the time between those
-// scrapes (0 when they cannot be read): all of it after a step at from.
+// ticketsBetween is what a queue's counter counted between its scrapes
+// in [from, to], and the time those scrapes cover (0 when they cannot be
+// read): the estimator's own increments, so resets and gaps count as it
+// counts them; all of it after a step at from.
 func ticketsBetween(t *testing.T, queue string, from, to time.Time) (tickets float64, span time.Duration) {
 	t.Helper()
-	m, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
+	samples, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
 	if err != nil {
 		t.Log(err)
 		return 0, 0
 	}
-	var first, last *model.SamplePair
-	for i, p := range m[0].Values {
-		when := p.Timestamp.Time()
-		if first == nil && !when.Before(from) {
-			first = &m[0].Values[i]
-		}
-		if !when.After(to) {
-			last = &m[0].Values[i]
-		}
+	samples = slices.DeleteFunc(samples, func(s inflow.Sample) bool { return s.T.Before(from) || s.T.After(to) })
+	increments, _ := inflow.Increments(samples)
+	var seconds float64
+	for _, inc := range increments {
+		tickets, seconds = tickets+inc.Count, seconds+inc.Seconds
 	}
-	if first == nil || last == nil || !last.Timestamp.After(first.Timestamp) {
-		return 0, 0
-	}
-	return float64(last.Value - first.Value), last.Timestamp.Time().Sub(first.Timestamp.Time())
+	return tickets, time.Duration(seconds * float64(time.Second))
 }
