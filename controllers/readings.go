@@ -151,6 +151,9 @@ func (p *Poller) pollDue(ctx context.Context) error {
 	keep := map[metrics.QueueKey]bool{}
 	for i := range list.Items {
 		q := &list.Items[i]
+		if q.DecodeError() != nil {
+			continue // stalled by its reconciler; nothing to read for it
+		}
 		g := pollGroup{address: p.DefaultAddress, interval: pollInterval(q)}
 		if q.Spec.Metrics.Prometheus != nil {
 			g.address = q.Spec.Metrics.Prometheus.Address

@@ -100,5 +100,6 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	return (&SLAPolicyReconciler{Client: mgr.GetClient(), MinStatusInterval: 2 * time.Second, Workers: o.MaxConcurrentReconciles}).SetupWithManager(mgr)
+	return (&SLAPolicyReconciler{Client: mgr.GetClient(), MinStatusInterval: 2 * time.Second, Workers: o.MaxConcurrentReconciles,
+		Clock: o.Clock, Recorder: mgr.GetEventRecorder("frontline")}).SetupWithManager(mgr)
 }

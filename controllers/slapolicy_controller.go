@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -34,6 +37,10 @@ type SLAPolicyReconciler struct {
 	MinStatusInterval time.Duration
 	// Workers is MaxConcurrentReconciles.
 	Workers int
+	// Clock is injected so tests control time; defaults to the real clock.
+	Clock clock.PassiveClock
+	// Recorder emits the policy's Events (nil: none).
+	Recorder events.EventRecorder
 
 	mu        sync.Mutex
 	lastWrite map[types.NamespacedName]time.Time
@@ -44,6 +51,21 @@ func (r *SLAPolicyReconciler) wait(key types.NamespacedName, now time.Time) time
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.lastWrite[key].Add(r.MinStatusInterval).Sub(now)
+}
+
+func (r *SLAPolicyReconciler) clock() clock.PassiveClock {
+	if r.Clock == nil {
+		return clock.RealClock{}
+	}
+	return r.Clock
+}
+
+// forget drops a deleted policy's pacing entry, so the map holds only
+// policies that exist.
+func (r *SLAPolicyReconciler) forget(key types.NamespacedName) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.lastWrite, key)
 }
 
 func (r *SLAPolicyReconciler) wrote(key types.NamespacedName, now time.Time) {
@@ -59,9 +81,19 @@ func (r *SLAPolicyReconciler) wrote(key types.NamespacedName, now time.Time) {
 func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	p := &supportv1alpha1.SLAPolicy{}
 	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	now := time.Now()
+	if err := p.DecodeError(); err != nil {
+		before := p.DeepCopy()
+		rec := &pendingEvents{to: r.Recorder}
+		defer finishReconcile(ctx, r.Client, "SLAPolicy", before, p, func(o *supportv1alpha1.SLAPolicy) any { return o.Status }, rec, &retErr)
+		stallUndecodable(p, &p.Status.Conditions, &p.Status.ObservedGeneration, p.Generation, err, rec)
+		return ctrl.Result{}, nil
+	}
+	now := r.clock().Now()
 	if wait := r.wait(req.NamespacedName, now); wait > 0 && p.Status.ObservedGeneration == p.Generation {
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}

@@ -2,11 +2,17 @@ package controllers
 
 import (
 	"context"
+	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
 // patchStatusIfChanged patches the status subresource from before to obj,
@@ -57,4 +63,27 @@ func (p *pendingEvents) flush() {
 		emit()
 	}
 	p.events = nil
+}
+
+// stallUndecodable marks an object whose stored body did not decode
+// (supportv1alpha1's DecodeError): Stalled and not Ready, naming the error,
+// with a Warning Event when that is news. Nothing else is done with it, and
+// the rest of the cluster is served as usual.
+func stallUndecodable(obj runtime.Object, conds *[]metav1.Condition, observed *int64, generation int64, decodeErr error, rec events.EventRecorder) {
+	msg := fmt.Sprintf("the stored object cannot be decoded (%v): it is left alone until it is fixed or applied again", decodeErr)
+	old := meta.FindStatusCondition(*conds, supportv1alpha1.ConditionStalled)
+	news := old == nil || old.Status != metav1.ConditionTrue || old.Reason != supportv1alpha1.ReasonUndecodable || old.Message != msg
+	*observed = generation
+	for _, t := range []string{supportv1alpha1.ConditionStalled, supportv1alpha1.ConditionReady} {
+		status := metav1.ConditionTrue
+		if t == supportv1alpha1.ConditionReady {
+			status = metav1.ConditionFalse
+		}
+		meta.SetStatusCondition(conds, metav1.Condition{Type: t, Status: status, Reason: supportv1alpha1.ReasonUndecodable,
+			Message: msg, ObservedGeneration: generation})
+	}
+	meta.RemoveStatusCondition(conds, supportv1alpha1.ConditionReconciling)
+	if news && rec != nil {
+		rec.Eventf(obj, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonUndecodable, "Decode", "%s", msg)
+	}
 }

@@ -63,6 +63,11 @@ type SupportQueueReconciler struct {
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=policy,resources=poddisruptionbudgets,verbs=get;list;watch;create;update;patch;delete
 
+// Children carry an ownerReference with blockOwnerDeletion: under the
+// OwnerReferencesPermissionEnforcement admission plugin (OpenShift, and any
+// cluster that enables it) that needs update on the owner's finalizers.
+// +kubebuilder:rbac:groups=support.frontline.dev,resources=supportqueues/finalizers,verbs=update
+
 // queueInputs is what one reconcile gathers before deciding.
 type queueInputs struct {
 	policy     *supportv1alpha1.SLAPolicy
@@ -91,12 +96,17 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	if !q.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, nil // owner references garbage-collect the children
 	}
-	if r.awaitingFirstReading(q) {
-		return ctrl.Result{RequeueAfter: time.Second}, nil
-	}
 	before := q.DeepCopy()
 	rec := &pendingEvents{to: r.Recorder}
 	defer finishReconcile(ctx, r.Client, "SupportQueue", before, q, func(o *supportv1alpha1.SupportQueue) any { return o.Status }, rec, &retErr)
+	if err := q.DecodeError(); err != nil {
+		forgetQueueMetrics(req.Namespace, req.Name)
+		stallUndecodable(q, &q.Status.Conditions, &q.Status.ObservedGeneration, q.Generation, err, rec)
+		return ctrl.Result{}, nil
+	}
+	if r.awaitingFirstReading(q) {
+		return ctrl.Result{RequeueAfter: time.Second}, nil
+	}
 
 	now := r.Clock.Now().Truncate(time.Second)
 	in, err := r.gather(ctx, q)

@@ -72,6 +72,11 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	before := p.DeepCopy()
 	rec := &pendingEvents{to: r.Recorder}
 	defer finishReconcile(ctx, r.Client, "SurgePlan", before, p, func(o *supportv1alpha1.SurgePlan) any { return o.Status }, rec, &retErr)
+	if err := p.DecodeError(); err != nil {
+		surgeActive.DeleteLabelValues(req.Namespace, req.Name)
+		stallUndecodable(p, &p.Status.Conditions, &p.Status.ObservedGeneration, p.Generation, err, rec)
+		return ctrl.Result{}, nil
+	}
 	now := r.Clock.Now().Truncate(time.Second)
 
 	queues, err := r.selectedQueues(ctx, p)
@@ -132,8 +137,9 @@ func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1al
 	if err := r.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return nil, err
 	}
-	sort.Slice(list.Items, func(i, j int) bool { return list.Items[i].Name < list.Items[j].Name })
-	return list.Items, nil
+	queues := slices.DeleteFunc(list.Items, func(q supportv1alpha1.SupportQueue) bool { return q.DecodeError() != nil })
+	sort.Slice(queues, func(i, j int) bool { return queues[i].Name < queues[j].Name })
+	return queues, nil
 }
 
 // readTriggers reads every trigger; a failed or empty read is Known=false,
@@ -449,7 +455,7 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	}
 	var active []supportv1alpha1.SurgePlan
 	for _, p := range plans.Items {
-		if p.Status.Phase != supportv1alpha1.SurgePhaseActive {
+		if p.DecodeError() != nil || p.Status.Phase != supportv1alpha1.SurgePhaseActive {
 			continue
 		}
 		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err == nil && sel.Matches(labels.Set(q.Labels)) {
@@ -464,6 +470,9 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 func queuesForPlan(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
 	return func(ctx context.Context, o client.Object) []reconcile.Request {
 		p := o.(*supportv1alpha1.SurgePlan)
+		if p.DecodeError() != nil {
+			return nil // its selector is unknown; it acts on no queue
+		}
 		seen := map[string]bool{}
 		for _, n := range p.Status.Queues {
 			seen[n] = true

@@ -53,6 +53,16 @@ const (
 	ReasonSLAPolicyNotFound  = "SLAPolicyNotFound"
 	ReasonNoTargetForChannel = "NoTargetForChannel"
 	ReasonInvalidSpec        = "InvalidSpec"
+	// ReasonUndecodable: the stored object holds a value the operator
+	// cannot decode (written before admission bounded it); it is left
+	// alone until fixed, and the rest of the cluster is served.
+	ReasonUndecodable = "Undecodable"
+	// ReasonNameConflict: an object with a child's name exists that the
+	// queue did not create; it is left untouched.
+	ReasonNameConflict = "NameConflict"
+	// ReasonKnowledgeTooLarge: the merged knowledge base would exceed a
+	// ConfigMap's size limit, so it is not published; bots still scale.
+	ReasonKnowledgeTooLarge = "KnowledgeTooLarge"
 	// ReasonInvalidOverride: a surge-override annotation cannot be read.
 	ReasonInvalidOverride = "InvalidOverride"
 	ReasonMetricsOK       = "MetricsOK"

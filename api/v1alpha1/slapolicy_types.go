@@ -90,7 +90,7 @@ type SLATarget struct {
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="firstResponse must be at least 1s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('8760h')",message="firstResponse must be between 1s and 8760h"
 	FirstResponse *metav1.Duration `json:"firstResponse,omitempty"`
 
 	// resolution is the target time to resolve a contact. Not used for
@@ -100,7 +100,7 @@ type SLATarget struct {
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="resolution must be at least 1s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s') && duration(self) <= duration('8760h')",message="resolution must be between 1s and 8760h"
 	Resolution *metav1.Duration `json:"resolution,omitempty"`
 
 	// answerRatePercent is the share of contacts that must be answered rather
@@ -220,6 +220,9 @@ type SLAPolicy struct {
 	// status is the observed policy.
 	// +optional
 	Status SLAPolicyStatus `json:"status,omitempty"`
+
+	// decodeErr is set when the stored body did not decode (DecodeError).
+	decodeErr string `json:"-"`
 }
 
 // +kubebuilder:object:root=true

@@ -209,7 +209,7 @@ type MetricsSpec struct {
 	// +kubebuilder:default="2m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s')",message="metrics.maxSampleAge must be at least 10s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('24h')",message="metrics.maxSampleAge must be between 10s and 24h"
 	MaxSampleAge metav1.Duration `json:"maxSampleAge,omitempty"`
 
 	// onError is what to do when metrics are unusable (error, empty result,
@@ -322,6 +322,7 @@ type ScalingSpec struct {
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('1h')",message="scaling.scaleUpWindow must be at most 1h (it is deprecated and ignored)"
 	ScaleUpWindow *metav1.Duration `json:"scaleUpWindow,omitempty"`
 
 	// inflow tunes how inflow is estimated from the ticket counter.
@@ -579,6 +580,9 @@ type SupportQueue struct {
 	// status is the observed queue.
 	// +optional
 	Status SupportQueueStatus `json:"status,omitempty"`
+
+	// decodeErr is set when the stored body did not decode (DecodeError).
+	decodeErr string `json:"-"`
 }
 
 // +kubebuilder:object:root=true

@@ -104,7 +104,7 @@ type SurgePlanSpec struct {
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m')",message="maxDuration must be at least 1m"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('8760h')",message="maxDuration must be between 1m and 8760h"
 	MaxDuration *metav1.Duration `json:"maxDuration,omitempty"`
 
 	// evaluationInterval is how often the triggers are read from
@@ -187,7 +187,7 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:default="5m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
-	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s')",message="inflowSpike.window must be at least 10s"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('10s') && duration(self) <= duration('24h')",message="inflowSpike.window must be between 10s and 24h"
 	Window metav1.Duration `json:"window,omitempty"`
 
 	// baseline is the span before the window whose usual inflow the rise
@@ -212,6 +212,7 @@ type InflowSpikeTrigger struct {
 	// +kubebuilder:default="0s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('1h')",message="inflowSpike.for must be at most 1h"
 	For metav1.Duration `json:"for,omitempty"`
 
 	// falseAlarmEvery is the detector's false-alarm budget: the mean time
@@ -248,6 +249,7 @@ type BacklogTrigger struct {
 	// +kubebuilder:default="30s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('1h')",message="backlog.for must be at most 1h"
 	For metav1.Duration `json:"for,omitempty"`
 }
 
@@ -284,6 +286,7 @@ type ExternalTrigger struct {
 	// +kubebuilder:default="0s"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('1h')",message="external for must be at most 1h"
 	For metav1.Duration `json:"for,omitempty"`
 }
 
@@ -372,6 +375,7 @@ type CooldownSpec struct {
 	// +kubebuilder:default="15m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="cooldown.minActive must be at most 24h"
 	MinActive metav1.Duration `json:"minActive,omitempty"`
 
 	// quietFor is how long every trigger must stay under its exit threshold
@@ -380,6 +384,7 @@ type CooldownSpec struct {
 	// +kubebuilder:default="10m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="cooldown.quietFor must be at most 24h"
 	QuietFor metav1.Duration `json:"quietFor,omitempty"`
 
 	// coolingDownFor is how long the plan stays CoolingDown, with its
@@ -389,6 +394,7 @@ type CooldownSpec struct {
 	// +kubebuilder:default="5m"
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('24h')",message="cooldown.coolingDownFor must be at most 24h"
 	CoolingDownFor metav1.Duration `json:"coolingDownFor,omitempty"`
 }
 
@@ -555,6 +561,9 @@ type SurgePlan struct {
 	// status is the observed plan.
 	// +optional
 	Status SurgePlanStatus `json:"status,omitempty"`
+
+	// decodeErr is set when the stored body did not decode (DecodeError).
+	decodeErr string `json:"-"`
 }
 
 // +kubebuilder:object:root=true

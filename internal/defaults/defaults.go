@@ -10,6 +10,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
 	"sync"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
@@ -17,6 +19,7 @@ import (
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -107,6 +110,13 @@ func Decode(doc []byte, kind string, obj any) error {
 	if err := utiljson.Unmarshal(j, &u); err != nil {
 		return err
 	}
+	// Unknown fields are refused, as kubectl's strict field validation
+	// does: the kinds decode leniently (see supportv1alpha1.DecodeError),
+	// so the Go decoder cannot tell.
+	if unknown := pruning.PruneWithOptions(u, s.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true}); len(unknown) > 0 {
+		name, _, _ := unstructured.NestedString(u, "metadata", "name")
+		return fmt.Errorf("%s %q: unknown field %s", kind, name, quoteAll(unknown))
+	}
 	defaulting.Default(u, s.structural)
 	errs := validation.ValidateCustomResource(nil, u, s.openAPI)
 	if len(errs) == 0 {
@@ -121,5 +131,19 @@ func Decode(doc []byte, kind string, obj any) error {
 	if err != nil {
 		return err
 	}
-	return yaml.UnmarshalStrict(out, obj)
+	if err := yaml.UnmarshalStrict(out, obj); err != nil {
+		return err
+	}
+	if d, ok := obj.(interface{ DecodeError() error }); ok && d.DecodeError() != nil {
+		return d.DecodeError()
+	}
+	return nil
+}
+
+func quoteAll(paths []string) string {
+	q := make([]string, len(paths))
+	for i, p := range paths {
+		q[i] = strconv.Quote(p)
+	}
+	return strings.Join(q, ", ")
 }

@@ -65,4 +65,10 @@ rules:
   - get
   - patch
   - update
+- apiGroups:
+  - support.frontline.dev
+  resources:
+  - supportqueues/finalizers
+  verbs:
+  - update
 {{- end -}}
