@@ -111,7 +111,10 @@ func deployment(q *supportv1alpha1.SupportQueue, role string, tmpl supportv1alph
 		container.WithPorts(corev1ac.ContainerPort().WithName("http").WithContainerPort(port).WithProtocol(corev1.ProtocolTCP)).
 			WithVolumeMounts(corev1ac.VolumeMount().WithName("knowledge").WithMountPath(knowledgeMountPath).WithReadOnly(true))
 		pod.WithVolumes(corev1ac.Volume().WithName("knowledge").
-			WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(knowledgeName(q))))
+			// Optional: bots start even while the knowledge base cannot be
+			// published (too large, or its name taken), and pick it up in
+			// place once it is.
+			WithConfigMap(corev1ac.ConfigMapVolumeSource().WithName(knowledgeName(q)).WithOptional(true)))
 	}
 	pod.WithContainers(container)
 	if tmpl.ServiceAccountName != "" {
@@ -206,10 +209,14 @@ func chatbotService(q *supportv1alpha1.SupportQueue) *corev1ac.ServiceApplyConfi
 // PinnedEntry is an incident FAQ a surge plan pins into a queue's knowledge.
 type PinnedEntry = surge.Pinned
 
-// knowledgeConfigMap merges the user's FAQ with pinned incident entries.
+// maxKnowledgeBytes is what one ConfigMap may hold (the apiserver refuses
+// data over 1 MiB).
+const maxKnowledgeBytes = 1 << 20
+
+// knowledgeData merges the user's FAQ with pinned incident entries.
 // Pinned keys sort first ("00-pinned-...") so bots that read in order show
 // them on top.
-func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, userFAQ map[string]string, pinned []PinnedEntry) *corev1ac.ConfigMapApplyConfiguration {
+func knowledgeData(userFAQ map[string]string, pinned []PinnedEntry) map[string]string {
 	data := make(map[string]string, len(userFAQ)+len(pinned))
 	for k, v := range userFAQ {
 		data[k] = v
@@ -223,6 +230,20 @@ func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, userFAQ map[string]stri
 	for _, p := range pinned {
 		data[pinnedKey(p)] = fmt.Sprintf("Q: %s\nA: %s\n", p.Question, p.Answer)
 	}
+	return data
+}
+
+// knowledgeBytes is the size the apiserver counts: keys and values.
+func knowledgeBytes(data map[string]string) int {
+	n := 0
+	for k, v := range data {
+		n += len(k) + len(v)
+	}
+	return n
+}
+
+// knowledgeConfigMap is the bots' merged knowledge base.
+func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, data map[string]string) *corev1ac.ConfigMapApplyConfiguration {
 	cm := corev1ac.ConfigMap(knowledgeName(q), q.Namespace).
 		WithLabels(childLabels(q, RoleChatbot)).
 		WithOwnerReferences(ownerRef(q))

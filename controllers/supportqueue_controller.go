@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -120,11 +121,12 @@ func (r *SupportQueueReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, nil
 	}
 	decision := scaling.DecideQueue(r.decisionInput(now, q, shape, in))
-	if err := r.applyChildren(ctx, q, in, decision); err != nil {
+	probs, err := r.applyChildren(ctx, q, in, decision)
+	if err != nil {
 		markFailed(q, supportv1alpha1.ReasonApplyFailed, err)
 		return ctrl.Result{}, err
 	}
-	r.recordStatus(now, q, shape, in, decision, rec)
+	r.recordStatus(now, q, shape, in, decision, probs, rec)
 	return ctrl.Result{}, nil
 }
 
@@ -268,43 +270,77 @@ func roleState(st supportv1alpha1.ReplicaStatus, live *appsv1.Deployment) scalin
 	return rs
 }
 
-func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) error {
+// childProblems is what applying the children left undone, for status.
+type childProblems struct {
+	// conflicts name objects with a child's name that the queue did not
+	// create (left untouched).
+	conflicts []string
+	// knowledgeTooLarge says why the knowledge base was not published.
+	knowledgeTooLarge string
+}
+
+// applyChildren applies every child it can: a name conflict skips only
+// that child, and the knowledge base comes last and apart, so agents and
+// bots scale whatever happens to the FAQ.
+func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1alpha1.SupportQueue, in *queueInputs, d scaling.QueueDecision) (childProblems, error) {
+	a := childApplier{client: r.Client, reader: r.APIReader, owner: q}
 	key := func(name string) types.NamespacedName {
 		return types.NamespacedName{Namespace: q.Namespace, Name: name}
 	}
-	if err := applyChild(ctx, r.Client, key(agentsName(q)), &appsv1.Deployment{},
-		deployment(q, RoleAgents, q.Spec.Agents.Template, d.Agents.Replicas), appsv1ac.ExtractDeployment); err != nil {
-		return err
+	steps := []func() error{
+		func() error {
+			return applyChild(ctx, a, key(agentsName(q)), &appsv1.Deployment{},
+				deployment(q, RoleAgents, q.Spec.Agents.Template, d.Agents.Replicas), appsv1ac.ExtractDeployment)
+		},
+		func() error {
+			return applyChild(ctx, a, key(agentsName(q)), &policyv1.PodDisruptionBudget{},
+				disruptionBudget(q, RoleAgents, agentsName(q)), policyv1ac.ExtractPodDisruptionBudget)
+		},
 	}
-	if err := applyChild(ctx, r.Client, key(agentsName(q)), &policyv1.PodDisruptionBudget{},
-		disruptionBudget(q, RoleAgents, agentsName(q)), policyv1ac.ExtractPodDisruptionBudget); err != nil {
-		return err
+	var probs childProblems
+	if q.Spec.Chatbot != nil {
+		steps = append(steps,
+			func() error {
+				return applyChild(ctx, a, key(chatbotName(q)), &appsv1.Deployment{},
+					deployment(q, RoleChatbot, q.Spec.Chatbot.Template, d.Bots.Replicas), appsv1ac.ExtractDeployment)
+			},
+			func() error {
+				return applyChild(ctx, a, key(chatbotName(q)), &corev1.Service{}, chatbotService(q), corev1ac.ExtractService)
+			},
+			func() error {
+				return applyChild(ctx, a, key(chatbotName(q)), &policyv1.PodDisruptionBudget{},
+					disruptionBudget(q, RoleChatbot, chatbotName(q)), policyv1ac.ExtractPodDisruptionBudget)
+			},
+			func() error {
+				data := knowledgeData(in.userFAQ, in.pinned)
+				if size := knowledgeBytes(data); size > maxKnowledgeBytes {
+					probs.knowledgeTooLarge = fmt.Sprintf("the knowledge base with its pinned FAQs is %d bytes, over the %d a ConfigMap holds: "+
+						"it is not published and bots keep the last one; shorten the FAQ in ConfigMap %q", size, maxKnowledgeBytes, q.Spec.Chatbot.KnowledgeBase.ConfigMapRef.Name)
+					return nil
+				}
+				return applyChild(ctx, a, key(knowledgeName(q)), &corev1.ConfigMap{}, knowledgeConfigMap(q, data), corev1ac.ExtractConfigMap)
+			})
 	}
-	if q.Spec.Chatbot == nil {
-		return nil
+	for _, step := range steps {
+		var conflict *NameConflictError
+		switch err := step(); {
+		case errors.As(err, &conflict):
+			probs.conflicts = append(probs.conflicts, conflict.Error())
+		case err != nil:
+			return probs, err
+		}
 	}
-	// The knowledge first: new bot pods mount it.
-	if err := applyChild(ctx, r.Client, key(knowledgeName(q)), &corev1.ConfigMap{},
-		knowledgeConfigMap(q, in.userFAQ, in.pinned), corev1ac.ExtractConfigMap); err != nil {
-		return err
-	}
-	if err := applyChild(ctx, r.Client, key(chatbotName(q)), &appsv1.Deployment{},
-		deployment(q, RoleChatbot, q.Spec.Chatbot.Template, d.Bots.Replicas), appsv1ac.ExtractDeployment); err != nil {
-		return err
-	}
-	if err := applyChild(ctx, r.Client, key(chatbotName(q)), &corev1.Service{}, chatbotService(q), corev1ac.ExtractService); err != nil {
-		return err
-	}
-	return applyChild(ctx, r.Client, key(chatbotName(q)), &policyv1.PodDisruptionBudget{},
-		disruptionBudget(q, RoleChatbot, chatbotName(q)), policyv1ac.ExtractPodDisruptionBudget)
+	return probs, nil
 }
 
 // recordStatus writes the next status (queuestatus.Project), queues its
 // Events for after the patch, and exports the queue's gauges.
-func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision, rec events.EventRecorder) {
+func (r *SupportQueueReconciler) recordStatus(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs, d scaling.QueueDecision,
+	probs childProblems, rec events.EventRecorder) {
 	pin := queuestatus.Input{Now: now, Queue: q, Shape: shape, Policy: in.policy, Target: in.target, PolicyErr: in.policyErr,
 		AgentsReady: readyReplicasOf(in.agents), BotsReady: readyReplicasOf(in.chatbot),
-		SurgePlans: in.surgePlans, FAQMissing: in.faqMissing, Decision: d}
+		SurgePlans: in.surgePlans, FAQMissing: in.faqMissing, Decision: d,
+		NameConflicts: probs.conflicts, KnowledgeTooLarge: probs.knowledgeTooLarge}
 	if rd := in.reading; rd != nil {
 		pin.Reading, pin.Failures = &rd.Reading, rd.Failures
 	}

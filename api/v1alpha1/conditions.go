@@ -39,6 +39,10 @@ const (
 	// such a trigger neither fires nor lets an Active plan cool down. Set
 	// only while triggers are evaluated (not under Always or Never).
 	ConditionTriggersAvailable = "TriggersAvailable"
+	// ConditionKnowledgePublished (SupportQueue with bots) is False while
+	// the merged knowledge base cannot be published (reason
+	// KnowledgeTooLarge names its size and the limit); bots scale anyway.
+	ConditionKnowledgePublished = "KnowledgePublished"
 )
 
 // Condition reasons. Every reason is CamelCase as metav1.Condition requires.

@@ -566,6 +566,7 @@ type QueuePrediction struct {
 // +kubebuilder:printcolumn:name="Surging",type=string,JSONPath=`.status.conditions[?(@.type=="Surging")].status`,description="True while a SurgePlan is active on the queue"
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.chatbot) || !has(self.spec.chatbot.knowledgeBase) || self.spec.chatbot.knowledgeBase.configMapRef.name != self.metadata.name + '-knowledge'",message="chatbot.knowledgeBase.configMapRef must not name the queue's own merged knowledge base (<queue>-knowledge): pinned FAQs would feed back into themselves"
 
 // SupportQueue is one support queue and the Deployments that serve it.
 type SupportQueue struct {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -46,6 +47,12 @@ type Input struct {
 	// FAQMissing: the bots' knowledge-base ConfigMap does not exist.
 	FAQMissing bool
 	Decision   scaling.QueueDecision
+	// NameConflicts name objects with a child's name that the queue did
+	// not create and left untouched.
+	NameConflicts []string
+	// KnowledgeTooLarge says why the merged knowledge base was not
+	// published ("" when it was).
+	KnowledgeTooLarge string
 }
 
 // Event is one Event to emit once the status is written.
@@ -283,21 +290,34 @@ func (p *projection) set(t string, s metav1.ConditionStatus, reason, msg string)
 func (p *projection) conditions() {
 	in := p.in
 	// SLA policy: missing or without a target needs a human.
+	stalledReason, stalledMsg := "", ""
 	if in.PolicyErr != nil {
-		reason := supportv1alpha1.ReasonSLAPolicyNotFound
+		stalledReason = supportv1alpha1.ReasonSLAPolicyNotFound
 		var nt scaling.ErrNoTarget
 		if errors.As(in.PolicyErr, &nt) {
-			reason = supportv1alpha1.ReasonNoTargetForChannel
+			stalledReason = supportv1alpha1.ReasonNoTargetForChannel
 		}
-		p.eventOnChange(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, reason,
+		stalledMsg = in.PolicyErr.Error()
+		p.eventOnChange(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, corev1.EventTypeWarning, stalledReason,
 			in.PolicyErr.Error()+"; agents hold at their current replicas (at least minReplicas)")
-		p.set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, reason, in.PolicyErr.Error())
-		p.set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, in.PolicyErr.Error())
+		p.set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionFalse, stalledReason, in.PolicyErr.Error())
 	} else {
 		p.set(supportv1alpha1.ConditionSLAPolicyResolved, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded,
 			fmt.Sprintf("using SLAPolicy %q", in.Policy.Name))
+	}
+	if stalledReason == "" && len(in.NameConflicts) > 0 {
+		stalledReason, stalledMsg = supportv1alpha1.ReasonNameConflict, strings.Join(in.NameConflicts, "; ")
+	}
+	if stalledReason != "" {
+		if prev := meta.FindStatusCondition(p.st.Conditions, supportv1alpha1.ConditionStalled); stalledReason == supportv1alpha1.ReasonNameConflict &&
+			(prev == nil || prev.Reason != stalledReason || prev.Message != stalledMsg) {
+			p.event(corev1.EventTypeWarning, stalledReason, "Apply", "%s", stalledMsg)
+		}
+		p.set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, stalledReason, stalledMsg)
+	} else {
 		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionStalled)
 	}
+	p.knowledgeCondition()
 
 	p.metricsCondition()
 
@@ -328,8 +348,8 @@ func (p *projection) conditions() {
 	} else {
 		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionReconciling)
 	}
-	if in.PolicyErr != nil {
-		p.set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonSLAPolicyNotFound, in.PolicyErr.Error())
+	if stalledReason != "" {
+		p.set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, stalledReason, stalledMsg)
 	} else {
 		msg := "children applied"
 		if in.FAQMissing {
@@ -338,6 +358,23 @@ func (p *projection) conditions() {
 		p.set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, msg)
 	}
 	p.st.ObservedGeneration = in.Queue.Generation
+}
+
+// knowledgeCondition reports, on queues with bots, whether the merged
+// knowledge base was published.
+func (p *projection) knowledgeCondition() {
+	switch {
+	case p.in.Queue.Spec.Chatbot == nil:
+		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionKnowledgePublished)
+	case p.in.KnowledgeTooLarge != "":
+		p.eventOnChange(supportv1alpha1.ConditionKnowledgePublished, metav1.ConditionFalse, corev1.EventTypeWarning,
+			supportv1alpha1.ReasonKnowledgeTooLarge, p.in.KnowledgeTooLarge)
+		p.set(supportv1alpha1.ConditionKnowledgePublished, metav1.ConditionFalse, supportv1alpha1.ReasonKnowledgeTooLarge, p.in.KnowledgeTooLarge)
+	default:
+		p.eventOnChange(supportv1alpha1.ConditionKnowledgePublished, metav1.ConditionTrue, corev1.EventTypeNormal,
+			supportv1alpha1.ReasonSucceeded, "knowledge base published")
+		p.set(supportv1alpha1.ConditionKnowledgePublished, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, "knowledge base published")
+	}
 }
 
 func (p *projection) metricsCondition() {
