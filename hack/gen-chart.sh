@@ -35,6 +35,13 @@ rm -f "$chart/templates/rbac/manager-role.yaml"
   sed -e '/^---$/d' -e 's/^  name: oncall$/  name: frontline-oncall\n  labels: {{- include "frontline.labels" . | nindent 4 }}/' "$root/config/rbac/surgeplan_oncall_role.yaml"
   echo '{{- end }}'
 } >"$chart/templates/rbac/oncall-role.yaml"
+{
+  echo "$header"
+  echo '{{- if .Values.rbac.oncall.create }}'
+  sed -e 's/^  name: oncall-overrides-only$/  name: frontline-oncall-overrides-only\n  labels: {{- include "frontline.labels" . | nindent 4 }}/' \
+      -e 's/^  policyName: oncall-overrides-only$/  policyName: frontline-oncall-overrides-only/' "$root/config/rbac/surgeplan_oncall_policy.yaml"
+  echo '{{- end }}'
+} >"$chart/templates/rbac/oncall-policy.yaml"
 
 cp "$root/config/prometheus/rules.yaml" "$chart/files/rules.yaml"
 cp "$root/config/grafana/frontline-dashboard.json" "$chart/files/dashboard.json"

@@ -51,7 +51,11 @@ func RepoRoot() (string, error) {
 // bin/k8s-<version> when the variable is unset, and installs the CRDs from
 // config/crd/bases. It fails, rather than skips, when the binaries are
 // missing: run `make envtest-assets`.
-func Start() (*Env, error) {
+func Start() (*Env, error) { return StartWith(nil) }
+
+// StartWith is Start with the apiserver's flags adjusted first (e.g. an
+// admission plugin turned on).
+func StartWith(configure func(*envtest.Environment)) (*Env, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -67,6 +71,9 @@ func Start() (*Env, error) {
 		BinaryAssetsDirectory: assets,
 		CRDDirectoryPaths:     []string{filepath.Join(root, "config", "crd", "bases")},
 		ErrorIfCRDPathMissing: true,
+	}
+	if configure != nil {
+		configure(env)
 	}
 	cfg, err := env.Start()
 	if err != nil {
