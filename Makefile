@@ -118,9 +118,10 @@ test-e2e: manifests generate prometheus $(HELM) ## End-to-end tests on the local
 ##@ Build
 
 .PHONY: build
-build: manifests generate ## Build the manager and the kubectl plugin into bin/.
+build: manifests generate ## Build the manager, the kubectl plugin and the helpdesk ingest into bin/.
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/manager .
 	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/kubectl-frontline ./cmd/kubectl-frontline
+	CGO_ENABLED=0 go build -ldflags "$(LDFLAGS)" -o $(LOCALBIN)/frontline-ingest ./cmd/frontline-ingest
 
 .PHONY: run
 run: manifests generate ## Run the manager against the current kubeconfig.

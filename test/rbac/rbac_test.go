@@ -175,7 +175,7 @@ func TestManagerRoleCreatesChildrenUnderOwnerReferenceEnforcement(t *testing.T) 
 				found = true
 			}
 		}
-		if !(len(r.Resources) == 1 && r.Resources[0] == "supportqueues/finalizers") {
+		if len(r.Resources) != 1 || r.Resources[0] != "supportqueues/finalizers" {
 			without = append(without, r)
 		}
 	}
