@@ -204,6 +204,7 @@ type InflowSpikeTrigger struct {
 	// +optional
 	// +kubebuilder:default=60
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=10000000
 	MinInflowPerHour int32 `json:"minInflowPerHour,omitempty"`
 
 	// for is how long the detector's verdict must hold before the trigger
@@ -235,12 +236,14 @@ type BacklogTrigger struct {
 	// fires the trigger.
 	// +required
 	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000000
 	Above int32 `json:"above"`
 
 	// exitBelow is the backlog under which the surge may end. Defaults to
 	// half of above.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=9999999
 	ExitBelow *int32 `json:"exitBelow,omitempty"`
 
 	// for is how long the backlog must stay above before firing. Defaults

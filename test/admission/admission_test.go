@@ -238,7 +238,7 @@ func TestInvalidRejected(t *testing.T) {
 		{"plan: chatbots without factor or extra", basePlan, del("spec.actions.chatbots.factor"), []string{"spec.actions.chatbots", "must set factor or extraReplicas"}},
 		{"plan: no actions", basePlan, set("spec.actions", map[string]any{}), []string{"spec.actions", "at least one of chatbots, agents or pinnedFAQs"}},
 		{"plan: zero extra agents", basePlan, set("spec.actions.agents", map[string]any{"extraReplicas": 0}), []string{"spec.actions.agents.extraReplicas", "greater than or equal to 1"}},
-		{"plan: maxDuration too short", basePlan, set("spec.maxDuration", "10s"), []string{"spec.maxDuration", "at least 1m"}},
+		{"plan: maxDuration too short", basePlan, set("spec.maxDuration", "10s"), []string{"spec.maxDuration", "between 1m and 8760h"}},
 		{"plan: missing queueSelector", basePlan, del("spec.queueSelector"), []string{"spec.queueSelector", "Required"}},
 	}
 	if len(cases) < 25 {
