@@ -344,3 +344,29 @@ func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p
 }
+
+// Beyond MaxAgents the answer is the occupancy bound, a true lower bound
+// on the uncapped need; within it the search is unchanged.
+func TestMaxAgentsBoundsTheSearch(t *testing.T) {
+	for _, erlangs := range []float64{50, 400, 3000} {
+		r := publishedRequest()
+		r.ArrivalsPerSecond = erlangs / r.HandleTimeSeconds
+		full, err := Agents(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.MaxAgents = full.Agents // the need fits: same answer
+		if got, _ := Agents(r); got.Agents != full.Agents || got.AtLeast {
+			t.Errorf("%v Erlangs, max %d: %+v, want the full search's %d", erlangs, r.MaxAgents, got, full.Agents)
+		}
+		r.MaxAgents = full.Agents * 2 / 3 // a little below: still the exact need
+		if got, _ := Agents(r); got.Agents != full.Agents || got.AtLeast {
+			t.Errorf("%v Erlangs, max %d: %+v, want the exact %d", erlangs, r.MaxAgents, got, full.Agents)
+		}
+		r.MaxAgents = full.Agents / 3 // far beyond it: a lower bound, never above the need
+		got, _ := Agents(r)
+		if !got.AtLeast || got.Agents > full.Agents || got.Agents <= r.MaxAgents {
+			t.Errorf("%v Erlangs, max %d: %+v, want a lower bound in (%d, %d]", erlangs, r.MaxAgents, got, r.MaxAgents, full.Agents)
+		}
+	}
+}

@@ -26,6 +26,12 @@ type Request struct {
 	// HandleTime·(1 + σ·(Concurrency−1)). Zero when the handle time was
 	// measured at the queue's concurrency.
 	ConcurrencySlowdown float64
+	// MaxAgents, when set, bounds the search by the replicas a queue may
+	// run: a load that twice that cannot serve is answered at once with
+	// the occupancy bound ⌈A / (occupancy·k)⌉, a lower bound on the need
+	// (AtLeast), instead of searching millions of servers for a number
+	// the caller clamps anyway.
+	MaxAgents int
 }
 
 // Result is the staffing that meets a Request.
@@ -38,8 +44,11 @@ type Result struct {
 	ScheduledAgents int
 	// OfferedLoad is A = λ·AHT in Erlangs (conversation handle time).
 	OfferedLoad float64
-	// Metrics are the predicted figures at Agents.
+	// Metrics are the predicted figures at Agents (zero when AtLeast).
 	Metrics
+	// AtLeast: the load is beyond MaxAgents and Agents is the occupancy
+	// bound, a lower bound on the need.
+	AtLeast bool
 }
 
 // maxServers bounds every search: far beyond any real contact centre, so an
@@ -90,8 +99,15 @@ func Agents(r Request) (Result, error) {
 		return Result{OfferedLoad: 0, Metrics: Metrics{ServiceLevel: 1}}, nil
 	}
 	k := r.Concurrency
+	limit := maxServers
+	if r.MaxAgents > 0 {
+		limit = min(limit, searchBeyondMax*r.MaxAgents*k)
+		if load/r.MaxOccupancy > float64(limit) {
+			return atLeast(int(math.Ceil(load/(r.MaxOccupancy*float64(k)))), r.Shrinkage, k, load), nil
+		}
+	}
 	b := 1.0
-	for n := 1; n <= maxServers; n++ {
+	for n := 1; n <= limit; n++ {
 		b = nextErlangB(b, n, load)
 		if n%k != 0 || float64(n) <= load || load/float64(n) > r.MaxOccupancy {
 			continue
@@ -108,7 +124,20 @@ func Agents(r Request) (Result, error) {
 			}, nil
 		}
 	}
+	if limit < maxServers {
+		return atLeast(limit/k+1, r.Shrinkage, k, load), nil
+	}
 	return Result{}, invalid("offered load", load, "needs more than 10 million servers")
+}
+
+// searchBeyondMax: with MaxAgents set, the search goes up to twice it, so
+// a queue capped a little below its need still reports the exact need
+// ("needs 63, capped at 40") and only far larger loads get the bound.
+const searchBeyondMax = 2
+
+// atLeast is a need known only to be at least agents.
+func atLeast(agents int, shrinkage float64, k int, load float64) Result {
+	return Result{Agents: agents, Servers: agents * k, ScheduledAgents: Scheduled(agents, shrinkage), OfferedLoad: load, AtLeast: true}
 }
 
 // Scheduled grosses working agents up for shrinkage: ⌈N / (1 − s)⌉, with a

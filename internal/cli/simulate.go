@@ -89,6 +89,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return checkDataFormat(o.output)
 	case o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0):
 		return &flagError{"base-inflow-per-hour", "must be a positive number of tickets per hour"}
+	case o.baseInflow > sim.MaxInflowPerHour/10:
+		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios reach ten times it, and the simulator draws every ticket", sim.MaxInflowPerHour/10)}
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:

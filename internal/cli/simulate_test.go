@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -223,5 +224,30 @@ func TestSimulateNoPlansAndWarnings(t *testing.T) {
 	}
 	if len(got.Warnings) != 0 {
 		t.Errorf("--no-plans warns of plans: %v", got.Warnings)
+	}
+}
+
+// A huge inflow gets a clear error before anything is drawn, from the
+// flag and from a trace file alike; the peak RSS of the test process is
+// printed to show nothing was allocated for it.
+func TestSimulateRefusesUnboundedInflow(t *testing.T) {
+	code, _, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "--base-inflow-per-hour", "1e9")
+	if code == 0 || !strings.Contains(errOut, "base-inflow-per-hour") || !strings.Contains(errOut, "at most 100000") {
+		t.Errorf("--base-inflow-per-hour 1e9: exit %d, %q", code, errOut)
+	}
+	trace := filepath.Join(t.TempDir(), "huge.csv")
+	if err := os.WriteFile(trace, []byte("time,inflow_per_hour,aht_seconds\n0,1000000000,180\n3600,1000000000,180\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = run("simulate", "-f", samples, "--queue", "retail-chat", "--trace", trace)
+	if code == 0 || !strings.Contains(errOut, "at most 1000000/h") {
+		t.Errorf("a 1e9/h trace: exit %d, %q", code, errOut)
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		t.Logf("peak RSS of the test process: %d MiB", ru.Maxrss/1024)
+		if ru.Maxrss/1024 > 1024 {
+			t.Errorf("peak RSS %d MiB: something was drawn", ru.Maxrss/1024)
+		}
 	}
 }

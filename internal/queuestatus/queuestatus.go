@@ -157,7 +157,7 @@ func Measured(rd *metrics.Reading) *supportv1alpha1.QueueMeasurements {
 		m.Backlog = &b
 	}
 	if rd.HandleTime != nil {
-		m.AverageHandleTime = &metav1.Duration{Duration: time.Duration(*rd.HandleTime * float64(time.Second)).Round(time.Second)}
+		m.AverageHandleTime = &metav1.Duration{Duration: scaling.SecondsDuration(*rd.HandleTime).Round(time.Second)}
 	}
 	if rd.ServiceLevel != nil {
 		m.ServiceLevel = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.ServiceLevel, 'f', 2, 64))
@@ -166,7 +166,7 @@ func Measured(rd *metrics.Reading) *supportv1alpha1.QueueMeasurements {
 		m.AnswerRate = supportv1alpha1.Decimal(strconv.FormatFloat(*rd.AnswerRate, 'f', 2, 64))
 	}
 	if rd.ResolutionSeconds != nil {
-		m.ResolutionTime = &metav1.Duration{Duration: time.Duration(*rd.ResolutionSeconds * float64(time.Second)).Round(time.Second)}
+		m.ResolutionTime = &metav1.Duration{Duration: scaling.SecondsDuration(*rd.ResolutionSeconds).Round(time.Second)}
 	}
 	return m
 }
@@ -215,7 +215,7 @@ func (p *projection) prediction() {
 		Occupancy:          decimal(pred.Occupancy),
 	}
 	if pred.ASASeconds < 1e6 {
-		out.AverageSpeedOfAnswer = &metav1.Duration{Duration: time.Duration(pred.ASASeconds * float64(time.Second)).Round(100 * time.Millisecond)}
+		out.AverageSpeedOfAnswer = &metav1.Duration{Duration: scaling.SecondsDuration(pred.ASASeconds).Round(100 * time.Millisecond)}
 	}
 	if n := p.in.Decision.Need; n != nil {
 		out.RequiredAgents = n.Agents

@@ -168,6 +168,8 @@ func agentsNeeded(shape Shape, target Target, humanInflow, handle, backlog float
 			TargetServiceLevel: target.ServiceLevel, TargetSeconds: target.Within.Seconds(),
 			MaxOccupancy: target.MaxOccupancy, Shrinkage: target.Shrinkage,
 			Concurrency: int(shape.Agents.Concurrency),
+			// Agents are clamped to maxReplicas: search no further.
+			MaxAgents: int(shape.Agents.Max),
 		})
 		return res.Agents, res.ScheduledAgents, err
 	}
@@ -232,4 +234,21 @@ const ReportTolerance = 0.05
 func Significant(before, now float64) bool {
 	diff := math.Abs(now - before)
 	return diff >= 1 && diff > ReportTolerance*math.Max(math.Abs(before), math.Abs(now))
+}
+
+// maxReportedDuration caps durations read from metrics: a series can hold
+// any float, and past about 290 years a Go duration overflows into a
+// negative one.
+const maxReportedDuration = 876000 * time.Hour
+
+// SecondsDuration converts measured seconds to a duration for status,
+// clamped to [0, 876000h] (NaN reads as 0).
+func SecondsDuration(s float64) time.Duration {
+	switch {
+	case !(s > 0):
+		return 0
+	case s >= maxReportedDuration.Seconds():
+		return maxReportedDuration
+	}
+	return time.Duration(s * float64(time.Second))
 }

@@ -235,3 +235,14 @@ func TestHeadroomSizesAboveTheTarget(t *testing.T) {
 		prev = need.Agents
 	}
 }
+
+func TestSecondsDurationNeverOverflows(t *testing.T) {
+	for in, want := range map[float64]time.Duration{
+		90: 90 * time.Second, 0: 0, -5: 0, math.NaN(): 0, math.Inf(1): 876000 * time.Hour,
+		1e16: 876000 * time.Hour, 9.3e12: 876000 * time.Hour,
+	} {
+		if got := SecondsDuration(in); got != want {
+			t.Errorf("SecondsDuration(%v) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -64,7 +64,7 @@ func AssessSLA(in SLAInputs) SLAAssessment {
 		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed answer rate %s is below the target %s", pct(*in.ObservedAnswerRate), pct(in.AnswerRate))}
 	case in.ObservedResolution != nil && in.Resolution > 0 && *in.ObservedResolution > in.Resolution.Seconds():
-		observed := time.Duration(*in.ObservedResolution * float64(time.Second)).Round(time.Second)
+		observed := SecondsDuration(*in.ObservedResolution).Round(time.Second)
 		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed resolution time %s is longer than the target %s", observed, in.Resolution)}
 	case in.Mode == ModeSized && in.Required > in.Decided && in.Decided >= in.Max:

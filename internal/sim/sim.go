@@ -228,12 +228,26 @@ func cheapest(cfg Config, own *setup, ownFloor float64) (Result, error) {
 	return r, nil
 }
 
+// The simulator draws every ticket of a run, so its memory grows with the
+// tickets: these bounds keep a run within a few hundred MiB (an exchange's
+// busiest queue sees tens of thousands an hour).
+const (
+	MaxInflowPerHour = 1_000_000
+	MaxTickets       = 5_000_000
+)
+
 func prepare(cfg Config) (*setup, error) {
 	if cfg.Queue == nil || cfg.Policy == nil {
 		return nil, errors.New("a SupportQueue and its SLAPolicy are required")
 	}
 	if len(cfg.Trace) == 0 {
 		return nil, errors.New("the trace is empty")
+	}
+	for _, p := range cfg.Trace {
+		if p.InflowPerHour > MaxInflowPerHour || p.InflowPerHour*cfg.Trace.Length().Hours() > MaxTickets {
+			return nil, fmt.Errorf("inflow %.0f/h at %s: the simulator draws every ticket, and takes at most %.0f/h and %.0f tickets per run (%s)",
+				p.InflowPerHour, p.At, float64(MaxInflowPerHour), float64(MaxTickets), "a larger desk is sized the same way per queue: split it")
+		}
 	}
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = 30 * time.Second
