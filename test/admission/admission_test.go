@@ -330,3 +330,20 @@ func walk(node any, parts []string, value any, remove bool) {
 		panic(fmt.Sprintf("cannot walk into %T at %q", node, key))
 	}
 }
+
+// A queue whose FAQ is its own merged knowledge base would feed pinned
+// FAQs back into themselves: refused at admission, with the reason.
+func TestSelfReferencingKnowledgeBaseRefused(t *testing.T) {
+	ns := newNamespace(t)
+	obj := parse(t, baseQueueWithBot)
+	obj.SetNamespace(ns)
+	set("spec.chatbot.knowledgeBase", map[string]any{"configMapRef": map[string]any{"name": "q-knowledge"}})(obj.Object)
+	err := env.Client.Create(context.Background(), obj)
+	if err == nil || !strings.Contains(err.Error(), "must not name the queue's own merged knowledge base") {
+		t.Fatalf("self-referencing knowledge base: %v", err)
+	}
+	set("spec.chatbot.knowledgeBase", map[string]any{"configMapRef": map[string]any{"name": "faq"}})(obj.Object)
+	if err := env.Client.Create(context.Background(), obj); err != nil {
+		t.Fatalf("a plain FAQ reference was refused: %v", err)
+	}
+}
