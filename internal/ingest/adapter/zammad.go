@@ -29,14 +29,7 @@ func newZammad(s Settings) (event.Adapter, error) {
 func (zammad) Vendor() string { return "zammad" }
 
 func (zammad) Authenticate(d *event.Delivery, keys event.Keys, _ time.Time, _ time.Duration) error {
-	sig := d.Header.Get("X-Hub-Signature")
-	if sig == "" {
-		return badSignature("missing X-Hub-Signature")
-	}
-	if !macMatches(sha1New, keys, hexSignature(sig, "sha1="), d.Body) {
-		return badSignature("signature does not match")
-	}
-	return nil
+	return verifyHubSignature(d, keys)
 }
 
 type zammadBody struct {
