@@ -48,7 +48,7 @@ var (
 	}, []string{"namespace", "queue", "reason"})
 	prometheusQueries = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontline_prometheus_queries_total",
-		Help: "Queries sent to Prometheus, per address.",
+		Help: "Queries sent to Prometheus, per source (scheme and host of its address).",
 	}, []string{"address"})
 	reconcileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontline_reconcile_errors_total",

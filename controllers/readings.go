@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
-	promapi "github.com/prometheus/client_golang/api"
-	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -104,13 +102,10 @@ type groupState struct {
 	estimators *metrics.Estimators
 }
 
-// NewPrometheusAPI is the default NewAPI.
+// NewPrometheusAPI is the default NewAPI: no redirects, bounded answers
+// and timeouts, failures in Frontline's words (metrics.NewHTTPAPI).
 func NewPrometheusAPI(address string) (metrics.API, error) {
-	c, err := promapi.NewClient(promapi.Config{Address: address})
-	if err != nil {
-		return nil, err
-	}
-	return promv1.NewAPI(c), nil
+	return metrics.NewHTTPAPI(address, metrics.ClientOptions{})
 }
 
 // NeedLeaderElection: only the leader polls and wakes reconcilers.
@@ -162,6 +157,15 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		keep[keyOf(q)] = true
 	}
 	p.Store.forget(keep)
+	inUse := map[string]bool{}
+	for g := range groups {
+		inUse[g.address] = true
+	}
+	for addr := range p.apis {
+		if !inUse[addr] {
+			delete(p.apis, addr) // no queue reads it any more
+		}
+	}
 	for g, st := range p.groups {
 		if _, ok := groups[g]; !ok && st.tryLock() {
 			delete(p.groups, g) // no queue left; estimators live as long as their group
@@ -272,7 +276,7 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 		queries := len(metrics.Plan(reqs)) + len(est.CounterQueries(reqs))
 		readings = metrics.Read(qctx, api, now, reqs, est)
 		cancel()
-		prometheusQueries.WithLabelValues(g.address).Add(float64(queries))
+		prometheusQueries.WithLabelValues(metrics.SourceLabel(g.address)).Add(float64(queries))
 	}
 	for _, q := range queues {
 		k := keyOf(q)
@@ -295,7 +299,7 @@ func (p *Poller) api(address string) (metrics.API, error) {
 	}
 	a, err := p.NewAPI(address)
 	if err != nil {
-		return nil, fmt.Errorf("prometheus client for %s: %w", address, err)
+		return nil, err // in the client's words: an address may hold credentials
 	}
 	p.apis[address] = a
 	return a, nil

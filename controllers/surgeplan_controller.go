@@ -251,6 +251,9 @@ func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, sp
 	return spec.Spike(series)
 }
 
+// maxCachedSources bounds the plans' Prometheus clients.
+const maxCachedSources = 64
+
 func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, error) {
 	addr := r.DefaultPrometheus
 	if p.Spec.Prometheus != nil {
@@ -269,7 +272,9 @@ func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, er
 	if err != nil {
 		return nil, err
 	}
-	if r.apis == nil {
+	if r.apis == nil || len(r.apis) >= maxCachedSources {
+		// Bounded rather than tracked per plan: a client is cheap to
+		// build again, and addresses plans stopped using must not pile up.
 		r.apis = map[string]metrics.API{}
 	}
 	r.apis[addr] = a

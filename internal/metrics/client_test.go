@@ -1,0 +1,146 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// secretMarker stands for whatever a hostile endpoint puts in its answer:
+// none of it may reach an error message (conditions, Events, logs).
+const secretMarker = "remote-content-7f3a"
+
+func query(t *testing.T, address string, o ClientOptions) error {
+	t.Helper()
+	api, err := NewHTTPAPI(address, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err = api.Query(context.Background(), "up", time.Now())
+	return err
+}
+
+func wantSourceError(t *testing.T, err error, says string) {
+	t.Helper()
+	var se *SourceError
+	if !errors.As(err, &se) {
+		t.Fatalf("error %v (%T) is not a SourceError", err, err)
+	}
+	if !strings.Contains(se.Error(), says) {
+		t.Errorf("error %q does not say %q", se, says)
+	}
+	if strings.Contains(se.Error(), secretMarker) || strings.Contains(se.Error(), "127.0.0.1") {
+		t.Errorf("error %q echoes remote content or the address", se)
+	}
+}
+
+// A redirect is never followed: the host it points at sees no request.
+func TestRedirectNotFollowed(t *testing.T) {
+	var followed atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { followed.Add(1) }))
+	defer target.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/api/v1/admin/tsdb/delete_series?match[]=up", http.StatusTemporaryRedirect)
+	}))
+	defer redirect.Close()
+	err := query(t, redirect.URL, ClientOptions{})
+	wantSourceError(t, err, "redirect (HTTP 307)")
+	if n := followed.Load(); n != 0 {
+		t.Fatalf("the redirect target received %d requests", n)
+	}
+}
+
+// A 64 MiB answer is cut at the limit: the error says so and the
+// operator's memory does not grow by the body.
+func TestHugeAnswerIsNotRead(t *testing.T) {
+	chunk := []byte(`{"status":"success","data":{"resultType":"vector","result":[` + strings.Repeat(" ", 1<<20))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for range 64 {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	err := query(t, srv.URL, ClientOptions{})
+	runtime.ReadMemStats(&after)
+	wantSourceError(t, err, "larger than 8 MiB")
+	if grown := int64(after.TotalAlloc-before.TotalAlloc) >> 20; grown > 48 {
+		t.Errorf("allocated %d MiB reading a refused answer", grown)
+	}
+}
+
+// An endpoint that never answers costs one timeout.
+func TestSilentEndpointTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ln.Close() }()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer func() { _ = c.Close() }() // held open, never answered
+		}
+	}()
+	start := time.Now()
+	err = query(t, "http://"+ln.Addr().String(), ClientOptions{Timeout: 300 * time.Millisecond})
+	wantSourceError(t, err, "no answer within the timeout")
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Errorf("waited %s", waited)
+	}
+}
+
+// Status codes become Frontline's words; the remote body never appears.
+func TestFailuresInOwnWords(t *testing.T) {
+	for _, tc := range []struct {
+		code int
+		body string
+		says string
+	}{
+		{http.StatusUnauthorized, secretMarker, "unauthorized (HTTP 401)"},
+		{http.StatusForbidden, secretMarker, "unauthorized (HTTP 403)"},
+		{http.StatusNotFound, secretMarker, "bad response (HTTP 404)"},
+		{http.StatusBadRequest, `{"status":"error","errorType":"bad_data","error":"` + secretMarker + `"}`, "rejected as invalid"},
+		{http.StatusBadGateway, secretMarker, "bad response (HTTP 502)"},
+		{http.StatusOK, "not json " + secretMarker, "could not be read"},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(tc.code)
+			_, _ = w.Write([]byte(tc.body))
+		}))
+		err := query(t, srv.URL, ClientOptions{})
+		wantSourceError(t, err, tc.says)
+		srv.Close()
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	addr := closed.URL
+	closed.Close()
+	wantSourceError(t, query(t, addr, ClientOptions{}), "unreachable")
+}
+
+func TestSourceLabelDropsCredentials(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pass@thanos.example:443/prefix?token=x": "https://thanos.example:443",
+		"http://prometheus.monitoring:9090":                   "http://prometheus.monitoring:9090",
+		"::not a url":                                         "invalid",
+	} {
+		if got := SourceLabel(in); got != want {
+			t.Errorf("SourceLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
