@@ -88,6 +88,9 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 			if len(args) == 1 && len(o.files) > 0 {
 				return &flagError{"filename", "give files or sq/NAME, not both"}
 			}
+			if o.queue != "" && len(o.files) == 0 {
+				return &flagError{"queue", "names a queue in the -f files; for a queue in the cluster give sq/NAME"}
+			}
 			if len(args) == 1 || len(o.files) > 0 {
 				q, policy, err := o.queueSource(cmd.Context(), s.In, kube, args)
 				if err != nil {

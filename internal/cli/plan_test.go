@@ -195,3 +195,11 @@ func TestPlanQueueTableGolden(t *testing.T) {
 	}
 	checkGolden(t, "plan-queue", []byte(out))
 }
+
+// --queue without -f would size a default queue silently: a usage error.
+func TestPlanQueueNeedsFiles(t *testing.T) {
+	code, _, errOut := run("plan", "--queue", "retail-chat", "--inflow-per-hour", "100", "--aht", "3m")
+	if code != 2 || !strings.Contains(errOut, "--queue") {
+		t.Errorf("exit %d, %q; want a usage error naming --queue", code, errOut)
+	}
+}

@@ -53,10 +53,12 @@ func NewRootCommand(s Streams) *cobra.Command {
 // Exit codes, one policy for every command: 0 done; 1 the command ran and
 // failed (the API refused, a plan was not found, the operator did not act
 // within --timeout); 2 the command line is wrong (an unknown command or
-// flag, a bad flag value, missing or extra arguments).
+// flag, a bad flag value, missing or extra arguments); 3 a gate the user
+// set was not met (simulate --min-sla-met).
 const (
 	exitFailed = 1
 	exitUsage  = 2
+	exitGate   = 3
 )
 
 // Run executes the plugin with args and returns the process exit code.
@@ -67,6 +69,10 @@ func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 		_, _ = fmt.Fprintln(errOut, "error:", err)
 		var fe *flagError
 		var ue *usageError
+		var ge *gateError
+		if errors.As(err, &ge) {
+			return exitGate
+		}
 		if errors.As(err, &fe) || errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
 			return exitUsage
 		}
@@ -82,6 +88,11 @@ type flagError struct {
 }
 
 func (e *flagError) Error() string { return fmt.Sprintf("--%s: %s", e.flag, e.reason) }
+
+// gateError is a result below a threshold the user set.
+type gateError struct{ msg string }
+
+func (e *gateError) Error() string { return e.msg }
 
 // usageError is a command line that could not be parsed.
 type usageError struct{ err error }

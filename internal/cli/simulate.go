@@ -36,6 +36,7 @@ type simulateOptions struct {
 	output     string
 	plot       string
 	noPlans    bool
+	minSLAMet  float64
 }
 
 func newSimulateCommand(s Streams) *cobra.Command {
@@ -76,6 +77,7 @@ the trace, and an SLA no policy meets.`,
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
 	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
 	f.BoolVar(&o.noPlans, "no-plans", false, "Leave the SurgePlans out: the scaling policy's own cost, without the plans' insurance.")
+	f.Float64Var(&o.minSLAMet, "min-sla-met", 0, "A gate for CI: exit 3 when Frontline meets the SLA in less than this share of minutes (e.g. 0.95) for any queue; the results are printed first.")
 	return cmd
 }
 
@@ -97,6 +99,8 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"patience", "must be zero or more"}
 	case o.scrape < time.Second:
 		return &flagError{"scrape-interval", "must be at least 1s"}
+	case o.minSLAMet < 0 || o.minSLAMet > 1 || math.IsNaN(o.minSLAMet):
+		return &flagError{"min-sla-met", "must be a share of minutes from 0 to 1, e.g. 0.95"}
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
@@ -143,9 +147,33 @@ func (o *simulateOptions) run(s Streams) error {
 		if len(warnings) > 0 {
 			out["warnings"] = warnings
 		}
-		return printData(s.Out, o.output, out)
+		if err := printData(s.Out, o.output, out); err != nil {
+			return err
+		}
+		return o.gate(all)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return o.gate(all)
+}
+
+// gate fails the run (exit 3) when Frontline misses --min-sla-met on any
+// queue, so a change to a plan or policy can be held in CI.
+func (o *simulateOptions) gate(results []sim.Result) error {
+	if o.minSLAMet == 0 {
+		return nil
+	}
+	var short []string
+	for _, r := range results {
+		if r.Policy == sim.FrontlineName && r.SLMetFraction < o.minSLAMet {
+			short = append(short, fmt.Sprintf("SupportQueue %s meets its SLA in %.1f %% of minutes", r.Queue, 100*r.SLMetFraction))
+		}
+	}
+	if len(short) == 0 {
+		return nil
+	}
+	return &gateError{fmt.Sprintf("%s, below --min-sla-met %.1f %%", strings.Join(short, "; "), 100*o.minSLAMet)}
 }
 
 // printResults writes one queue's table, and what cheapest-foresight's

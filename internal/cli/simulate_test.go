@@ -2,6 +2,8 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -249,5 +251,46 @@ func TestSimulateRefusesUnboundedInflow(t *testing.T) {
 		if ru.Maxrss/1024 > 1024 {
 			t.Errorf("peak RSS %d MiB: something was drawn", ru.Maxrss/1024)
 		}
+	}
+}
+
+// --min-sla-met holds a change in CI: exit 3 with the shortfall named when
+// Frontline misses it, 0 when it meets it; the results print either way.
+func TestSimulateGate(t *testing.T) {
+	args := []string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "-o", "json"}
+	code, out, errOut := run(append(args, "--min-sla-met", "0.5")...)
+	if code != 0 {
+		t.Fatalf("gate at 50 %%: exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []struct {
+			Policy        string  `json:"policy"`
+			SLMetFraction float64 `json:"slMetFraction"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	frontline := -1.0
+	for _, r := range got.Results {
+		if r.Policy == "frontline" {
+			frontline = r.SLMetFraction
+		}
+	}
+	if frontline < 0.5 {
+		t.Fatalf("frontline meets %.3f of minutes on the sample crash", frontline)
+	}
+	// A gate above what Frontline meets fails the run; 1 is above
+	// anything short of every minute.
+	above := fmt.Sprintf("%.4f", math.Min(1, frontline+0.0001))
+	if frontline >= 1 {
+		args = append(args, "--patience", "0s", "--pod-ready-delay", "10m") // slow pods: some minutes are missed
+	}
+	code, out, errOut = run(append(args, "--min-sla-met", above)...)
+	if code != 3 || !strings.Contains(errOut, "retail-chat meets its SLA in") || !strings.Contains(out, `"results"`) {
+		t.Errorf("gate at %s: exit %d, stderr %q", above, code, errOut)
+	}
+	if code, _, errOut := run(append(args, "--min-sla-met", "1.5")...); code != 2 {
+		t.Errorf("--min-sla-met 1.5: exit %d (%s), want 2", code, errOut)
 	}
 }

@@ -36,8 +36,10 @@ type surgeOptions struct {
 	reason string
 	dur    time.Duration // surge on --for
 	offFor time.Duration // surge off --for
-	// dryRun: surge on prints what it would do.
-	dryRun bool
+	// dryRun is kubectl's --dry-run: none acts; client prints what each
+	// queue would gain; server also has the apiserver admit the override
+	// (RBAC, the on-call policy) without keeping it.
+	dryRun string
 	// wait and timeout: on, off and auto wait for the operator to act.
 	wait    bool
 	timeout time.Duration
@@ -67,13 +69,22 @@ and Events with who set it.`,
 			if o.dur <= 0 {
 				return &flagError{"for", "must be a positive duration, e.g. 30m"}
 			}
-			if o.dryRun {
+			switch o.dryRun {
+			case dryRunNone:
+			case dryRunClient:
 				return o.printDryRun(cmd.Context(), args[0])
+			case dryRunServer:
+				if err := o.printDryRun(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+			default:
+				return &flagError{"dry-run", fmt.Sprintf("%q: must be none, client or server", o.dryRun)}
 			}
 			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAlways, o.dur)
 		},
 	}
-	on.Flags().BoolVar(&o.dryRun, "dry-run", false, "Print what each selected queue would gain (agents, bots, pinned FAQs) and change nothing.")
+	on.Flags().StringVar(&o.dryRun, "dry-run", dryRunNone, `"client" (or bare --dry-run): print what each selected queue would gain (agents, bots, pinned FAQs) and change nothing; "server": that, and the apiserver admits the override without keeping it.`)
+	on.Flags().Lookup("dry-run").NoOptDefVal = dryRunClient
 	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it follows its own mode again by itself.")
 	on.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
 	off := &cobra.Command{
@@ -208,6 +219,13 @@ func (o *surgeOptions) getPlan(ctx context.Context, name string) (client.WithWat
 	return c, plan, nil
 }
 
+// --dry-run values, as kubectl spells them.
+const (
+	dryRunNone   = "none"
+	dryRunClient = "client"
+	dryRunServer = "server"
+)
+
 // setOverride writes (Always, Never) or clears (Auto) the plan's on-call
 // override annotations, with who and why; spec is left to its owner.
 func (o *surgeOptions) setOverride(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, d time.Duration) error {
@@ -240,7 +258,11 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 		return err
 	}
 	before := effectiveMode(plan, o.now())
-	if err := c.Patch(ctx, plan, client.RawPatch(types.MergePatchType, patch), client.FieldOwner(FieldManager)); err != nil {
+	opts := []client.PatchOption{client.FieldOwner(FieldManager)}
+	if o.dryRun == dryRunServer {
+		opts = append(opts, client.DryRunAll)
+	}
+	if err := c.Patch(ctx, plan, client.RawPatch(types.MergePatchType, patch), opts...); err != nil {
 		return fmt.Errorf("patching surgeplan %s/%s: %w", ns, name, err)
 	}
 	after := describeMode(mode, until, true)
@@ -251,10 +273,13 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	if o.reason != "" {
 		msg += fmt.Sprintf(" (reason: %s)", o.reason)
 	}
+	if o.dryRun == dryRunServer {
+		msg += " (server dry run: admitted, not kept)"
+	}
 	if _, err := fmt.Fprintf(o.s.Out, "%s by %s\n", msg, who); err != nil {
 		return err
 	}
-	if !o.wait {
+	if !o.wait || o.dryRun == dryRunServer {
 		return nil
 	}
 	return o.waitForOperator(ctx, c, types.NamespacedName{Namespace: ns, Name: name}, mode, who)

@@ -270,6 +270,15 @@ func TestOnCallMayOnlyOverride(t *testing.T) {
 	}
 
 	kubeconfig := env.Kubeconfig(t, "oncall-jane")
+	// kubectl's --dry-run=server: the apiserver admits the override (RBAC
+	// and the policy run) and keeps nothing.
+	dry := testenv.Plugin(t, kubeconfig, ns, "surge", "on", "btc-crash", "--dry-run=server")
+	if !strings.Contains(dry, "server dry run: admitted") {
+		t.Errorf("surge on --dry-run=server:\n%s", dry)
+	}
+	if p := (&supportv1alpha1.SurgePlan{}); env.Client.Get(ctx, client.ObjectKeyFromObject(plan), p) == nil && p.Annotations[supportv1alpha1.AnnotationSurgeOverride] != "" {
+		t.Errorf("a server dry run kept the override: %v", p.Annotations)
+	}
 	out := testenv.Plugin(t, kubeconfig, ns, "surge", "on", "btc-crash", "--for", "30m", "--reason", "BTC -18%")
 	got := &supportv1alpha1.SurgePlan{}
 	if err := env.Client.Get(ctx, client.ObjectKeyFromObject(plan), got); err != nil {
