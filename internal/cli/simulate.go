@@ -81,7 +81,8 @@ the trace, and an SLA no policy meets.`,
 	return cmd
 }
 
-func (o *simulateOptions) run(s Streams) error {
+// validate checks the flags before anything is read.
+func (o *simulateOptions) validate() error {
 	switch {
 	case len(o.files) == 0:
 		return &flagError{"filename", "required: the SupportQueue, SLAPolicy and SurgePlans, e.g. -f config/samples/"}
@@ -103,6 +104,13 @@ func (o *simulateOptions) run(s Streams) error {
 		return &flagError{"min-sla-met", "must be a share of minutes from 0 to 1, e.g. 0.95"}
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
+	}
+	return nil
+}
+
+func (o *simulateOptions) run(s Streams) error {
+	if err := o.validate(); err != nil {
+		return err
 	}
 	cfgs, err := o.load(s.In)
 	if err != nil {

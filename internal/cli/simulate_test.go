@@ -3,8 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
