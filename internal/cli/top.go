@@ -13,11 +13,13 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	watchtools "k8s.io/client-go/tools/watch"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -84,7 +86,8 @@ func (o *topOptions) run(ctx context.Context) error {
 	seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
 	start := o.now()
 	view := &topView{queues: map[string]supportv1alpha1.SupportQueue{}, plans: map[string]supportv1alpha1.SurgePlan{}}
-	if err := view.list(ctx, c, ns); err != nil {
+	rvQueues, rvPlans, err := view.list(ctx, c, ns)
+	if err != nil {
 		return err
 	}
 	if f := ptr.Deref(o.topPrint.OutputFormat, ""); f != "" {
@@ -125,17 +128,15 @@ func (o *topOptions) run(ctx context.Context) error {
 		return renderTop(o.s.Out, queues, plans, o.now(), seen, o.all)
 	}
 	// Watch: the view follows the apiserver's watch events and is drawn
-	// again at most every --interval, only when something changed.
-	qw, err := c.Watch(ctx, &supportv1alpha1.SupportQueueList{}, client.InNamespace(ns))
+	// again at most every --interval, only when something changed. The
+	// apiserver closes watches routinely (timeouts, restarts, load
+	// balancers): client-go's RetryWatcher resumes from the last
+	// resourceVersion, and a version too old to resume lists again.
+	qw, pw, err := watchBoth(ctx, c, ns, rvQueues, rvPlans)
 	if err != nil {
 		return err
 	}
-	defer qw.Stop()
-	pw, err := c.Watch(ctx, &supportv1alpha1.SurgePlanList{}, client.InNamespace(ns))
-	if err != nil {
-		return err
-	}
-	defer pw.Stop()
+	defer func() { qw.Stop(); pw.Stop() }()
 	tick := time.NewTicker(o.interval)
 	defer tick.Stop()
 	terminal := isTerminal(o.s.Out)
@@ -151,24 +152,59 @@ func (o *topOptions) run(ctx context.Context) error {
 			_, plans := view.items()
 			return renderSummary(o.s.Out, seen, plans)
 		}
+		var ev watch.Event
+		var ok bool
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-qw.ResultChan():
-			if !ok {
-				return fmt.Errorf("watch of SupportQueues closed by the server; run top again")
-			}
-			view.apply(ev)
-		case ev, ok := <-pw.ResultChan():
-			if !ok {
-				return fmt.Errorf("watch of SurgePlans closed by the server; run top again")
-			}
-			view.apply(ev)
+		case ev, ok = <-qw.ResultChan():
+		case ev, ok = <-pw.ResultChan():
 		case <-tick.C:
 			dirty = view.changed
 			view.changed = false
+			continue
+		}
+		if ok && ev.Type != watch.Error {
+			view.apply(ev)
+			continue
+		}
+		// The watch ended for good (its version expired): list again.
+		qw.Stop()
+		pw.Stop()
+		if rvQueues, rvPlans, err = view.list(ctx, c, ns); err != nil {
+			return err
+		}
+		if qw, pw, err = watchBoth(ctx, c, ns, rvQueues, rvPlans); err != nil {
+			return err
 		}
 	}
+}
+
+// watchBoth follows queues and plans from the versions listed.
+func watchBoth(ctx context.Context, c client.WithWatch, ns, rvQueues, rvPlans string) (queues, plans watch.Interface, err error) {
+	if queues, err = retryWatch(ctx, c, ns, &supportv1alpha1.SupportQueueList{}, rvQueues); err != nil {
+		return nil, nil, err
+	}
+	if plans, err = retryWatch(ctx, c, ns, &supportv1alpha1.SurgePlanList{}, rvPlans); err != nil {
+		queues.Stop()
+		return nil, nil, err
+	}
+	return queues, plans, nil
+}
+
+// retryWatch is a watch of list's kind that survives the apiserver closing
+// it.
+func retryWatch(ctx context.Context, c client.WithWatch, ns string, list client.ObjectList, rv string) (watch.Interface, error) {
+	return watchtools.NewRetryWatcherWithContext(ctx, rv, watcherFunc(func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+		return c.Watch(ctx, list.DeepCopyObject().(client.ObjectList), client.InNamespace(ns), &client.ListOptions{Raw: &opts})
+	}))
+}
+
+// watcherFunc is a cache.WatcherWithContext.
+type watcherFunc func(context.Context, metav1.ListOptions) (watch.Interface, error)
+
+func (f watcherFunc) WatchWithContext(ctx context.Context, o metav1.ListOptions) (watch.Interface, error) {
+	return f(ctx, o)
 }
 
 // draw writes the view: on a terminal over the previous one, elsewhere (a
@@ -205,22 +241,27 @@ type topView struct {
 	changed bool
 }
 
-func (v *topView) list(ctx context.Context, c client.Client, ns string) error {
+// list replaces the view with what the apiserver holds and returns the
+// lists' resourceVersions, where watches start.
+func (v *topView) list(ctx context.Context, c client.Client, ns string) (queuesRV, plansRV string, err error) {
 	var queues supportv1alpha1.SupportQueueList
 	var plans supportv1alpha1.SurgePlanList
 	if err := c.List(ctx, &queues, client.InNamespace(ns)); err != nil {
-		return err
+		return "", "", err
 	}
 	if err := c.List(ctx, &plans, client.InNamespace(ns)); err != nil {
-		return err
+		return "", "", err
 	}
+	v.queues = make(map[string]supportv1alpha1.SupportQueue, len(queues.Items))
+	v.plans = make(map[string]supportv1alpha1.SurgePlan, len(plans.Items))
 	for _, q := range queues.Items {
 		v.queues[q.Namespace+"/"+q.Name] = q
 	}
 	for _, p := range plans.Items {
 		v.plans[p.Namespace+"/"+p.Name] = p
 	}
-	return nil
+	v.changed = true
+	return queues.ResourceVersion, plans.ResourceVersion, nil
 }
 
 func (v *topView) apply(ev watch.Event) {
