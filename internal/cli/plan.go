@@ -26,7 +26,7 @@ type planOptions struct {
 	patience      time.Duration
 	output        string
 	// files and queue: size a SupportQueue from files (-f) instead of flags.
-	files []string
+	files fileOptions
 	queue string
 }
 
@@ -85,13 +85,13 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 			if err := checkDataFormat(o.output); err != nil {
 				return err
 			}
-			if len(args) == 1 && len(o.files) > 0 {
+			if len(args) == 1 && !o.files.empty() {
 				return &flagError{"filename", "give files or sq/NAME, not both"}
 			}
-			if o.queue != "" && len(o.files) == 0 {
+			if o.queue != "" && o.files.empty() {
 				return &flagError{"queue", "names a queue in the -f files; for a queue in the cluster give sq/NAME"}
 			}
-			if len(args) == 1 || len(o.files) > 0 {
+			if len(args) == 1 || !o.files.empty() {
 				q, policy, err := o.queueSource(cmd.Context(), s.In, kube, args)
 				if err != nil {
 					return err
@@ -131,7 +131,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 	f.Float64Var(&o.backlog, "backlog", 0, "Tickets already waiting (email, social).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time callers wait before hanging up; adds the Erlang A abandon rate (chat, phone).")
 	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "Size a SupportQueue from these files or directories (with its SLAPolicy).")
+	o.files.addFlags(f, "Size a SupportQueue from files (with its SLAPolicy).")
 	f.StringVar(&o.queue, "queue", "", "With -f: the SupportQueue to size when the files hold several.")
 	return cmd
 }

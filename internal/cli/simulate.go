@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -14,17 +13,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/defaults"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/sim"
 )
 
 type simulateOptions struct {
-	files      []string
+	files      fileOptions
 	trace      string
 	scenario   string
 	queue      string
@@ -65,7 +61,7 @@ the trace, and an SLA no policy meets.`,
 		RunE: func(_ *cobra.Command, _ []string) error { return o.run(s) },
 	}
 	f := cmd.Flags()
-	f.StringArrayVarP(&o.files, "filename", "f", nil, "Files or directories with the SupportQueue, SLAPolicy and SurgePlans (repeatable).")
+	o.files.addFlags(f, "The SupportQueue, SLAPolicy and SurgePlans.")
 	f.StringVar(&o.trace, "trace", "", "CSV trace to replay.")
 	f.StringVar(&o.scenario, "scenario", "", "Built-in trace: btc-crash, calm, slow-rise or noisy.")
 	f.StringVar(&o.queue, "queue", "", "The SupportQueue to simulate when the files hold several.")
@@ -84,7 +80,7 @@ the trace, and an SLA no policy meets.`,
 // validate checks the flags before anything is read.
 func (o *simulateOptions) validate() error {
 	switch {
-	case len(o.files) == 0:
+	case o.files.empty():
 		return &flagError{"filename", "required: the SupportQueue, SLAPolicy and SurgePlans, e.g. -f config/samples/"}
 	case (o.trace == "") == (o.scenario == ""):
 		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
@@ -279,84 +275,19 @@ type resources struct {
 	plans  []supportv1alpha1.SurgePlan
 }
 
-// loadResources reads files, directories and "-" (standard input) as
-// kubectl does (YAML documents split by a YAML reader, so "---" inside a
-// value is safe), admits each Frontline object as the apiserver would
-// (defaults, schema, CEL rules; internal/defaults), and picks the queue
+// loadResources reads the files (fileOptions.read) and picks the queue
 // (named, or the only one), its policy and the plans.
-func loadResources(stdin io.Reader, files []string, queueName string) ([]resources, error) {
+func loadResources(stdin io.Reader, files fileOptions, queueName string) ([]resources, error) {
 	return readResources(stdin, files, queueName, false)
 }
 
 // readResources is loadResources; with all, every queue when none is named.
-func readResources(stdin io.Reader, files []string, queueName string, all bool) ([]resources, error) {
-	var queues []supportv1alpha1.SupportQueue
-	var policies []supportv1alpha1.SLAPolicy
-	var plans []supportv1alpha1.SurgePlan
-	var paths []string
-	for _, f := range files {
-		if f == "-" {
-			paths = append(paths, f)
-			continue
-		}
-		st, err := os.Stat(f)
-		if err != nil {
-			return nil, &flagError{"filename", err.Error()}
-		}
-		if !st.IsDir() {
-			paths = append(paths, f)
-			continue
-		}
-		for _, ext := range []string{"*.yaml", "*.yml", "*.json"} {
-			m, _ := filepath.Glob(filepath.Join(f, ext))
-			paths = append(paths, m...)
-		}
+func readResources(stdin io.Reader, files fileOptions, queueName string, all bool) ([]resources, error) {
+	objs, err := files.read(stdin)
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range paths {
-		var raw []byte
-		var err error
-		if p == "-" {
-			p = "standard input"
-			raw, err = io.ReadAll(stdin)
-		} else {
-			raw, err = os.ReadFile(p)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p, err)
-		}
-		docs := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
-		for {
-			doc, err := docs.Read()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			var meta struct{ Kind string }
-			if err := yaml.Unmarshal(doc, &meta); err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-			switch meta.Kind {
-			case "SupportQueue":
-				var q supportv1alpha1.SupportQueue
-				err = defaults.Decode(doc, meta.Kind, &q)
-				queues = append(queues, q)
-			case "SLAPolicy":
-				var sp supportv1alpha1.SLAPolicy
-				err = defaults.Decode(doc, meta.Kind, &sp)
-				policies = append(policies, sp)
-			case "SurgePlan":
-				var pl supportv1alpha1.SurgePlan
-				err = defaults.Decode(doc, meta.Kind, &pl)
-				plans = append(plans, pl)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", p, err)
-			}
-		}
-	}
-	return pickQueues(queues, policies, plans, queueName, all)
+	return pickQueues(objs.queues, objs.policies, objs.plans, queueName, all)
 }
 
 // pickQueues pairs the named queue (or, with all, every queue when none is
