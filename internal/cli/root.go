@@ -5,13 +5,16 @@ package cli
 
 import (
 	"errors"
+	goflag "flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/klog/v2"
 
 	"github.com/frontline-dev/frontline/internal/version"
 )
@@ -45,9 +48,21 @@ func NewRootCommand(s Streams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	flags := genericclioptions.NewConfigFlags(true)
 	flags.AddFlags(root.PersistentFlags())
+	addVerbosityFlag(root)
 	kube := newSurgeOptions(s, flags, time.Now)
 	root.AddCommand(newPlanCommand(s, kube), newSurgeCommand(kube), newTopCommand(kube), newSimulateCommand(s))
 	return root
+}
+
+// addVerbosityFlag adds kubectl's -v/--v: client-go's request logging
+// (klog), e.g. -v=6 for every request and its status, -v=8 with bodies.
+func addVerbosityFlag(root *cobra.Command) {
+	fs := goflag.NewFlagSet("klog", goflag.ContinueOnError)
+	klog.InitFlags(fs)
+	v := pflag.PFlagFromGoFlag(fs.Lookup("v"))
+	v.Shorthand = "v"
+	v.Usage = "Log level for client requests, as kubectl's: 6 shows each request, 8 their bodies."
+	root.PersistentFlags().AddFlag(v)
 }
 
 // Exit codes, one policy for every command: 0 done; 1 the command ran and

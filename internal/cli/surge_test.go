@@ -138,12 +138,20 @@ func TestTopGolden(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		var out bytes.Buffer
 		seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
-		if err := renderTop(&out, queues, goldenPlans(), goldenNow, seen, all); err != nil {
+		if err := renderTop(&out, queues, goldenPlans(), goldenNow, seen, all, false); err != nil {
 			t.Fatal(err)
 		}
 		name := map[bool]string{false: "top", true: "top-all-namespaces"}[all]
 		checkGolden(t, name, out.Bytes())
 	}
+	sized, backlog := int64(2900), int64(12)
+	queues[0].Status.Measured.SizedForInflowPerHour, queues[0].Status.Measured.Backlog = &sized, &backlog
+	var wide bytes.Buffer
+	seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
+	if err := renderTop(&wide, queues, goldenPlans(), goldenNow, seen, false, true); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "top-wide", wide.Bytes())
 }
 
 func checkGolden(t *testing.T, name string, got []byte) {

@@ -90,7 +90,8 @@ func (o *topOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if f := ptr.Deref(o.topPrint.OutputFormat, ""); f != "" {
+	wide := ptr.Deref(o.topPrint.OutputFormat, "") == "wide"
+	if f := ptr.Deref(o.topPrint.OutputFormat, ""); f != "" && !wide {
 		if o.watch {
 			return &flagError{"output", "cannot be used with --watch"}
 		}
@@ -125,7 +126,7 @@ func (o *topOptions) run(ctx context.Context) error {
 	}
 	if !o.watch {
 		queues, plans := view.items()
-		return renderTop(o.s.Out, queues, plans, o.now(), seen, o.all)
+		return renderTop(o.s.Out, queues, plans, o.now(), seen, o.all, wide)
 	}
 	// Watch: the view follows the apiserver's watch events and is drawn
 	// again at most every --interval, only when something changed. The
@@ -218,7 +219,7 @@ func (o *topOptions) draw(view *topView, start time.Time, seen *extremes, termin
 		return err
 	}
 	queues, plans := view.items()
-	if err := renderTop(o.s.Out, queues, plans, o.now(), seen, o.all); err != nil {
+	if err := renderTop(o.s.Out, queues, plans, o.now(), seen, o.all, ptr.Deref(o.topPrint.OutputFormat, "") == "wide"); err != nil {
 		return err
 	}
 	if !terminal {
@@ -297,7 +298,7 @@ func (v *topView) items() ([]supportv1alpha1.SupportQueue, []supportv1alpha1.Sur
 	return queues, plans
 }
 
-func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes, allNamespaces bool) error {
+func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes, allNamespaces, wide bool) error {
 	sort.Slice(queues, func(i, j int) bool { return queues[i].Namespace+queues[i].Name < queues[j].Namespace+queues[j].Name })
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	nsCol := func(ns string) string {
@@ -306,7 +307,33 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 		}
 		return ""
 	}
-	_, _ = fmt.Fprintln(w, nsCol("NAMESPACE")+"QUEUE\tCHANNEL\tINFLOW/H\tAGENTS\tBOTS\tSL (PRED/TARGET)\tSURGE\tMETRICS")
+	wideCols := func(q supportv1alpha1.SupportQueue) string {
+		if !wide {
+			return ""
+		}
+		sized, backlog, aht := "-", "-", "-"
+		if m := q.Status.Measured; m != nil {
+			if m.SizedForInflowPerHour != nil {
+				sized = fmt.Sprint(*m.SizedForInflowPerHour)
+			}
+			if m.Backlog != nil {
+				backlog = fmt.Sprint(*m.Backlog)
+			}
+			if m.AverageHandleTime != nil {
+				aht = m.AverageHandleTime.Duration.String()
+			}
+		}
+		ready := "-"
+		if c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionReady); c != nil {
+			ready = string(c.Status)
+		}
+		return fmt.Sprintf("\t%s\t%s\t%s\t%s", sized, backlog, aht, ready)
+	}
+	header := nsCol("NAMESPACE") + "QUEUE\tCHANNEL\tINFLOW/H\tAGENTS\tBOTS\tSL (PRED/TARGET)\tSURGE\tMETRICS"
+	if wide {
+		header += "\tSIZED FOR/H\tBACKLOG\tAHT\tREADY"
+	}
+	_, _ = fmt.Fprintln(w, header)
 	for _, q := range queues {
 		key := q.Namespace + "/" + q.Name
 		inflow := "-"
@@ -332,7 +359,7 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 		if c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionMetricsAvailable); c != nil {
 			metrics = c.Reason
 		}
-		_, _ = fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", nsCol(q.Namespace), q.Name, q.Spec.Channel, inflow, orDash(q.Status.Agents.Summary), orDash(bots), sl, surge, metrics)
+		_, _ = fmt.Fprintf(w, "%s%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n", nsCol(q.Namespace), q.Name, q.Spec.Channel, inflow, orDash(q.Status.Agents.Summary), orDash(bots), sl, surge, metrics, wideCols(q))
 	}
 	if err := w.Flush(); err != nil {
 		return err
