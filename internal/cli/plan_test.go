@@ -203,3 +203,16 @@ func TestPlanQueueNeedsFiles(t *testing.T) {
 		t.Errorf("exit %d, %q; want a usage error naming --queue", code, errOut)
 	}
 }
+
+// Run as kubectl_complete-frontline, the binary answers kubectl's
+// completion: the words come back as completions, not as a command.
+func TestCompletionName(t *testing.T) {
+	args := Args(CompletionName, []string{"sur"})
+	code, out, errOut := run(args...)
+	if code != 0 || !strings.Contains(out, "surge") {
+		t.Errorf("completing %q: exit %d, %q %q", "sur", code, out, errOut)
+	}
+	if got := Args("kubectl-frontline", []string{"plan"}); len(got) != 1 || got[0] != "plan" {
+		t.Errorf("the plugin's own name changed its args: %v", got)
+	}
+}

@@ -76,6 +76,19 @@ const (
 	exitGate   = 3
 )
 
+// CompletionName is the name kubectl (1.26 and later) runs to complete a
+// plugin's arguments: kubectl_complete-<plugin>.
+const CompletionName = "kubectl_complete-frontline"
+
+// Args are the plugin's arguments when the binary runs as name: under
+// CompletionName it answers cobra's completion request for the words.
+func Args(name string, args []string) []string {
+	if name == CompletionName || name == CompletionName+".exe" {
+		return append([]string{cobra.ShellCompRequestCmd}, args...)
+	}
+	return args
+}
+
 // Run executes the plugin with args and returns the process exit code.
 func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRootCommand(Streams{In: in, Out: out, Err: errOut})
