@@ -222,7 +222,7 @@ func writePlan(s Streams, format string, r PlanResult) error {
 	rows = append(rows, [][2]string{
 		{"Model", r.Model},
 		{"Offered load", fmt.Sprintf("%.2f Erlangs", r.OfferedLoad)},
-		{"Agents working", fmt.Sprintf("%d", r.Agents)},
+		{"Agents working", agentsText(r)},
 		{"Agents scheduled", fmt.Sprintf("%d (after shrinkage)", r.ScheduledAgents)},
 		{"Service level", fmt.Sprintf("%.1f %%", 100*r.ServiceLevel)},
 		{asaLabel, formatSeconds(r.ASASeconds)},
@@ -254,6 +254,15 @@ var bindingText = map[string]string{
 	BindsFirstResponse: "first-response target",
 	BindsOccupancy:     "maximum occupancy (the SLA alone needs fewer)",
 	BindsMaxReplicas:   "maxReplicas: the model needs more; figures are at maxReplicas",
+}
+
+// agentsText is the working agents the model asks for; capped at
+// maxReplicas, it says that the figures below are at the cap.
+func agentsText(r PlanResult) string {
+	if r.Binding == BindsMaxReplicas {
+		return fmt.Sprintf("%d needed; %d at maxReplicas, which the figures below describe", r.Agents, r.Replicas)
+	}
+	return fmt.Sprintf("%d", r.Agents)
 }
 
 // unboundedWait stands for an infinite wait in JSON.

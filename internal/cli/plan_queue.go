@@ -155,10 +155,12 @@ func (o *planOptions) planQueue(cmd *cobra.Command, q *supportv1alpha1.SupportQu
 	}
 	p := scaling.Predict(replicas, shape, target, need.Prediction.HumanInflow, need.Prediction.HandleSeconds, backlog)
 	res.ServiceLevel, res.ASASeconds, res.Occupancy = p.ServiceLevel, p.ASASeconds, p.Occupancy
-	if math.IsInf(res.ASASeconds, 1) {
-		res.ASASeconds = unboundedWait // capped below the load: the queue grows without limit
-	}
 	res.OfferedLoad = need.Prediction.HumanInflow * need.Prediction.HandleSeconds
+	if math.IsInf(res.ASASeconds, 1) || float64(replicas) <= res.OfferedLoad/float64(max(shape.Agents.Concurrency, 1)) {
+		// Capped at or below the load: the queue (or the backlog) grows
+		// without limit, whatever the model's steady-state figure says.
+		res.ASASeconds = unboundedWait
+	}
 	if shape.Bots != nil {
 		res.Bots = int(scaling.Clamp(need.Bots, shape.Bots.Min, shape.Bots.Max))
 	}

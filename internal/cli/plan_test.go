@@ -216,3 +216,18 @@ func TestCompletionName(t *testing.T) {
 		t.Errorf("the plugin's own name changed its args: %v", got)
 	}
 }
+
+// An overloaded queue capped at maxReplicas says so, and its wait is
+// unbounded for email as for phone: no finite first response beside a
+// service level of a quarter.
+func TestPlanCappedQueueIsConsistent(t *testing.T) {
+	code, out, errOut := run("plan", "-f", samples, "--queue", "withdrawals-email", "--inflow-per-hour", "3000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"needed; 80 at maxReplicas", "First response (new ticket):  unbounded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in:\n%s", want, out)
+		}
+	}
+}
