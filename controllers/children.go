@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -171,28 +172,26 @@ func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac
 		env("FRONTLINE_KNOWLEDGE_DIR", knowledgeMountPath),
 	}
 	for _, e := range user {
-		ev := env(e.Name, e.Value)
-		switch {
-		case e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil:
-			s := e.ValueFrom.SecretKeyRef
-			sel := corev1ac.SecretKeySelector().WithName(s.Name).WithKey(s.Key)
-			if s.Optional != nil {
-				sel.WithOptional(*s.Optional)
-			}
-			ev.WithValueFrom(corev1ac.EnvVarSource().WithSecretKeyRef(sel))
-		case e.ValueFrom != nil && e.ValueFrom.ConfigMapKeyRef != nil:
-			c := e.ValueFrom.ConfigMapKeyRef
-			sel := corev1ac.ConfigMapKeySelector().WithName(c.Name).WithKey(c.Key)
-			if c.Optional != nil {
-				sel.WithOptional(*c.Optional)
-			}
-			ev.WithValueFrom(corev1ac.EnvVarSource().WithConfigMapKeyRef(sel))
-		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
-			ev.WithValueFrom(corev1ac.EnvVarSource().WithFieldRef(corev1ac.ObjectFieldSelector().WithFieldPath(e.ValueFrom.FieldRef.FieldPath)))
-		}
-		out = append(out, ev)
+		out = append(out, envVarApply(e))
 	}
 	return out
+}
+
+// envVarApply is the user's variable as an apply configuration, through
+// its JSON form: every source the API has (secretKeyRef, configMapKeyRef,
+// fieldRef, resourceFieldRef, fileKeyRef, ...) carries over, with no
+// field-by-field copy to fall behind the API. The two share one JSON
+// schema, so the round trip cannot fail for a decoded EnvVar.
+func envVarApply(e corev1.EnvVar) *corev1ac.EnvVarApplyConfiguration {
+	ac := &corev1ac.EnvVarApplyConfiguration{}
+	raw, err := json.Marshal(e)
+	if err == nil {
+		err = json.Unmarshal(raw, ac)
+	}
+	if err != nil {
+		return corev1ac.EnvVar().WithName(e.Name) // unreachable; named, so the apply shows it
+	}
+	return ac
 }
 
 // chatbotService exposes the bots inside the cluster.
