@@ -16,7 +16,9 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/frontline-dev/frontline/controllers"
+	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scheme"
+	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/version"
 )
 
@@ -28,6 +30,7 @@ type options struct {
 	leaderElect       bool
 	leaderElectionNS  string
 	prometheusAddress string
+	sourcesConfig     string
 	watchNamespaces   string
 	enableHTTP2       bool
 	workers           int
@@ -42,7 +45,8 @@ func main() {
 	flag.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	flag.BoolVar(&o.leaderElect, "leader-elect", false, "Elect a leader so that only one replica acts at a time.")
 	flag.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "Namespace of the leader-election Lease (defaults to the pod's namespace).")
-	flag.StringVar(&o.prometheusAddress, "prometheus-address", "http://prometheus.monitoring:9090", "Default Prometheus HTTP API address for queues that do not name one.")
+	flag.StringVar(&o.prometheusAddress, "prometheus-address", "http://prometheus.monitoring:9090", "Address of the metrics source named \"default\", read by queues and plans that name none (a source named default in --sources-config replaces it).")
+	flag.StringVar(&o.sourcesConfig, "sources-config", "", "File of the metrics sources the platform defines (names, addresses, credential files, TLS, headers, tenancy) and the addresses queues may write; re-read when it changes. Empty: only the default source, no address allowed. See docs/connect-your-prometheus.md.")
 	flag.StringVar(&o.watchNamespaces, "watch-namespaces", "", "Comma-separated namespaces to watch; empty watches all.")
 	flag.BoolVar(&o.enableHTTP2, "enable-http2", false, "Serve metrics over HTTP/2 (off by default: HTTP/2 rapid-reset CVEs).")
 	flag.IntVar(&o.workers, "max-concurrent-reconciles", 4, "Objects each controller (queues, surge plans, SLA policies) reconciles at once.")
@@ -65,6 +69,13 @@ func main() {
 
 func run(o options) error {
 	log := ctrl.Log.WithName("setup")
+
+	// A configuration the operator cannot use stops it here, naming the
+	// file, the source and the field, rather than at the first poll.
+	srcs, err := sources.Open(o.sourcesConfig, o.prometheusAddress)
+	if err != nil {
+		return err
+	}
 
 	var tlsOpts []func(*tls.Config)
 	if !o.enableHTTP2 {
@@ -95,7 +106,7 @@ func run(o options) error {
 	}
 
 	ctx := ctrl.SetupSignalHandler()
-	if err := controllers.Setup(ctx, mgr, controllers.Options{DefaultPrometheus: o.prometheusAddress, MaxConcurrentReconciles: o.workers}); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Sources: srcs, MaxConcurrentReconciles: o.workers}); err != nil {
 		return fmt.Errorf("setting up reconcilers: %w", err)
 	}
 
@@ -107,7 +118,7 @@ func run(o options) error {
 	}
 
 	log.Info("starting manager", "version", version.Version, "leaderElection", o.leaderElect,
-		"prometheus", o.prometheusAddress, "namespaces", o.watchNamespaces)
+		"prometheus", metrics.SourceLabel(o.prometheusAddress), "sources", srcs.Names(), "namespaces", o.watchNamespaces)
 	return mgr.Start(ctx)
 }
 

@@ -48,8 +48,12 @@ var (
 	}, []string{"namespace", "queue", "reason"})
 	prometheusQueries = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontline_prometheus_queries_total",
-		Help: "Queries sent to Prometheus, per source (scheme and host of its address).",
-	}, []string{"address"})
+		Help: "Queries sent to Prometheus, per source: its name, or the scheme and host of an allow-listed address.",
+	}, []string{"source"})
+	sourcesConfigReloadSuccessful = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "frontline_sources_config_last_reload_successful",
+		Help: "1 when the last change to the sources config was applied, 0 while a refused one is ignored and the last good one stays in use.",
+	})
 	reconcileErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "frontline_reconcile_errors_total",
 		Help: "Reconciles that returned an error, per kind.",
@@ -58,7 +62,14 @@ var (
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(desiredReplicas, readyReplicas, predictedServiceLevel, targetServiceLevel,
-		inflowPerHour, agentCapacityPerHour, metricsAvailable, metricSourceErrors, prometheusQueries, reconcileErrors)
+		inflowPerHour, agentCapacityPerHour, metricsAvailable, metricSourceErrors, prometheusQueries, reconcileErrors,
+		sourcesConfigReloadSuccessful)
+	sourcesConfigReloadSuccessful.Set(1) // the operator starts only on a valid one
+}
+
+// recordSourcesReload exports the outcome of a sources config reload.
+func recordSourcesReload(err error) {
+	sourcesConfigReloadSuccessful.Set(map[bool]float64{true: 1, false: 0}[err == nil])
 }
 
 func forgetQueueMetrics(namespace, queue string) {

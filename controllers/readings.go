@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/sources"
 )
 
 // Reading is the latest poll result for one queue, with the count of
@@ -64,30 +66,28 @@ func (s *ReadingStore) forget(keep map[metrics.QueueKey]bool) {
 	}
 }
 
-// pollGroup is the queues polled together: same Prometheus, same interval.
+// pollGroup is the queues polled together: same source, same interval.
 type pollGroup struct {
-	address  string
+	source   supportv1alpha1.PrometheusSource // as sources.Ref normalises it
 	interval time.Duration
 }
 
 // Poller reads every queue's metrics on its poll interval, one grouped query
-// per metric per Prometheus, stores the readings and wakes the queues'
+// per metric per source, stores the readings and wakes the queues'
 // reconcilers. It runs on the leader only.
 type Poller struct {
-	Client         client.Reader
-	DefaultAddress string
-	Store          *ReadingStore
-	Events         chan<- event.GenericEvent
-	Clock          clock.WithTicker
-	Log            logr.Logger
-	// NewAPI builds a Prometheus client; tests may swap the transport.
-	NewAPI func(address string) (metrics.API, error)
+	Client client.Reader
+	// Sources resolves a queue's prometheus to a client, or refuses it.
+	Sources *sources.Registry
+	Store   *ReadingStore
+	Events  chan<- event.GenericEvent
+	Clock   clock.WithTicker
+	Log     logr.Logger
 	// Tick is how often due groups are checked: the jitter a poll adds to
 	// the reaction. Defaults to 250ms.
 	Tick time.Duration
 
 	groups map[pollGroup]*groupState
-	apis   map[string]metrics.API
 	wg     sync.WaitGroup
 }
 
@@ -102,12 +102,6 @@ type groupState struct {
 	estimators *metrics.Estimators
 }
 
-// NewPrometheusAPI is the default NewAPI: no redirects, bounded answers
-// and timeouts, failures in Frontline's words (metrics.NewHTTPAPI).
-func NewPrometheusAPI(address string) (metrics.API, error) {
-	return metrics.NewHTTPAPI(address, metrics.ClientOptions{})
-}
-
 // NeedLeaderElection: only the leader polls and wakes reconcilers.
 func (p *Poller) NeedLeaderElection() bool { return true }
 
@@ -116,11 +110,7 @@ func (p *Poller) Start(ctx context.Context) error {
 	if p.Tick == 0 {
 		p.Tick = 250 * time.Millisecond
 	}
-	if p.NewAPI == nil {
-		p.NewAPI = NewPrometheusAPI
-	}
 	p.groups = map[pollGroup]*groupState{}
-	p.apis = map[string]metrics.API{}
 	ticker := p.Clock.NewTicker(p.Tick)
 	defer ticker.Stop()
 	defer p.wg.Wait()
@@ -149,23 +139,11 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		if q.DecodeError() != nil {
 			continue // stalled by its reconciler; nothing to read for it
 		}
-		g := pollGroup{address: p.DefaultAddress, interval: pollInterval(q)}
-		if q.Spec.Metrics.Prometheus != nil {
-			g.address = q.Spec.Metrics.Prometheus.Address
-		}
+		g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: pollInterval(q)}
 		groups[g] = append(groups[g], q)
 		keep[keyOf(q)] = true
 	}
 	p.Store.forget(keep)
-	inUse := map[string]bool{}
-	for g := range groups {
-		inUse[g.address] = true
-	}
-	for addr := range p.apis {
-		if !inUse[addr] {
-			delete(p.apis, addr) // no queue reads it any more
-		}
-	}
 	for g, st := range p.groups {
 		if _, ok := groups[g]; !ok && st.tryLock() {
 			delete(p.groups, g) // no queue left; estimators live as long as their group
@@ -194,10 +172,9 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		} else {
 			st.lastPoll = now
 		}
-		api, err := p.api(g.address)
 		p.wg.Go(func() {
 			defer st.unlock()
-			p.poll(ctx, g, st.estimators, api, err, batch, now)
+			p.poll(ctx, g, st.estimators, batch, now)
 		})
 	}
 	return nil
@@ -258,17 +235,20 @@ func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alph
 }
 
 // poll reads one group's queues. It runs on its own goroutine, bounded by
-// the timeout: the poll interval, at most 10 s.
-func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators, api metrics.API, err error, queues []*supportv1alpha1.SupportQueue, now time.Time) {
+// the timeout: the poll interval, at most 10 s. A source that is refused
+// (not defined, address not allowed) or has no client gives every queue
+// an unusable reading that says why, once an interval: they hold.
+func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators, queues []*supportv1alpha1.SupportQueue, now time.Time) {
 	reqs := make([]metrics.Request, 0, len(queues))
 	for _, q := range queues {
 		reqs = append(reqs, requestFor(q))
 	}
+	api, src, err := p.Sources.API(&g.source)
 	var readings map[metrics.QueueKey]metrics.Reading
 	if err != nil {
 		readings = map[metrics.QueueKey]metrics.Reading{}
 		for _, r := range reqs {
-			readings[r.Key] = metrics.Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: err.Error()}
+			readings[r.Key] = metrics.Reading{Reason: sourceFailureReason(err), Message: err.Error()}
 		}
 	} else {
 		timeout := min(g.interval, 10*time.Second)
@@ -276,7 +256,7 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 		queries := len(metrics.Plan(reqs)) + len(est.CounterQueries(reqs))
 		readings = metrics.Read(qctx, api, now, reqs, est)
 		cancel()
-		prometheusQueries.WithLabelValues(metrics.SourceLabel(g.address)).Add(float64(queries))
+		prometheusQueries.WithLabelValues(src.Label()).Add(float64(queries))
 	}
 	for _, q := range queues {
 		k := keyOf(q)
@@ -293,16 +273,15 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 	}
 }
 
-func (p *Poller) api(address string) (metrics.API, error) {
-	if a, ok := p.apis[address]; ok {
-		return a, nil
+// sourceFailureReason is the MetricsAvailable reason when a source has no
+// client: its refusal's (SourceNotFound, SourceNotAllowed), else the
+// client's.
+func sourceFailureReason(err error) string {
+	var refused *sources.Refusal
+	if errors.As(err, &refused) {
+		return refused.Reason
 	}
-	a, err := p.NewAPI(address)
-	if err != nil {
-		return nil, err // in the client's words: an address may hold credentials
-	}
-	p.apis[address] = a
-	return a, nil
+	return metrics.FailureReason(err)
 }
 
 // pollInterval is the queue's poll interval (5s when unset).

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -14,19 +15,18 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
-	"github.com/frontline-dev/frontline/internal/metrics"
+	"github.com/frontline-dev/frontline/internal/sources"
 )
 
 // Options configure the reconcilers.
 type Options struct {
-	// DefaultPrometheus is used by queues that do not name one.
-	DefaultPrometheus string
+	// Sources are the metrics sources queues and plans may name (required):
+	// the default one, the platform's, and the addresses it allows.
+	Sources *sources.Registry
 	// Clock is injected so tests control time; defaults to the real clock.
 	Clock clock.WithTicker
 	// PollTick is how often the poller checks for due polls (default 250ms).
 	PollTick time.Duration
-	// NewPrometheusAPI builds Prometheus clients (default: HTTP API).
-	NewPrometheusAPI func(address string) (metrics.API, error)
 	// MaxConcurrentReconciles per controller (default 4) for queues, plans
 	// and policies: they are independent, a surge wakes many queues at once,
 	// and a plan waiting on a slow Prometheus must not hold up the others.
@@ -61,20 +61,29 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	if o.MaxConcurrentReconciles <= 0 {
 		o.MaxConcurrentReconciles = 4
 	}
+	if o.Sources == nil {
+		return errors.New("no metrics sources: open them with sources.Open")
+	}
+	o.Sources.Log = mgr.GetLogger().WithName("sources")
+	o.Sources.Reloaded = recordSourcesReload
+	// Every replica keeps its sources current, so a new leader starts with
+	// the file as it is now.
+	if err := mgr.Add(o.Sources); err != nil {
+		return err
+	}
 	if err := IndexQueuesByPolicy(ctx, mgr); err != nil {
 		return err
 	}
 	store := NewReadingStore()
 	pollEvents := make(chan event.GenericEvent, 1024)
 	if err := mgr.Add(&Poller{
-		Client:         mgr.GetClient(),
-		DefaultAddress: o.DefaultPrometheus,
-		Store:          store,
-		Events:         pollEvents,
-		Clock:          o.Clock,
-		Log:            mgr.GetLogger().WithName("poller"),
-		NewAPI:         o.NewPrometheusAPI,
-		Tick:           o.PollTick,
+		Client:  mgr.GetClient(),
+		Sources: o.Sources,
+		Store:   store,
+		Events:  pollEvents,
+		Clock:   o.Clock,
+		Log:     mgr.GetLogger().WithName("poller"),
+		Tick:    o.PollTick,
 	}); err != nil {
 		return err
 	}
@@ -91,12 +100,11 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 		return err
 	}
 	if err := (&SurgePlanReconciler{
-		Client:            mgr.GetClient(),
-		Recorder:          mgr.GetEventRecorder("frontline"),
-		Clock:             o.Clock,
-		DefaultPrometheus: o.DefaultPrometheus,
-		NewAPI:            o.NewPrometheusAPI,
-		Workers:           o.MaxConcurrentReconciles,
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("frontline"),
+		Clock:    o.Clock,
+		Sources:  o.Sources,
+		Workers:  o.MaxConcurrentReconciles,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}

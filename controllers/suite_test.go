@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/test/promtest"
 	"github.com/frontline-dev/frontline/test/testenv"
 	"github.com/frontline-dev/frontline/test/ticketsim"
@@ -107,6 +109,10 @@ func runSuite(m *testing.M) int {
 		return 1
 	}
 	defer prom.Stop()
+	if sourcesFile, err = writeSources(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 
 	if err := startManager(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -115,6 +121,24 @@ func runSuite(m *testing.M) int {
 	code := m.Run()
 	stopManager() // before the apiserver goes away
 	return code
+}
+
+// sourcesFile is the operator's sources config: the suite's Prometheus as
+// the default source and as "local" (with a tenant header), and loopback
+// addresses allowed (tests start stand-in endpoints there).
+var sourcesFile string
+
+func writeSources(dir string) (string, error) {
+	path := filepath.Join(dir, "sources.yaml")
+	cfg := fmt.Sprintf(`sources:
+- name: local
+  address: %s
+  tenancy: Shared
+  headers: {X-Scope-OrgID: frontline-tests}
+allowedAddresses:
+- regex: 'http://127\.0\.0\.1:[0-9]+'
+`, prom.URL())
+	return path, os.WriteFile(path, []byte(cfg), 0o600)
 }
 
 // manager is the running operator; tests may stop and start it again to
@@ -137,8 +161,12 @@ func startManager() error {
 	if err != nil {
 		return err
 	}
+	srcs, err := sources.Open(sourcesFile, prom.URL())
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := Setup(ctx, mgr, Options{DefaultPrometheus: prom.URL(), PollTick: 250 * time.Millisecond}); err != nil {
+	if err := Setup(ctx, mgr, Options{Sources: srcs, PollTick: 250 * time.Millisecond}); err != nil {
 		cancel()
 		return err
 	}

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -32,6 +33,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
@@ -47,17 +49,14 @@ func init() { ctrlmetrics.Registry.MustRegister(surgeActive) }
 // the surge survives an operator restart.
 type SurgePlanReconciler struct {
 	client.Client
-	Recorder          events.EventRecorder
-	Clock             clock.PassiveClock
-	DefaultPrometheus string
-	NewAPI            func(address string) (metrics.API, error)
+	Recorder events.EventRecorder
+	Clock    clock.PassiveClock
+	// Sources resolves a plan's prometheus to a client, or refuses it.
+	Sources *sources.Registry
 
 	// Workers is MaxConcurrentReconciles: plans on a slow Prometheus do
 	// not hold up the others.
 	Workers int
-
-	mu   sync.Mutex
-	apis map[string]metrics.API
 }
 
 // Reconcile evaluates the plan once and schedules the next evaluation.
@@ -84,12 +83,14 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	in, evaluating, overrideErr := surge.InputFor(p, now)
+	var refused *sources.Refusal
 	if evaluating {
-		in.Triggers = r.readTriggers(ctx, p, queues, now)
+		in.Triggers, refused = r.readTriggers(ctx, p, queues, now)
 	}
 
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
+	recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
 		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
 			log.FromContext(ctx).Info("trigger unreadable", "plan", req.NamespacedName, "triggers", c.Message)
@@ -143,9 +144,13 @@ func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1al
 }
 
 // readTriggers reads every trigger; a failed or empty read is Known=false,
-// which neither fires the plan nor ends it.
-func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) []surge.Trigger {
-	api, apiErr := r.api(p)
+// which neither fires the plan nor ends it. The plan's source may be
+// refused (not defined, address not allowed): then nothing is read, and
+// the refusal is returned for the TriggersAvailable condition.
+func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) ([]surge.Trigger, *sources.Refusal) {
+	api, _, apiErr := r.Sources.API(p.Spec.Prometheus)
+	var refused *sources.Refusal
+	errors.As(apiErr, &refused) // stays nil unless the source is refused
 	query := func(q string) (float64, string) {
 		if apiErr != nil {
 			return 0, "Prometheus client: " + apiErr.Error()
@@ -201,7 +206,7 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 		wg.Go(func() { out[i] = read(spec) })
 	}
 	wg.Wait()
-	return out
+	return out, refused
 }
 
 // evaluationInterval is how often the plan's triggers are read (5s unset).
@@ -249,36 +254,6 @@ func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, sp
 		}
 	}
 	return spec.Spike(series)
-}
-
-// maxCachedSources bounds the plans' Prometheus clients.
-const maxCachedSources = 64
-
-func (r *SurgePlanReconciler) api(p *supportv1alpha1.SurgePlan) (metrics.API, error) {
-	addr := r.DefaultPrometheus
-	if p.Spec.Prometheus != nil {
-		addr = p.Spec.Prometheus.Address
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if a, ok := r.apis[addr]; ok {
-		return a, nil
-	}
-	newAPI := r.NewAPI
-	if newAPI == nil {
-		newAPI = NewPrometheusAPI
-	}
-	a, err := newAPI(addr)
-	if err != nil {
-		return nil, err
-	}
-	if r.apis == nil || len(r.apis) >= maxCachedSources {
-		// Bounded rather than tracked per plan: a client is cheap to
-		// build again, and addresses plans stopped using must not pile up.
-		r.apis = map[string]metrics.API{}
-	}
-	r.apis[addr] = a
-	return a, nil
 }
 
 // stateOf reads the state machine's state back from status.
@@ -329,7 +304,6 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 	if in.Mode == surge.ModeNever || in.ForcedOn() && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
 		st.Triggers = nil // not evaluated while forced
 	}
-	recordTriggersAvailable(st, in.Triggers, p.Generation)
 	st.Queues = nil
 	for _, q := range queues {
 		st.Queues = append(st.Queues, q.Name)
@@ -366,10 +340,16 @@ func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.Su
 }
 
 // recordTriggersAvailable says whether every trigger could be read, naming
-// those that could not and why.
-func recordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []surge.Trigger, generation int64) {
+// those that could not and why; a refused source is the reason for all
+// of them, said once.
+func recordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []surge.Trigger, refused *sources.Refusal, generation int64) {
 	if len(triggers) == 0 {
 		meta.RemoveStatusCondition(&st.Conditions, supportv1alpha1.ConditionTriggersAvailable)
+		return
+	}
+	if refused != nil {
+		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionFalse,
+			Reason: refused.Reason, Message: refused.Message + "; no trigger is read, so the plan neither fires nor cools down", ObservedGeneration: generation})
 		return
 	}
 	var unreadable []string

@@ -78,6 +78,16 @@ const (
 	ReasonMetricsEmpty       = "EmptyResult"
 	ReasonMetricsStale       = "StaleSample"
 	ReasonMetricsNotANumber  = "NotANumber"
+	// ReasonSourceNotFound: the queue or plan names a metrics source the
+	// platform team did not define; nothing is read and replicas hold.
+	ReasonSourceNotFound = "SourceNotFound"
+	// ReasonSourceNotAllowed: the queue or plan gives a Prometheus address
+	// that the platform's allowedAddresses do not admit; nothing is read
+	// and replicas hold.
+	ReasonSourceNotAllowed = "SourceNotAllowed"
+	// ReasonSourceUnauthorized: the source refused the operator's
+	// credentials (HTTP 401 or 403, or its client certificate).
+	ReasonSourceUnauthorized = "Unauthorized"
 	ReasonWithinTarget       = "WithinTarget"
 	ReasonAtRisk             = "QueuesAtRisk"
 	ReasonTriggersRead       = "TriggersRead"

@@ -188,8 +188,8 @@ const (
 // cannot be read.
 // +kubebuilder:validation:XValidation:rule="!has(self.onError) || self.onError != 'Fallback' || has(self.fallbackReplicas)",message="metrics.fallbackReplicas is required when metrics.onError is Fallback"
 type MetricsSpec struct {
-	// prometheus is the Prometheus to query. Defaults to the operator's
-	// --prometheus-address.
+	// prometheus is the metrics source to query. Defaults to the source
+	// named "default" (the operator's --prometheus-address).
 	// +optional
 	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
 
@@ -241,14 +241,29 @@ type MetricsSpec struct {
 	Queries *QueryOverrides `json:"queries,omitempty"`
 }
 
-// PrometheusSource is a Prometheus HTTP API endpoint.
+// PrometheusSource says which Prometheus-compatible endpoint to read: a
+// source the platform team defined, by name (with its credentials, TLS
+// and headers), or, where the platform allows it, an address.
+// +kubebuilder:validation:XValidation:rule="has(self.source) != has(self.address)",message="prometheus must set exactly one of source or address"
 type PrometheusSource struct {
-	// address is the base URL of the Prometheus HTTP API, e.g.
-	// "http://prometheus.monitoring:9090".
-	// +required
+	// source names a metrics source defined by the platform team in the
+	// operator's sources configuration, e.g. "mimir"; "default" is the
+	// operator's --prometheus-address. A name the platform did not define
+	// leaves the queue or plan holding, with reason SourceNotFound.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Source string `json:"source,omitempty"`
+
+	// address is the base URL of a Prometheus HTTP API, e.g.
+	// "http://prometheus.team-a:9090", read without credentials. It is
+	// read only if it matches the platform's allowedAddresses (by default
+	// none does); otherwise the queue or plan holds, with reason
+	// SourceNotAllowed. Prefer source.
+	// +optional
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:Pattern=`^https?://[^\s/$.?#][^\s]*$`
-	Address string `json:"address"`
+	Address string `json:"address,omitempty"`
 }
 
 // FallbackReplicas are the replicas used while metrics stay unusable.

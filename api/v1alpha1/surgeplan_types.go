@@ -116,8 +116,8 @@ type SurgePlanSpec struct {
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('10m')",message="evaluationInterval must be between 5s and 10m"
 	EvaluationInterval metav1.Duration `json:"evaluationInterval,omitempty"`
 
-	// prometheus is where triggers are read. Defaults to the operator's
-	// --prometheus-address.
+	// prometheus is the metrics source triggers are read from. Defaults to
+	// the source named "default" (the operator's --prometheus-address).
 	// +optional
 	Prometheus *PrometheusSource `json:"prometheus,omitempty"`
 

@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -15,15 +17,58 @@ import (
 	promapi "github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
-// ClientOptions bound what one Prometheus source may cost the operator.
+// ClientOptions bound what one Prometheus source may cost the operator,
+// and say how it is reached: headers, credentials and TLS. Credentials
+// are files (mounted Secrets), never values: a file is read again for
+// every request, so a rotated Secret is used from the next query on,
+// without a restart.
 type ClientOptions struct {
 	// Timeout bounds one request, answer included (default 30s).
 	Timeout time.Duration
 	// MaxBodyBytes bounds one answer (default 8 MiB): a grouped range
 	// query over thousands of queues stays far below it.
 	MaxBodyBytes int64
+	// Headers are set on every request, e.g. X-Scope-OrgID naming a Mimir
+	// or Cortex tenant.
+	Headers map[string]string
+	// BearerTokenFile holds a token sent as "Authorization: Bearer".
+	BearerTokenFile string
+	// BasicAuth sends HTTP basic credentials.
+	BasicAuth *BasicAuth
+	// TLS sets the CA that signs the server's certificate, a client
+	// certificate (mutual TLS) and verification.
+	TLS *TLSOptions
+}
+
+// BasicAuth is a user name and the file that holds its password.
+type BasicAuth struct {
+	// Username is sent as is: a name is not a secret.
+	Username string `json:"username"`
+	// PasswordFile holds the password (surrounding white space is ignored).
+	PasswordFile string `json:"passwordFile"`
+}
+
+// TLSOptions configure HTTPS to a source. Files are PEM; they are read
+// again for every request and the connections rebuilt when they change.
+type TLSOptions struct {
+	// CAFile holds the CA certificates that verify the server, in place of
+	// the system's.
+	CAFile string `json:"caFile,omitempty"`
+	// CertFile and KeyFile are the client certificate and its key, for
+	// servers that require one (mutual TLS).
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
+	// ServerName is the name the server's certificate must carry, when it
+	// differs from the address's host.
+	ServerName string `json:"serverName,omitempty"`
+	// InsecureSkipVerify accepts any server certificate: for a test
+	// source only, as anyone on the path can then read the queries and
+	// answers.
+	InsecureSkipVerify bool `json:"insecureSkipVerify,omitempty"`
 }
 
 // Defaults for ClientOptions.
@@ -34,11 +79,12 @@ const (
 
 // NewHTTPAPI is a Prometheus HTTP API client that an address written by a
 // tenant cannot turn against the operator or the cluster: it follows no
-// redirect (a 307 would replay the request, body and all, to a host of
-// the tenant's choosing), reads at most MaxBodyBytes of an answer (a huge
-// body would exhaust the operator's memory for every namespace), gives up
-// after Timeout, and reports failures in its own words (SourceError),
-// never echoing what the remote end said.
+// redirect (a 307 would replay the request, body and all, and its
+// credentials, to a host of the tenant's choosing), reads at most
+// MaxBodyBytes of an answer (a huge body would exhaust the operator's
+// memory for every namespace), gives up after Timeout, and reports
+// failures in its own words (SourceError), never echoing what the remote
+// end said, nor a credential or the name of the file that holds it.
 func NewHTTPAPI(address string, o ClientOptions) (API, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = DefaultClientTimeout
@@ -46,9 +92,13 @@ func NewHTTPAPI(address string, o ClientOptions) (API, error) {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	var transport http.RoundTripper = base
+	if o.TLS != nil {
+		transport = &tlsTransport{base: base, o: *o.TLS}
+	}
 	hc := &http.Client{
-		Transport:     cappedBodies{next: transport, max: o.MaxBodyBytes},
+		Transport:     cappedBodies{next: credentials{next: transport, o: o}, max: o.MaxBodyBytes},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       o.Timeout,
 	}
@@ -67,6 +117,17 @@ type SourceError struct {
 }
 
 func (e *SourceError) Error() string { return e.What }
+
+// FailureReason is the MetricsAvailable reason for a failed query:
+// Unauthorized when the source refused the credentials (the platform team
+// must act), QueryFailed otherwise.
+func FailureReason(err error) string {
+	var se *SourceError
+	if errors.As(err, &se) && se.Unauthorized {
+		return supportv1alpha1.ReasonSourceUnauthorized
+	}
+	return supportv1alpha1.ReasonMetricsQueryFailed
+}
 
 // errBodyTooLarge marks an answer cut at the body limit.
 var errBodyTooLarge = errors.New("answer over the size limit")
@@ -128,6 +189,7 @@ func (w wordedAPI) word(ctx context.Context, err error) error {
 	var apiErr *v1.Error
 	var netErr net.Error
 	var urlErr *url.Error
+	alert := refusedClientCertificate(err)
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return &SourceError{What: fmt.Sprintf("the answer was larger than %d MiB and was not read", w.maxBody>>20)}
@@ -135,10 +197,46 @@ func (w wordedAPI) word(ctx context.Context, err error) error {
 		return &SourceError{What: "no answer within the timeout"}
 	case errors.As(err, &apiErr):
 		return wordAPIError(apiErr)
+	case errors.Is(err, errCredentials):
+		return &SourceError{What: "the source's credentials could not be read (a mounted Secret file is missing, empty or invalid): tell the platform team"}
+	case untrustedServer(err):
+		return &SourceError{What: "the source's TLS certificate is not trusted (check the source's tls.caFile and tls.serverName)"}
+	case alert != "":
+		return &SourceError{What: fmt.Sprintf("unauthorized: the source refused the client certificate (%s)", alert), Unauthorized: true}
 	case errors.As(err, &urlErr):
 		return &SourceError{What: "unreachable (no connection could be made)"}
 	}
 	return &SourceError{What: "the answer could not be read"}
+}
+
+// untrustedServer: the server's certificate did not verify against the
+// source's CA (or the system's), or does not carry its name.
+func untrustedServer(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host)
+}
+
+// clientCertificateAlerts are the TLS alerts a server sends when it
+// refuses the client's certificate, or the lack of one. The text is Go's
+// own name for the alert's code, not remote content.
+var clientCertificateAlerts = map[string]bool{
+	"tls: certificate required": true, "tls: bad certificate": true, "tls: unsupported certificate": true,
+	"tls: revoked certificate": true, "tls: expired certificate": true, "tls: unknown certificate": true,
+	"tls: unknown certificate authority": true, "tls: access denied": true,
+}
+
+// refusedClientCertificate names the alert with which the server refused
+// the client certificate; empty if it did not. crypto/tls reports a
+// received alert as a net.OpError "remote error" around an unexported
+// type, so its text is the only handle.
+func refusedClientCertificate(err error) string {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "remote error" && op.Err != nil && clientCertificateAlerts[op.Err.Error()] {
+		return op.Err.Error()
+	}
+	return ""
 }
 
 func wordAPIError(e *v1.Error) *SourceError {

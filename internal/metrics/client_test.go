@@ -3,11 +3,16 @@ package metrics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -141,6 +146,82 @@ func TestSourceLabelDropsCredentials(t *testing.T) {
 	} {
 		if got := SourceLabel(in); got != want {
 			t.Errorf("SourceLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A credential file that cannot be read fails the request before it is
+// sent, in words that name neither the file nor its content.
+func TestUnreadableCredentialsInOwnWords(t *testing.T) {
+	var sent atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { sent.Add(1) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, []byte("\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []ClientOptions{
+		{BearerTokenFile: filepath.Join(dir, "missing")},
+		{BasicAuth: &BasicAuth{Username: "frontline", PasswordFile: empty}},
+	} {
+		err := query(t, srv.URL, o)
+		wantSourceError(t, err, "credentials could not be read")
+		if strings.Contains(err.Error(), dir) {
+			t.Errorf("error %q names the file", err)
+		}
+		if CheckCredentials(o) == nil {
+			t.Errorf("CheckCredentials(%+v) found nothing wrong", o)
+		}
+	}
+	if n := sent.Load(); n != 0 {
+		t.Errorf("%d requests sent without their credentials", n)
+	}
+}
+
+// Headers and credentials go on every request; the token file is read
+// each time.
+func TestHeadersAndTokenOnEveryRequest(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("X-Scope-OrgID")+" "+r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+	}))
+	defer srv.Close()
+	token := filepath.Join(t.TempDir(), "token")
+	o := ClientOptions{Headers: map[string]string{"X-Scope-OrgID": "support"}, BearerTokenFile: token}
+	api, err := NewHTTPAPI(srv.URL, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{"one", "two"} {
+		if err := os.WriteFile(token, []byte(tok+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := api.Query(context.Background(), "up", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"support Bearer one", "support Bearer two"}; !slices.Equal(got, want) {
+		t.Errorf("requests carried %q, want %q", got, want)
+	}
+}
+
+func TestFailureReason(t *testing.T) {
+	for err, want := range map[error]string{
+		&SourceError{What: "unauthorized (HTTP 401)", Unauthorized: true}:     "Unauthorized",
+		fmt.Errorf("inflow: %w", &SourceError{What: "x", Unauthorized: true}): "Unauthorized",
+		&SourceError{What: "unreachable"}:                                     "QueryFailed",
+		errors.New("query returned matrix"):                                   "QueryFailed",
+	} {
+		if got := FailureReason(err); got != want {
+			t.Errorf("FailureReason(%v) = %s, want %s", err, got, want)
 		}
 	}
 }

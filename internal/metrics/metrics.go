@@ -397,7 +397,7 @@ func ReadByLabels(ctx context.Context, api API, q string, now time.Time) (map[st
 // is unusable: never zero.
 func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time) Reading {
 	if c.err != nil {
-		return Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: "inflow: " + c.err.Error()}
+		return Reading{Reason: FailureReason(c.err), Message: "inflow: " + c.err.Error()}
 	}
 	for id, ss := range c.series[r.Key] {
 		q.Observe(id, ss)
@@ -442,7 +442,7 @@ func run(ctx context.Context, api API, q string, now time.Time) result {
 // sampleFor picks the queue's value from a grouped or an override query.
 func sampleFor(r Request, res result, override bool) (float64, string, string) {
 	if res.err != nil {
-		return 0, supportv1alpha1.ReasonMetricsQueryFailed, res.err.Error()
+		return 0, FailureReason(res.err), res.err.Error()
 	}
 	var s *model.Sample
 	if override {

@@ -199,6 +199,9 @@ func TestInvalidRejected(t *testing.T) {
 		{"queue: chatbot min above max", baseQueueWithBot, set("spec.chatbot.minReplicas", 30), []string{"spec.chatbot", "chatbot.minReplicas must be less than or equal to chatbot.maxReplicas"}},
 		{"queue: zero conversations per bot", baseQueueWithBot, set("spec.chatbot.conversationsPerReplica", 0), []string{"spec.chatbot.conversationsPerReplica", "greater than or equal to 1"}},
 		{"queue: prometheus address not http", baseQueue, set("spec.metrics.prometheus.address", "ftp://prom:9090"), []string{"spec.metrics.prometheus.address", "should match"}},
+		{"queue: prometheus source and address", baseQueue, set("spec.metrics.prometheus", map[string]any{"source": "mimir", "address": "http://mimir:8080"}), []string{"spec.metrics.prometheus", "exactly one of source or address"}},
+		{"queue: prometheus with neither", baseQueue, set("spec.metrics.prometheus", map[string]any{}), []string{"spec.metrics.prometheus", "exactly one of source or address"}},
+		{"queue: source not a DNS label", baseQueue, set("spec.metrics.prometheus.source", "Mimir_EU"), []string{"spec.metrics.prometheus.source", "should match"}},
 		{"queue: poll interval too short", baseQueue, set("spec.metrics.pollInterval", "1s"), []string{"spec.metrics.pollInterval", "between 5s and 10m"}},
 		{"queue: unknown onError", baseQueue, set("spec.metrics.onError", "Ignore"), []string{"spec.metrics.onError", "Unsupported value"}},
 		{"queue: Fallback without replicas", baseQueue, set("spec.metrics.onError", "Fallback"), []string{"spec.metrics", "fallbackReplicas is required when metrics.onError is Fallback"}},
@@ -239,6 +242,7 @@ func TestInvalidRejected(t *testing.T) {
 		{"plan: no actions", basePlan, set("spec.actions", map[string]any{}), []string{"spec.actions", "at least one of chatbots, agents or pinnedFAQs"}},
 		{"plan: zero extra agents", basePlan, set("spec.actions.agents", map[string]any{"extraReplicas": 0}), []string{"spec.actions.agents.extraReplicas", "greater than or equal to 1"}},
 		{"plan: maxDuration too short", basePlan, set("spec.maxDuration", "10s"), []string{"spec.maxDuration", "between 1m and 8760h"}},
+		{"plan: prometheus source and address", basePlan, set("spec.prometheus", map[string]any{"source": "thanos", "address": "http://thanos:10902"}), []string{"spec.prometheus", "exactly one of source or address"}},
 		{"plan: missing queueSelector", basePlan, del("spec.queueSelector"), []string{"spec.queueSelector", "Required"}},
 	}
 	if len(cases) < 25 {
@@ -263,6 +267,28 @@ func TestInvalidRejected(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPrometheusSourceChoices: a queue or plan names a source, or writes
+// an address (refused at run time unless the platform allows it), or
+// neither (the default source).
+func TestPrometheusSourceChoices(t *testing.T) {
+	ns := newNamespace(t)
+	for _, tc := range []struct {
+		base, path string
+		value      any
+	}{
+		{baseQueue, "spec.metrics.prometheus", map[string]any{"source": "mimir"}},
+		{baseQueue, "spec.metrics.prometheus", map[string]any{"address": "http://prometheus.team-a:9090"}},
+		{basePlan, "spec.prometheus", map[string]any{"source": "default"}},
+	} {
+		obj := parse(t, tc.base)
+		obj.SetNamespace(ns)
+		set(tc.path, tc.value)(obj.Object)
+		if err := env.Client.Create(context.Background(), obj, client.DryRunAll); err != nil {
+			t.Errorf("%s %s=%v rejected: %v", obj.GetKind(), tc.path, tc.value, err)
+		}
 	}
 }
 

@@ -1,9 +1,12 @@
 // Package promtest runs a real Prometheus server for integration tests,
 // scraping given targets every second. It can be stopped and started again
-// on the same port and data, to inject an outage.
+// on the same port and data, to inject an outage, and can guard its API as
+// real deployments do (basic auth, TLS, client certificates) through
+// Prometheus's own --web.config.file.
 package promtest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http"
@@ -17,8 +20,24 @@ import (
 // Server is a Prometheus process.
 type Server struct {
 	bin, dir, addr string
+	o              Options
 	cmd            *exec.Cmd
 	exited         chan struct{}
+}
+
+// Options guard the server's HTTP API.
+type Options struct {
+	// WebConfig is the content of Prometheus's --web.config.file:
+	// basic_auth_users (bcrypt hashes) and tls_server_config (with
+	// client_auth_type and client_ca_file for client certificates).
+	// Prometheus reads it again for every request.
+	WebConfig string
+	// ClientTLS makes the server's address https; the readiness probe
+	// connects with it (the CA, a client certificate the server accepts).
+	ClientTLS *tls.Config
+	// Username and Password pass the web config's basic auth in the
+	// readiness probe.
+	Username, Password string
 }
 
 // Binary finds prometheus: bin/prometheus in the repository (installed by
@@ -38,6 +57,11 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // Start writes a config scraping targets (host:port) every second and
 // starts Prometheus on a free loopback port.
 func Start(bin, dir string, targets []string) (*Server, error) {
+	return StartWith(bin, dir, targets, Options{})
+}
+
+// StartWith is Start with the API guarded as o says.
+func StartWith(bin, dir string, targets []string, o Options) (*Server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -55,20 +79,53 @@ scrape_configs:
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
-	s := &Server{bin: bin, dir: dir, addr: addr}
+	if o.WebConfig != "" {
+		if err := os.WriteFile(filepath.Join(dir, "web.yml"), []byte(o.WebConfig), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	s := &Server{bin: bin, dir: dir, addr: addr, o: o}
 	return s, s.Start()
 }
 
 // URL is the HTTP API base address.
-func (s *Server) URL() string { return "http://" + s.addr }
+func (s *Server) URL() string {
+	if s.o.ClientTLS != nil {
+		return "https://" + s.addr
+	}
+	return "http://" + s.addr
+}
+
+// ready probes /-/ready as the web config asks.
+func (s *Server) ready() bool {
+	req, err := http.NewRequest(http.MethodGet, s.URL()+"/-/ready", nil)
+	if err != nil {
+		return false
+	}
+	if s.o.Username != "" {
+		req.SetBasicAuth(s.o.Username, s.o.Password)
+	}
+	transport := &http.Transport{TLSClientConfig: s.o.ClientTLS}
+	defer transport.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: transport, Timeout: 5 * time.Second}).Do(req)
+	if err != nil {
+		return false
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
 
 // Start (re)starts the process and waits until it is ready.
 func (s *Server) Start() error {
-	s.cmd = exec.Command(s.bin,
-		"--config.file="+filepath.Join(s.dir, "prometheus.yml"),
-		"--storage.tsdb.path="+filepath.Join(s.dir, "data"),
-		"--web.listen-address="+s.addr,
-		"--log.level=warn")
+	args := []string{
+		"--config.file=" + filepath.Join(s.dir, "prometheus.yml"),
+		"--storage.tsdb.path=" + filepath.Join(s.dir, "data"),
+		"--web.listen-address=" + s.addr,
+		"--log.level=warn"}
+	if s.o.WebConfig != "" {
+		args = append(args, "--web.config.file="+filepath.Join(s.dir, "web.yml"))
+	}
+	s.cmd = exec.Command(s.bin, args...)
 	logFile, err := os.OpenFile(filepath.Join(s.dir, "prometheus.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
@@ -81,12 +138,8 @@ func (s *Server) Start() error {
 	go func() { _ = s.cmd.Wait(); _ = logFile.Close(); close(s.exited) }()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.URL() + "/-/ready")
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
+		if s.ready() {
+			return nil
 		}
 		select {
 		case <-s.exited:
