@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/sources"
+	"github.com/frontline-dev/frontline/internal/tenancy"
 )
 
 // Reading is the latest poll result for one queue, with the count of
@@ -251,11 +253,16 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 			readings[r.Key] = metrics.Reading{Reason: sourceFailureReason(err), Message: err.Error()}
 		}
 	} else {
+		var refused map[metrics.QueueKey]metrics.Reading
+		if src.Tenancy == sources.TenancyTenant {
+			reqs, refused = confineOverrides(reqs)
+		}
 		timeout := min(g.interval, 10*time.Second)
 		qctx, cancel := context.WithTimeout(ctx, timeout)
 		queries := len(metrics.Plan(reqs)) + len(est.CounterQueries(reqs))
 		readings = metrics.Read(qctx, api, now, reqs, est)
 		cancel()
+		maps.Copy(readings, refused)
 		prometheusQueries.WithLabelValues(src.Label()).Add(float64(queries))
 	}
 	for _, q := range queues {
@@ -271,6 +278,31 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 			return
 		}
 	}
+}
+
+// confineOverrides restricts each queue's query overrides to its own
+// namespace (tenancy.Confine): on a tenant-scoped source a queue reads its
+// own series only. A queue whose override cannot be confined (it names
+// another namespace, or is not PromQL) is not read: its reading says why.
+func confineOverrides(reqs []metrics.Request) ([]metrics.Request, map[metrics.QueueKey]metrics.Reading) {
+	out := reqs[:0:0]
+	refused := map[metrics.QueueKey]metrics.Reading{}
+	for _, r := range reqs {
+		o := &r.Overrides
+		var err error
+		for _, q := range []*string{&o.Inflow, &o.Backlog, &o.HandleTime, &o.ServiceLevel, &o.Resolution, &o.AnswerRate} {
+			if *q == "" || err != nil {
+				continue
+			}
+			*q, err = tenancy.Confine(*q, r.Key.Namespace)
+		}
+		if err != nil {
+			refused[r.Key] = metrics.Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: "query override: " + err.Error()}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, refused
 }
 
 // sourceFailureReason is the MetricsAvailable reason when a source has no

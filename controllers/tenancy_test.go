@@ -223,3 +223,44 @@ func crdClient(t *testing.T) client.Client {
 	}
 	return c
 }
+
+// On a tenant-scoped source (the default one here), a queue's query
+// override reads its own namespace only: naming another namespace is
+// refused, and leaving the namespace out reads nothing of another's. No
+// value of the other namespace reaches the queue's status.
+func TestOverridesCannotReadAnotherNamespace(t *testing.T) {
+	victim, tenant := newNamespace(t), newNamespace(t)
+	setGaugeInflow(victim, "secret-desk", 4321) // only the victim has this series
+	named := queue(tenant, "named", "p")
+	named.Spec.Metrics.Queries = &supportv1alpha1.QueryOverrides{
+		InflowPerSecond: fmt.Sprintf(`sum(frontline_sim_signal{namespace=%q,queue="secret-desk",signal="inflow_per_second"})`, victim),
+	}
+	unnamed := queue(tenant, "unnamed", "p")
+	unnamed.Spec.Metrics.Queries = &supportv1alpha1.QueryOverrides{
+		InflowPerSecond: `sum(frontline_sim_signal{queue="secret-desk",signal="inflow_per_second"})`,
+	}
+	create(t, policy(tenant, "p", 80), named, unnamed)
+	for name, reason := range map[string]string{"named": supportv1alpha1.ReasonMetricsQueryFailed, "unnamed": supportv1alpha1.ReasonMetricsEmpty} {
+		eventually(t, 30*time.Second, func() error {
+			q := getQueue(t, tenant, name)
+			c := condition(q, supportv1alpha1.ConditionMetricsAvailable)
+			if c == nil || c.Status != metav1.ConditionFalse || c.Reason != reason {
+				return fmt.Errorf("%s: MetricsAvailable = %+v, want False/%s", name, c, reason)
+			}
+			if name == "named" && !strings.Contains(c.Message, "outside namespace") {
+				return fmt.Errorf("%s: message %q does not say why", name, c.Message)
+			}
+			return nil
+		})
+		q := getQueue(t, tenant, name)
+		if m := q.Status.Measured; m != nil && m.InflowPerHour != nil {
+			t.Errorf("%s: the other namespace's inflow reached status: %d/h", name, *m.InflowPerHour)
+		}
+	}
+	// The same override on its own namespace's series reads.
+	setGaugeInflow(tenant, "own", 600)
+	own := queue(tenant, "own", "p")
+	own.Spec.Metrics.Queries = &supportv1alpha1.QueryOverrides{InflowPerSecond: `sum(frontline_sim_signal{queue="own",signal="inflow_per_second"})`}
+	create(t, own)
+	waitReplicas(t, tenant, "own-agents", agentsFor(600, 80), 30*time.Second)
+}
