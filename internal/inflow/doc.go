@@ -32,6 +32,48 @@
 //     both, so calm after a burst is not sized on minutes of data; data
 //     that drift three standard errors away undo it.
 //
+// A young series is the exception: a new queue, or a restarted exporter
+// whose series carries a pod label. Its first level, until it rests on
+// 100 tickets or spans ten minutes, is no reference: a first empty scrape
+// puts it at the floor, so the first tickets read as a ×10 rise, and it
+// absorbs a step as fast as the step brings tickets (the charts then see
+// little of it). Three pieces replace the charts there:
+//
+//   - Two-sample test: at every split of the series' data since it began,
+//     the Poisson generalized likelihood ratio of "the rate changed at the
+//     split" against "it did not", both rates unknown: Σ over both sides of
+//     the LLR against the pooled rate, the LLR that also places a chart's
+//     change point (Siegmund & Venkatraman 1995, "Using the generalized
+//     likelihood ratio statistic for sequential detection of a
+//     change-point", Ann. Statist. 23; Lai 1995, "Sequential changepoint
+//     detection in quality control and dynamical systems", J. R. Statist.
+//     Soc. B 57). The strongest split is accepted at the threshold of one
+//     chart per direction for the same budget, ln(2·budget/scrape), falls
+//     at 30 times the budget. The scan over splits is not charged to the
+//     budget: that is calibrated by simulation of calm young series, 20 to
+//     6000/h and 1 to 30 s scrapes, whose false changes stay within the
+//     budget's allowance even at half the budget. A union bound over the
+//     splits would need no simulation but sits 2 to 7 nats higher: a ×10
+//     step from 100/h with 75 s of history would be sized for after about
+//     4 minutes in the median, not 2. The charts keep running, unheeded
+//     (an alarm of theirs only starts them over), so a series whose charts
+//     stayed quiet is, past its young period, the series it would have
+//     been.
+//   - Its first change is sized, until the new level spans the coverage,
+//     for a bound widening from the level's mean to the full Z: seconds of
+//     data that the test picked when they ran high would size for 1.5
+//     times the new rate.
+//   - A queue's series count one traffic: its young series are tested
+//     together, one common factor at a split, so two replicas of a new
+//     queue weigh as their sum; and a rise any series accepts is taken on
+//     by each sibling whose level began before it, once the sibling's data
+//     after it point up, so a restarted replica's new series does not hide
+//     the step the other replica sees.
+//
+// A surge trigger's baseline resting on as little data is tested the same
+// way, against "the rate after the split is the trigger's ratio times the
+// rate before", the baseline's data counting as before the window.
+//
 // Coverage is explicit: a gap longer than a few scrape intervals (an
 // outage, a restarted exporter whose counter reset) is skipped, never read
 // as zero, and until the samples after it cover Params.Coverage the

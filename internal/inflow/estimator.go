@@ -81,7 +81,9 @@ type Estimate struct {
 	Rate float64
 	// Upper is the level's upper confidence bound: what to size for (the
 	// mean itself while a series younger than the coverage span has seen
-	// no change).
+	// no change; after a young series' change, or a queue's rise taken
+	// on, a bound widening from the mean until the new level spans the
+	// coverage).
 	Upper float64
 	// UpperForFall is a stricter bound (ZFall): capacity is lowered only
 	// to what this asks for, so a level that wobbles within its noise never
@@ -129,6 +131,10 @@ type Estimator struct {
 	earlier []level
 	// join is the earlier level the traffic is back at (nil: none).
 	join *joined
+	// youngChange: the level began at a change the young test accepted
+	// (the series' own or its queue's) or the queue's rise it took on,
+	// not at a change of its charts.
+	youngChange bool
 }
 
 // level is a level's data: its count and seconds, as of end.
@@ -196,9 +202,14 @@ func (e *Estimator) add(inc Increment) {
 	e.recent = e.recent[cut:]
 
 	if e.est.Known {
+		young := e.young()
 		e.det.Threshold = ThresholdFor(e.p.FalseAlarmEvery, e.iv.typical(), len(e.det.Ratios))
 		e.det.FallThreshold = ThresholdFor(fallBudgetFactor*e.p.FalseAlarmEvery, e.iv.typical(), len(e.det.Ratios))
-		if a := e.det.Step(inc, e.reference()); a != nil {
+		a := e.det.Step(inc, e.reference())
+		switch {
+		case young:
+			e.testYoung(a != nil)
+		case a != nil:
 			e.accept(*a)
 		}
 	}
@@ -213,6 +224,11 @@ func (e *Estimator) add(inc Increment) {
 	}
 	e.justChanged = false
 	e.est.Known = true
+	e.refresh()
+}
+
+// refresh derives the estimate from the level.
+func (e *Estimator) refresh() {
 	e.est.Complete = e.est.Newest.Sub(e.est.CoveredSince) >= e.p.Coverage
 	c, d := e.pooled()
 	e.est.Rate = c / math.Max(d, 1e-9)
@@ -223,6 +239,15 @@ func (e *Estimator) add(inc Increment) {
 		// width, and partial data may not lower what it raised; size for
 		// the mean until the series spans the coverage.
 		e.est.Upper = e.est.Rate
+	}
+	if e.youngChange && e.levelD < e.p.Coverage.Seconds() {
+		// So for a level begun at a young series' change or taken on from
+		// the queue: its seconds of data are mostly width, and the test
+		// picked them when they ran high (their full bound sized for about
+		// 1.5 times the new rate in the median). The bound widens from the
+		// mean to its full multiplier as the level's span reaches the
+		// coverage.
+		e.est.Upper = UpperBound(c, d, e.p.Z*e.levelD/e.p.Coverage.Seconds())
 	}
 }
 
@@ -351,30 +376,97 @@ func (e *Estimator) accept(a Alarm) {
 			break
 		}
 		c, d = c+inc.Count, d+inc.Seconds
-		rate := c / d
-		if (rate > lambda0) != a.Up() {
+		if (c/d > lambda0) != a.Up() {
 			continue
 		}
-		llr := -(c - lambda0*d)
-		if c > 0 {
-			llr = c*math.Log(rate/lambda0) - (c - lambda0*d)
-		}
-		if llr > bestLLR {
+		if llr := poissonLLR(c, d, lambda0); llr > bestLLR {
 			bestLLR = llr
 			best = inc.Start()
 		}
 	}
 	a.Since = best
+	e.startLevel(a, false)
+}
+
+// startLevel keeps the current level among the earlier ones and starts a
+// new one at the alarm's change point, accepted by the young test or the
+// charts; the caller re-estimates it.
+func (e *Estimator) startLevel(a Alarm, young bool) {
 	if e.levelD > 0 {
 		e.earlier = append([]level{{c: e.levelC, d: e.levelD, end: e.est.Newest}}, e.earlier...)
 		e.earlier = e.earlier[:min(len(e.earlier), maxEarlierLevels)]
 	}
-	e.changeAt = best
+	e.changeAt = a.Since
+	e.youngChange = young
 	e.join = nil
-	e.est.LevelSince = best
+	e.est.LevelSince = a.Since
 	e.est.LastChange = &a
 	e.justChanged = true
 	e.det.Reset()
+}
+
+// young reports whether the series is still on its first level and that
+// level rests on too little data for the charts' reference (littleData).
+func (e *Estimator) young() bool {
+	return e.est.LastChange == nil && littleData(e.levelC, e.levelD)
+}
+
+// testYoung decides a young series' changes: the two-sample test over
+// every split of its data since it began, which needs no reference. An
+// alarm of the charts is not accepted, their reference being mostly
+// noise, and starts them over so it is not carried past the young period.
+func (e *Estimator) testYoung(chartsAlarmed bool) {
+	if chartsAlarmed {
+		e.det.Reset()
+	}
+	if a := youngAlarm([][]Increment{e.levelIncrements()}, e.iv.typical(), e.p.FalseAlarmEvery, true); a != nil {
+		e.startLevel(*a, true)
+	}
+}
+
+// levelIncrements are the recent increments since the level began.
+func (e *Estimator) levelIncrements() []Increment {
+	i := sort.Search(len(e.recent), func(i int) bool { return e.recent[i].End.After(e.changeAt) })
+	return e.recent[i:]
+}
+
+// youngIncrements are a young series' increments since it began, for a
+// queue's joint test (nil once the series is no longer young).
+func (e *Estimator) youngIncrements() []Increment {
+	if !e.est.Known || !e.young() {
+		return nil
+	}
+	return e.levelIncrements()
+}
+
+// relevel starts a new level at a change the series' queue accepted,
+// estimated from the increments after it, as if the series had accepted
+// it itself.
+func (e *Estimator) relevel(a Alarm) {
+	e.startLevel(a, true)
+	e.levelC, e.levelD = e.postChange()
+	e.justChanged = false
+	e.refresh()
+}
+
+// follows reports whether the series should take on a rise its queue
+// accepted at a.Since: its level began before, it has data after (beyond
+// the increment that straddles it, whose count is partly the old rate),
+// no more than the coverage span of them, and those data point up (their
+// rate is above the level's). The change is established on the queue; a
+// sibling only has to agree with it, and one that has not within the
+// coverage span is left to its own test.
+func (e *Estimator) follows(a Alarm) bool {
+	if !e.est.Known || !e.est.LevelSince.Before(a.Since) || e.est.Newest.Sub(a.Since) > e.p.Coverage {
+		return false
+	}
+	var c, d float64
+	for _, inc := range e.levelIncrements() {
+		if !inc.Start().Before(a.Since) {
+			c, d = c+inc.Count, d+inc.Seconds
+		}
+	}
+	return d > 0 && c/d > e.reference()
 }
 
 // postChange sums the recent increments after the level's change point.

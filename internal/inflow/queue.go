@@ -3,10 +3,16 @@ package inflow
 import "time"
 
 // Queue follows every series of one queue's counter (several exporters,
-// or one that was relabelled) and adds their estimates.
+// or one that was relabelled) and adds their estimates. Its series count
+// one traffic, so a change is tested on their joint evidence: young
+// series together (a new queue's replicas), and a rise any series accepts
+// is taken on by the siblings whose level predates it (a restarted
+// replica's new series would otherwise hide the step the other sees).
 type Queue struct {
 	p      Params
 	series map[string]*Estimator
+	// rise is the newest rise accepted on the queue's own evidence.
+	rise *Alarm
 }
 
 // NewQueue returns an empty queue estimator.
@@ -21,6 +27,7 @@ func (q *Queue) SetParams(p Params) {
 	if p = p.WithDefaults(); p != q.p {
 		q.p = p
 		q.series = map[string]*Estimator{}
+		q.rise = nil
 	}
 }
 
@@ -28,14 +35,81 @@ func (q *Queue) SetParams(p Params) {
 // warm-up read of its history).
 func (q *Queue) Empty() bool { return len(q.series) == 0 }
 
-// Observe feeds one series' samples.
+// Observe feeds one series' samples, then tests the queue's joint
+// evidence.
 func (q *Queue) Observe(series string, samples []Sample) {
 	e, ok := q.series[series]
 	if !ok {
 		e = New(q.p)
 		q.series[series] = e
 	}
+	before := e.Estimate()
 	e.Observe(samples)
+	after := e.Estimate()
+	if c := after.LastChange; c != before.LastChange && c != nil && c.Up() {
+		q.accepted(*c)
+	}
+	if after.Newest.After(before.Newest) {
+		q.testYoung()
+	}
+	q.follow()
+}
+
+// accepted records a rise accepted on the queue's evidence.
+func (q *Queue) accepted(a Alarm) {
+	if q.rise == nil || a.Since.After(q.rise.Since) {
+		q.rise = &a
+	}
+}
+
+// testYoung runs the two-sample test on the young series together (each
+// also runs it alone): with one factor for all, two replicas of a new
+// queue weigh as one series of their sum. It looks each time a series
+// brings new data; only rises are tested jointly, and the test is one
+// more detector on the queue's budget, as a series is.
+func (q *Queue) testYoung() {
+	var parts [][]Increment
+	var looks float64 // tests per second
+	newest := q.newest()
+	for _, e := range q.series {
+		est := e.Estimate()
+		// A series that stopped (a replaced exporter) adds splits but no
+		// evidence: only current ones take part.
+		current := est.Scrape > 0 && newest.Sub(est.Newest).Seconds() <= gapFactor*est.Scrape.Seconds()
+		if incs := e.youngIncrements(); len(incs) > 0 && current {
+			parts = append(parts, incs)
+			looks += 1 / est.Scrape.Seconds()
+		}
+	}
+	if len(parts) < 2 {
+		return
+	}
+	if a := youngAlarm(parts, 1/looks, q.p.FalseAlarmEvery, false); a != nil {
+		q.accepted(*a)
+	}
+}
+
+// follow re-levels at the queue's newest rise the series that take it on.
+func (q *Queue) follow() {
+	if q.rise == nil {
+		return
+	}
+	for _, e := range q.series {
+		if e.follows(*q.rise) {
+			e.relevel(*q.rise)
+		}
+	}
+}
+
+// newest is the newest sample of any series.
+func (q *Queue) newest() time.Time {
+	var newest time.Time
+	for _, e := range q.series {
+		if n := e.Estimate().Newest; n.After(newest) {
+			newest = n
+		}
+	}
+	return newest
 }
 
 // Prune drops series that went away. A series that stopped while another
@@ -45,12 +119,7 @@ func (q *Queue) Observe(series string, samples []Sample) {
 // outage, the exporter gone) are kept for a horizon, so the reading says
 // stale rather than empty.
 func (q *Queue) Prune(now time.Time) {
-	var newest time.Time
-	for _, e := range q.series {
-		if n := e.Estimate().Newest; n.After(newest) {
-			newest = n
-		}
-	}
+	newest := q.newest()
 	for k, e := range q.series {
 		n := e.Estimate().Newest
 		if n.IsZero() {

@@ -15,6 +15,19 @@ const DefaultSpikeFalseAlarmEvery = 365 * 24 * time.Hour
 type SpikeSeries struct {
 	Samples  []Sample
 	Baseline float64
+	// BaselineSeconds is how many seconds of counter data the baseline
+	// rests on (0: not said, and the baseline is trusted). A baseline on
+	// little data (a young series: a new queue, a restarted exporter) is
+	// no reference: the series is tested by the estimator's young rule,
+	// the two-sample test, its baseline's data counting as the time before
+	// the window.
+	BaselineSeconds float64
+}
+
+// young reports whether the series' baseline rests on too little data to
+// be a chart's reference (the estimator's rule, littleData).
+func (s SpikeSeries) young() bool {
+	return s.BaselineSeconds > 0 && s.Baseline >= 0 && littleData(s.Baseline*s.BaselineSeconds, s.BaselineSeconds)
 }
 
 // Spike is the detector's verdict on a window.
@@ -42,13 +55,18 @@ const minBaseline = 1.0 / 3600
 // DetectSpike runs the same Poisson CUSUM bank the scaling estimator uses,
 // stateless over a window of raw samples, against each series' baseline:
 // charts for ratio, 2·ratio and 4·ratio, threshold from budget. The
-// verdict is the charts' state at the window's end.
+// verdict is the charts' state at the window's end. Series whose baseline
+// rests on little data are left out of the charts and tested together by
+// the two-sample test, against "the rate after the split is ratio times
+// the rate before", counted as one more chart.
 func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spike {
 	type obs struct {
 		Increment
-		base float64
+		base  float64
+		young bool
 	}
 	var all []obs
+	var young [][]Increment
 	var scrape intervals
 	inflow := 0.0
 	for _, s := range series {
@@ -56,9 +74,13 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 		if typical > 0 {
 			scrape.add(typical)
 		}
+		if s.young() && len(incs) > 0 {
+			baseline := Increment{End: incs[0].Start(), Count: s.Baseline * s.BaselineSeconds, Seconds: s.BaselineSeconds}
+			young = append(young, append([]Increment{baseline}, incs...))
+		}
 		var c, d float64
 		for _, inc := range incs {
-			all = append(all, obs{inc, math.Max(s.Baseline, minBaseline)})
+			all = append(all, obs{inc, math.Max(s.Baseline, minBaseline), s.young()})
 			c, d = c+inc.Count, d+inc.Seconds
 		}
 		if d > 0 {
@@ -70,11 +92,17 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].End.Before(all[j].End) })
 	det := Detector{Ratios: []float64{ratio, 2 * ratio, 4 * ratio}}
-	det.Threshold = ThresholdFor(budget, scrape.typical(), len(det.Ratios))
+	charts := len(det.Ratios)
+	if len(young) > 0 {
+		charts++
+	}
+	det.Threshold = ThresholdFor(budget, scrape.typical(), charts)
 	det.Reset()
 	var count, expected float64
 	for _, o := range all {
-		det.Step(o.Increment, o.base)
+		if !o.young {
+			det.Step(o.Increment, o.base)
+		}
 		count += o.Count
 		expected += o.base * o.Seconds
 	}
@@ -82,7 +110,7 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 	if a := det.Current(); a != nil {
 		var c, e float64
 		for _, o := range all {
-			if o.End.After(a.Since) {
+			if !o.young && o.End.After(a.Since) {
 				c += o.Count
 				e += o.base * o.Seconds
 			}
@@ -93,6 +121,15 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 		// Real steps above the ratio clear it as soon as the chart fires.
 		out.Since, out.Ratio = a.Since, c/e
 		out.Alarm = LowerBound(c, e, DefaultZ) >= ratio
+	}
+	if len(young) > 0 && !out.Alarm {
+		// The test's null is the ratio itself, so its alarm already means
+		// significantly at or above it.
+		s := scanSplits(young, ratio)
+		out.Statistic = max(out.Statistic, s.rise.llr)
+		if s.rise.llr >= det.Threshold {
+			out.Alarm, out.Since, out.Ratio = true, s.rise.at, s.rise.ratio
+		}
 	}
 	return out
 }
