@@ -16,9 +16,27 @@ GOLANGCI_LINT  ?= $(LOCALBIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 HELM           ?= $(LOCALBIN)/helm-$(HELM_VERSION)
 ENVTEST_ASSETS ?= $(LOCALBIN)/k8s-$(K8S_VERSION)
 
-IMG     ?= frontline:dev
 ARCH    ?= $(shell go env GOARCH)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+# The images a release publishes, tagged with VERSION:
+#   ghcr.io/frontline-dev/frontline:$(VERSION)         (make print-image)
+#   ghcr.io/frontline-dev/frontline-ingest:$(VERSION)  (make print-ingest-image)
+# The chart's defaults (charts/frontline/values.yaml, tag = appVersion) and
+# kustomize's (config/manager, config/ingest) name the same; make release
+# packages the chart and renders install.yaml with VERSION and checks it.
+REGISTRY          ?= ghcr.io
+IMAGE_NAME        ?= frontline-dev/frontline
+INGEST_IMAGE_NAME ?= frontline-dev/frontline-ingest
+IMG               ?= $(REGISTRY)/$(IMAGE_NAME):$(VERSION)
+INGEST_IMG        ?= $(REGISTRY)/$(INGEST_IMAGE_NAME):$(VERSION)
+
+# make release: into DIST, plugin archives for PLATFORMS, images for
+# IMAGE_ARCHES; the krew manifest points at RELEASE_URL.
+DIST         ?= $(CURDIR)/dist
+PLATFORMS    ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+IMAGE_ARCHES ?= amd64 arm64
+RELEASE_URL  ?= https://github.com/frontline-dev/frontline/releases/download/$(VERSION)
 LDFLAGS := -s -w -X github.com/frontline-dev/frontline/internal/version.Version=$(VERSION)
 
 .PHONY: all
@@ -83,13 +101,13 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 .PHONY: bench
 bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math, estimator and surge detection, counter steps/calm/outage on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
-	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
+	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore|TestYoung|TestSpikeOnYoungBaseline' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
 	rm -f bin/reaction-cluster.json bin/calm-cluster.json bin/outage-cluster.json
-	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} \
+	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} YOUNG_RUNS=$${YOUNG_RUNS:-5} YOUNG_OUT=$(LOCALBIN)/young-cluster.json \
 	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \
-	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10' -count=1 -v -timeout 150m
+	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10|TestYoungQueueStep' -count=1 -v -timeout 150m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 .PHONY: simulate-report
@@ -133,9 +151,36 @@ image: manifests generate ## Build the manager image without Docker: an OCI tarb
 	go run ./hack/image --binary $(LOCALBIN)/image/manager --arch $(ARCH) --tag $(IMG) --version $(VERSION) \
 	  --revision $$(git rev-parse HEAD 2>/dev/null) --out $(LOCALBIN)/frontline-image.tar
 
+.PHONY: image-ingest
+image-ingest: ## Build the frontline-ingest image without Docker: bin/frontline-ingest-image.tar.
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) go build -trimpath -ldflags "$(LDFLAGS) -buildid=" -o $(LOCALBIN)/image/frontline-ingest ./cmd/frontline-ingest
+	go run ./hack/image --binary $(LOCALBIN)/image/frontline-ingest --entrypoint /frontline-ingest --title frontline-ingest \
+	  --arch $(ARCH) --tag $(INGEST_IMG) --version $(VERSION) \
+	  --revision $$(git rev-parse HEAD 2>/dev/null) --out $(LOCALBIN)/frontline-ingest-image.tar
+
 .PHONY: docker-build
 docker-build: ## Build the manager image (needs a Docker engine).
 	docker build --build-arg VERSION=$(VERSION) -t $(IMG) .
+
+.PHONY: docker-build-ingest
+docker-build-ingest: ## Build the frontline-ingest image (needs a Docker engine).
+	docker build --build-arg VERSION=$(VERSION) --target ingest -t $(INGEST_IMG) .
+
+##@ Release
+
+.PHONY: release
+release: $(HELM) ## Build a release into dist/: images, plugin archives, chart, install.yaml, krew manifest, checksums.txt (reproducible).
+	VERSION=$(VERSION) REGISTRY=$(REGISTRY) IMAGE_NAME=$(IMAGE_NAME) INGEST_IMAGE_NAME=$(INGEST_IMAGE_NAME) \
+	  DIST=$(DIST) PLATFORMS="$(PLATFORMS)" IMAGE_ARCHES="$(IMAGE_ARCHES)" RELEASE_URL=$(RELEASE_URL) HELM=$(HELM) \
+	  hack/release.sh
+
+.PHONY: print-image
+print-image: ## Print the manager image a release of VERSION publishes.
+	@echo $(REGISTRY)/$(IMAGE_NAME):$(VERSION)
+
+.PHONY: print-ingest-image
+print-ingest-image: ## Print the frontline-ingest image a release of VERSION publishes.
+	@echo $(REGISTRY)/$(INGEST_IMAGE_NAME):$(VERSION)
 
 ##@ Tools
 

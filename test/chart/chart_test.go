@@ -84,6 +84,10 @@ func TestLint(t *testing.T) {
 	if out, err := helm(t, "lint", "--strict", "charts/frontline", "-f", "test/chart/all-values.yaml"); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	// all-values.yaml leaves the ingest's ServiceMonitor off (see there).
+	if out, err := helm(t, "lint", "--strict", "charts/frontline", "-f", "test/chart/all-values.yaml", "--set", "ingest.serviceMonitor.enabled=true"); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
 }
 
 func TestDefaults(t *testing.T) {
@@ -186,7 +190,7 @@ func TestPlatformValues(t *testing.T) {
 	}
 	pod := d.Spec.Template.Spec
 	c := pod.Containers[0]
-	if c.Image != "mirror.example.com/frontline@"+digest {
+	if c.Image != "mirror.example.com/frontline-dev/frontline@"+digest {
 		t.Errorf("image %q", c.Image)
 	}
 	if len(pod.ImagePullSecrets) != 1 || pod.ImagePullSecrets[0].Name != "regcred" || pod.ServiceAccountName != "frontline-sa" ||
@@ -229,7 +233,7 @@ func TestPlatformValues(t *testing.T) {
 	if n := len(byKind(objs, "ServiceAccount")); n != 0 {
 		t.Errorf("%d ServiceAccounts with serviceAccount.create=false", n)
 	}
-	if img := fmt.Sprint(byKind(objs, "Deployment")[0].Object["spec"]); !strings.Contains(img, "r.example.com/frontline:1.2.3") {
+	if img := fmt.Sprint(byKind(objs, "Deployment")[0].Object["spec"]); !strings.Contains(img, "r.example.com/frontline-dev/frontline:1.2.3") {
 		t.Error("image.registry and tag not used")
 	}
 	for _, r := range byKind(objs, "ClusterRole") {
@@ -274,7 +278,16 @@ func TestWatchNamespacesNarrowsRBAC(t *testing.T) {
 
 func TestSchemaRejectsBadValues(t *testing.T) {
 	for _, set := range []string{"replicaCount=0", "image.pullPolicy=Sometimes", "prometheusAddress=prometheus:9090", "typo=1",
-		"image.digest=latest", "extraArgs={zap-log-level=debug}", "serviceAccount.typo=x"} {
+		"image.digest=latest", "extraArgs={zap-log-level=debug}", "serviceAccount.typo=x",
+		// The ingest's values are as strict.
+		"ingest.typo=1", "ingest.enabled=yes", "ingest.replicaCount=0", "ingest.image.digest=latest", "ingest.existingSecret=Not_A_Name",
+		"ingest.serviceMonitor.honorLabels=false", "ingest.serviceMonitor.interval=30", "ingest.networkPolicy.webhookCidrs={10.0.0.0/8}",
+		"ingest.networkPolicy.webhookCIDRs={10.0.0.0}", "ingest.config.typo=1", "ingest.config.dedupe.window=1m",
+		"ingest.config.sources[0].name=zd,ingest.config.sources[0].vendor=zendsk",
+		"ingest.config.sources[0].name=zd,ingest.config.sources[0].vendor=zendesk,ingest.config.sources[0].secretFile=/etc/passwd",
+		"ingest.config.sources[0].name=Zendesk_EU,ingest.config.sources[0].vendor=zendesk",
+		"ingest.config.rules[0].target.namespace=support", "ingest.config.rules[0].target.namespace=support,ingest.config.rules[0].target.queue=VIP",
+		"ingest.config.rules[0].match.chanel={chat}", "ingest.config.backlog.mode=absolute", "ingest.config.tolerance=soon"} {
 		if _, err := helm(t, "template", "frontline", "charts/frontline", "--set", set); err == nil {
 			t.Errorf("--set %s accepted", set)
 		}

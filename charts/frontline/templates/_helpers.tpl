@@ -39,3 +39,53 @@ app.kubernetes.io/component: manager
 {{ required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
 {{- end -}}
 {{- end -}}
+
+{{- /* frontline-ingest: its own name label, so the manager's Service and ServiceMonitor selectors never match its objects. */ -}}
+{{- define "frontline.ingest.fullname" -}}
+{{- printf "%s-ingest" (include "frontline.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "frontline.ingest.selectorLabels" -}}
+app.kubernetes.io/name: frontline-ingest
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: ingest
+{{- end -}}
+
+{{- define "frontline.ingest.labels" -}}
+{{ include "frontline.ingest.selectorLabels" . }}
+app.kubernetes.io/part-of: frontline
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- /* The ingest image: registry from global.imageRegistry, ingest.image.registry, then image.registry; @digest or :tag (appVersion by default). */ -}}
+{{- define "frontline.ingest.image" -}}
+{{- $img := .Values.ingest.image -}}
+{{- $registry := .Values.global.imageRegistry | default $img.registry | default .Values.image.registry -}}
+{{- $repo := $img.repository -}}
+{{- if $registry }}{{ $repo = printf "%s/%s" $registry $repo }}{{ end -}}
+{{- if $img.digest -}}
+{{ printf "%s@%s" $repo $img.digest }}
+{{- else -}}
+{{ printf "%s:%s" $repo ($img.tag | default .Chart.AppVersion) }}
+{{- end -}}
+{{- end -}}
+
+{{- /* Where the ingest's webhook secrets are mounted; a source's secretFile is <dir>/<secretKey or name>. */ -}}
+{{- define "frontline.ingest.secretDir" -}}
+/var/run/secrets/frontline-ingest
+{{- end -}}
+
+{{- /* The ingest's config file: ingest.config with each source's secretKey turned into the secretFile of the mounted key. */ -}}
+{{- define "frontline.ingest.config" -}}
+{{- $cfg := omit .Values.ingest.config "sources" -}}
+{{- $sources := list -}}
+{{- range .Values.ingest.config.sources -}}
+{{- $s := omit . "secretKey" -}}
+{{- $_ := set $s "secretFile" (printf "%s/%s" (include "frontline.ingest.secretDir" $) (.secretKey | default .name)) -}}
+{{- $sources = append $sources $s -}}
+{{- end -}}
+{{- $_ := set $cfg "sources" $sources -}}
+{{- toYaml $cfg -}}
+{{- end -}}
