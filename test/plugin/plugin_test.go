@@ -6,8 +6,6 @@ package plugin
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +14,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/cli"
 	"github.com/frontline-dev/frontline/test/testenv"
 )
@@ -24,28 +21,10 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	var err error
-	env, err = testenv.StartWith(func(e *envtest.Environment) {
+	testenv.Main(m, &env, func(e *envtest.Environment) {
 		// Watches end after 1-2 s instead of 30-60 min.
 		e.ControlPlane.GetAPIServer().Configure().Set("min-request-timeout", "1")
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = env.Stop()
-	os.Exit(code)
-}
-
-func queue(ns, name string) *supportv1alpha1.SupportQueue {
-	return &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
-		Spec: supportv1alpha1.SupportQueueSpec{Channel: supportv1alpha1.ChannelChat, Languages: []string{"en"},
-			SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: "p"},
-			Agents: supportv1alpha1.AgentsSpec{Template: supportv1alpha1.WorkloadTemplate{Image: "agent:1"}, MaxReplicas: 10,
-				AverageHandleTime: metav1.Duration{Duration: 3 * time.Minute}},
-			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 5 * time.Second},
-				MaxSampleAge: metav1.Duration{Duration: 30 * time.Second}}}}
 }
 
 // top --watch outlives the server closing its watches, sees a queue
@@ -56,12 +35,12 @@ func TestTopWatchSurvivesClosedWatches(t *testing.T) {
 	if err := env.Client.Create(ctx, ns); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Client.Create(ctx, queue(ns.Name, "first")); err != nil {
+	if err := env.Client.Create(ctx, testenv.MinimalQueue(ns.Name, "first")); err != nil {
 		t.Fatal(err)
 	}
 	go func() {
 		time.Sleep(5 * time.Second) // past a few watch timeouts
-		_ = env.Client.Create(ctx, queue(ns.Name, "late"))
+		_ = env.Client.Create(ctx, testenv.MinimalQueue(ns.Name, "late"))
 	}()
 	var out, errOut bytes.Buffer
 	kubeconfig := env.Kubeconfig(t, "oncall-test", "system:masters")

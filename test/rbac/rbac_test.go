@@ -34,17 +34,9 @@ import (
 var env *testenv.Env
 
 func TestMain(m *testing.M) {
-	var err error
-	env, err = testenv.StartWith(func(e *envtest.Environment) {
+	testenv.Main(m, &env, func(e *envtest.Environment) {
 		e.ControlPlane.GetAPIServer().Configure().Append("enable-admission-plugins", "OwnerReferencesPermissionEnforcement")
 	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = env.Stop()
-	os.Exit(code)
 }
 
 var ctx = context.Background()
@@ -145,13 +137,7 @@ func ownedDeployment(q *supportv1alpha1.SupportQueue) *appsv1.Deployment {
 
 func sampleQueue(t *testing.T, ns string) *supportv1alpha1.SupportQueue {
 	t.Helper()
-	q := &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "retail"},
-		Spec: supportv1alpha1.SupportQueueSpec{Channel: supportv1alpha1.ChannelChat, Languages: []string{"en"},
-			SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: "p"},
-			Agents: supportv1alpha1.AgentsSpec{Template: supportv1alpha1.WorkloadTemplate{Image: "agent:1"}, MaxReplicas: 10,
-				AverageHandleTime: metav1.Duration{Duration: 3 * time.Minute}},
-			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 5 * time.Second},
-				MaxSampleAge: metav1.Duration{Duration: 30 * time.Second}}}}
+	q := testenv.MinimalQueue(ns, "retail")
 	if err := env.Client.Create(ctx, q); err != nil {
 		t.Fatal(err)
 	}

@@ -2,14 +2,17 @@ package testenv
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/cli"
 )
 
@@ -57,4 +60,30 @@ func (e *Env) Kubeconfig(t *testing.T, user string, groups ...string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// Main runs a package's tests against an apiserver started with
+// StartWith(configure), stored in *env, and exits with their code.
+func Main(m *testing.M, env **Env, configure func(*envtest.Environment)) {
+	e, err := StartWith(configure)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*env = e
+	code := m.Run()
+	_ = e.Stop()
+	os.Exit(code)
+}
+
+// MinimalQueue is a chat SupportQueue with only what admission requires
+// set (typed objects send zero durations, which the CRD's bounds refuse).
+func MinimalQueue(ns, name string) *supportv1alpha1.SupportQueue {
+	return &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: supportv1alpha1.SupportQueueSpec{Channel: supportv1alpha1.ChannelChat, Languages: []string{"en"},
+			SLAPolicyRef: supportv1alpha1.LocalObjectReference{Name: "p"},
+			Agents: supportv1alpha1.AgentsSpec{Template: supportv1alpha1.WorkloadTemplate{Image: "agent:1"}, MaxReplicas: 10,
+				AverageHandleTime: metav1.Duration{Duration: 3 * time.Minute}},
+			Metrics: supportv1alpha1.MetricsSpec{PollInterval: metav1.Duration{Duration: 5 * time.Second},
+				MaxSampleAge: metav1.Duration{Duration: 30 * time.Second}}}}
 }
