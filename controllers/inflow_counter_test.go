@@ -2,9 +2,11 @@ package controllers
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -116,5 +118,63 @@ func TestCounterGapIsPartialCoverage(t *testing.T) {
 		if r, _ := deploymentReplicas(ns, "gap-agents"); r < before {
 			t.Fatalf("scaled down to %d (from %d) on partial coverage", r, before)
 		}
+	}
+}
+
+// spikePlan surges the queues labelled desk=<desk> on an inflow spike of
+// ratio × a 5-minute baseline over a 1-minute window, adding one agent.
+func spikePlan(ns, name, desk, ratio string) *supportv1alpha1.SurgePlan {
+	return &supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: supportv1alpha1.SurgePlanSpec{
+			Mode:          supportv1alpha1.SurgeModeAuto,
+			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": desk}},
+			Triggers: &supportv1alpha1.SurgeTriggers{
+				Match: supportv1alpha1.TriggerMatchAny,
+				InflowSpike: &supportv1alpha1.InflowSpikeTrigger{
+					Ratio: supportv1alpha1.Decimal(ratio), Window: metav1.Duration{Duration: time.Minute},
+					Baseline: metav1.Duration{Duration: 5 * time.Minute}, MinInflowPerHour: 60,
+				},
+			},
+			Actions:            supportv1alpha1.SurgeActions{Agents: &supportv1alpha1.AgentSurge{ExtraReplicas: 1}},
+			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+			HistoryLimit:       20,
+		},
+	}
+}
+
+// TestYoungSeriesSpike: two queues whose counters start together at a
+// calm 600/h (Poisson, through the real Prometheus), each with a spike
+// plan on a 5-minute baseline, so both series are younger than their
+// baseline. One steps ×10 75 s later and its plan surges (the young
+// series' evidence, not a trusted reference); its calm twin's plan stays
+// Armed, reading the trigger all along.
+func TestYoungSeriesSpike(t *testing.T) {
+	ns := newNamespace(t)
+	sim.Set(ns, "step", ticketsim.Queue{InflowPerHour: 600})
+	sim.Set(ns, "calm", ticketsim.Queue{InflowPerHour: 600})
+	born := time.Now()
+	step, calm := queue(ns, "step", "p"), queue(ns, "calm", "p")
+	step.Labels, calm.Labels = map[string]string{"desk": "step"}, map[string]string{"desk": "calm"}
+	create(t, policy(ns, "p", 80), step, calm, spikePlan(ns, "step", "step", "2"), spikePlan(ns, "calm", "calm", "2"))
+	waitPhase(t, ns, "calm", supportv1alpha1.SurgePhaseArmed, 30*time.Second)
+
+	time.Sleep(time.Until(born.Add(75 * time.Second)))
+	sim.Set(ns, "step", ticketsim.Queue{InflowPerHour: 6000})
+	stepped := time.Now()
+	p := waitPhase(t, ns, "step", supportv1alpha1.SurgePhaseActive, 90*time.Second)
+	t.Logf("×10 on a series 75 s old: plan Active after %v", time.Since(stepped).Round(time.Second))
+	if last := p.Status.History[len(p.Status.History)-1]; last.Reason != supportv1alpha1.ReasonTriggerFired || !strings.Contains(last.Message, "inflowSpike") {
+		t.Errorf("history %+v: want inflowSpike fired", last)
+	}
+
+	// The twin: still Armed with a readable trigger a minute later.
+	time.Sleep(time.Until(stepped.Add(time.Minute)))
+	c := getPlan(t, ns, "calm")
+	if c.Status.Phase != supportv1alpha1.SurgePhaseArmed || len(c.Status.History) > 0 {
+		t.Errorf("calm young plan %s, history %+v: want Armed, no transition", c.Status.Phase, c.Status.History)
+	}
+	if cond := meta.FindStatusCondition(c.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); cond != nil && cond.Status != metav1.ConditionTrue {
+		t.Errorf("calm plan's triggers: %+v", cond)
 	}
 }

@@ -233,9 +233,9 @@ func reading(spec surge.TriggerSpec, v float64, failure string) surge.Trigger {
 }
 
 // readSpike reads the plan's queues' raw counter samples over the window
-// and each series' baseline, and runs the spike detector on them. A series
-// without a baseline (no history before the window) is left out: a rise
-// needs something to rise from.
+// and each series' baseline with how much data it rests on, and runs the
+// spike detector on them. A series without a baseline (no history before
+// the window) is left out: a rise needs something to rise from.
 func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, spec surge.TriggerSpec, matcher string, now time.Time, timeout time.Duration) surge.Trigger {
 	qctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -243,14 +243,25 @@ func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, sp
 	if err != nil {
 		return spec.Failed("counter samples: " + err.Error())
 	}
-	base, err := metrics.ReadByLabels(qctx, api, surge.SpikeBaselineQuery(matcher, spec.Window, spec.Baseline), now)
-	if err != nil {
-		return spec.Failed("baseline: " + err.Error())
+	var rates, counts, tickets map[string]float64
+	for _, q := range []struct {
+		into  *map[string]float64
+		what  string
+		query string
+	}{
+		{&rates, "baseline", surge.SpikeBaselineQuery(matcher, spec.Window, spec.Baseline)},
+		{&counts, "baseline samples", surge.SpikeBaselineSamplesQuery(matcher, spec.Window, spec.Baseline)},
+		{&tickets, "baseline tickets", surge.SpikeBaselineTicketsQuery(matcher, spec.Window, spec.Baseline)},
+	} {
+		if *q.into, err = metrics.ReadByLabels(qctx, api, q.query, now); err != nil {
+			return spec.Failed(q.what + ": " + err.Error())
+		}
 	}
 	series := make([]inflow.SpikeSeries, 0, len(samples))
 	for id, ss := range samples {
-		if b, ok := base[id]; ok {
-			series = append(series, inflow.SpikeSeries{Samples: ss, Baseline: b})
+		rate, hasRate := rates[id]
+		if s, ok := spec.SpikeSeries(ss, surge.SpikeBaseline{Rate: rate, HasRate: hasRate, Samples: counts[id], Tickets: tickets[id]}); ok {
+			series = append(series, s)
 		}
 	}
 	return spec.Spike(series)

@@ -119,8 +119,16 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 			case surge.KindInflowSpike:
 				// The counter over the window, against the usual rate before it.
 				w := spec.Window.Seconds()
-				series := inflow.SpikeSeries{Samples: s.scrapes(st.now-w, st.now), Baseline: s.rate(st.now-w, spec.Baseline)}
-				in.Triggers = append(in.Triggers, spec.Spike([]inflow.SpikeSeries{series}))
+				var series []inflow.SpikeSeries
+				before := s.scrapes(st.now-w-spec.Baseline.Seconds(), st.now-w)
+				base := surge.SpikeBaseline{Rate: s.rate(st.now-w, spec.Baseline), HasRate: true, Samples: float64(len(before))}
+				if len(before) > 0 {
+					base.Tickets = before[len(before)-1].V - before[0].V
+				}
+				if one, ok := spec.SpikeSeries(s.scrapes(st.now-w, st.now), base); ok {
+					series = append(series, one)
+				}
+				in.Triggers = append(in.Triggers, spec.Spike(series))
 			case surge.KindBacklog:
 				in.Triggers = append(in.Triggers, spec.Reading(backlog, true, true))
 			default:

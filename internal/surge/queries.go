@@ -33,6 +33,25 @@ func BacklogSumQuery(matcher string) string {
 	return fmt.Sprintf("sum(%s{%s})", metrics.QueueBacklog, matcher)
 }
 
+// SpikeBaselineSamplesQuery counts each series' samples over the
+// baseline: how much of it the series has data for (a new queue or a
+// restarted exporter has less than the baseline asks).
+func SpikeBaselineSamplesQuery(matcher string, window, baseline time.Duration) string {
+	return fmt.Sprintf("count_over_time(%s{%s}[%s] offset %s)", metrics.TicketsCreatedTotal, matcher,
+		metrics.PromDuration(baseline), metrics.PromDuration(window))
+}
+
+// SpikeBaselineTicketsQuery is each series' tickets over the part of the
+// baseline it has data for: the young rule's count, where the averaged
+// rate has too few points. A counter reset inside the baseline makes it
+// count only the tickets since the reset (less reference, never a false
+// excess of it).
+func SpikeBaselineTicketsQuery(matcher string, window, baseline time.Duration) string {
+	sel := fmt.Sprintf("%s{%s}", metrics.TicketsCreatedTotal, matcher)
+	w := metrics.PromDuration(window)
+	return fmt.Sprintf("%s offset %s - min_over_time(%s[%s] offset %s)", sel, w, sel, metrics.PromDuration(baseline), w)
+}
+
 // SpikeBaselineQuery is each series' usual inflow before the window: the
 // window-long rate averaged over the baseline. A plain rate over the
 // baseline would read a young series (a new queue, a restarted exporter)

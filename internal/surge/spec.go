@@ -160,6 +160,38 @@ func (in Input) ForcedOn() bool {
 	return in.Mode == ModeAlways && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
 }
 
+// SpikeBaseline is what Prometheus holds of a series before the spike
+// window: its usual rate (SpikeBaselineQuery; HasRate false when it has
+// none), how many samples the baseline has (SpikeBaselineSamplesQuery)
+// and the tickets they count (SpikeBaselineTicketsQuery).
+type SpikeBaseline struct {
+	Rate    float64
+	HasRate bool
+	Samples float64
+	Tickets float64
+}
+
+// SpikeSeries is one counter series for Spike: its samples inside the
+// window against its baseline. A series with data for less than the
+// trigger's baseline (a new queue, a restarted exporter) is young: its
+// reference is the tickets it has over the span it has, tested by the
+// estimator's young rule rather than trusted. A series with data for the
+// whole baseline is compared with its usual rate, however few tickets the
+// plan's baseline holds: that is the reference its author chose. ok is
+// false for a series with nothing before the window to rise from.
+func (s TriggerSpec) SpikeSeries(samples []inflow.Sample, base SpikeBaseline) (_ inflow.SpikeSeries, ok bool) {
+	_, scrape := inflow.Increments(samples)
+	if scrape <= 0 || base.Samples < 2 {
+		return inflow.SpikeSeries{}, false
+	}
+	// n samples span n-1 scrapes; one scrape more of slack, as the first
+	// may fall just after the baseline's start.
+	if span := (base.Samples - 1) * scrape; span < s.Baseline.Seconds()-2*scrape {
+		return inflow.SpikeSeries{Samples: samples, Baseline: max(base.Tickets, 0) / span, BaselineSeconds: span}, true
+	}
+	return inflow.SpikeSeries{Samples: samples, Baseline: base.Rate}, base.HasRate
+}
+
 // Spike reads an inflow spike trigger from the counter samples of the
 // plan's queues inside the window, each series with its baseline rate: the
 // change detector's verdict decides entering, the ratio is the value shown

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
 var t0 = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -178,6 +179,9 @@ func TestQueries(t *testing.T) {
 	if q := SpikeBaselineQuery(m, 5*time.Minute, time.Hour); q != "avg_over_time(rate(frontline_tickets_created_total{"+m+"}[5m])[1h:5m] offset 5m)" {
 		t.Errorf("baseline %s", q)
 	}
+	if q := SpikeBaselineSamplesQuery(m, 5*time.Minute, time.Hour); q != "count_over_time(frontline_tickets_created_total{"+m+"}[1h] offset 5m)" {
+		t.Errorf("baseline samples %s", q)
+	}
 	if q := BacklogSumQuery(m); q != "sum(frontline_queue_backlog{"+m+"})" {
 		t.Errorf("backlog %s", q)
 	}
@@ -242,6 +246,47 @@ func TestInputForOverrides(t *testing.T) {
 			}
 			if evaluating != (tc.wantMode == ModeAuto) {
 				t.Errorf("evaluating=%v with mode %s", evaluating, in.Mode)
+			}
+		})
+	}
+}
+
+// TestSpikeSeriesYoungOnlyWhenShortOfItsBaseline: a series is tested by
+// the young rule, on the tickets it has, only when it has data for less
+// than the plan's baseline; a series covering it is compared with its
+// usual rate, however few tickets a short baseline holds (the demo's
+// 5-minute baseline at 600/h: 50 tickets).
+func TestSpikeSeriesYoungOnlyWhenShortOfItsBaseline(t *testing.T) {
+	window := func(scrape time.Duration) []inflow.Sample {
+		var out []inflow.Sample
+		for i := range 12 {
+			out = append(out, inflow.Sample{T: time.Unix(1000, 0).Add(time.Duration(i) * scrape), V: float64(i)})
+		}
+		return out
+	}
+	spec := TriggerSpec{Kind: KindInflowSpike, Window: time.Minute, Baseline: 5 * time.Minute}
+	const usual = 600.0 / 3600
+	for _, tc := range []struct {
+		name   string
+		scrape time.Duration
+		base   SpikeBaseline
+		ok     bool
+		want   inflow.SpikeSeries // without Samples
+	}{
+		{"full baseline, 5 s scrape", 5 * time.Second, SpikeBaseline{usual, true, 60, 49}, true, inflow.SpikeSeries{Baseline: usual}},
+		{"one sample short at the edge", 5 * time.Second, SpikeBaseline{usual, true, 59, 48}, true, inflow.SpikeSeries{Baseline: usual}},
+		{"full baseline, 15 s scrape", 15 * time.Second, SpikeBaseline{usual, true, 20, 47}, true, inflow.SpikeSeries{Baseline: usual}},
+		{"full baseline without a rate", 5 * time.Second, SpikeBaseline{Samples: 60, Tickets: 49}, false, inflow.SpikeSeries{}},
+		{"75 s of history", 5 * time.Second, SpikeBaseline{0, false, 16, 15}, true, inflow.SpikeSeries{Baseline: 0.2, BaselineSeconds: 75}},
+		{"restarted exporter, 2 samples", 15 * time.Second, SpikeBaseline{usual, true, 2, 3}, true, inflow.SpikeSeries{Baseline: 0.2, BaselineSeconds: 15}},
+		{"a reset read as fewer tickets", 5 * time.Second, SpikeBaseline{0, false, 16, -4}, true, inflow.SpikeSeries{Baseline: 0, BaselineSeconds: 75}},
+		{"one sample: no span", 5 * time.Second, SpikeBaseline{usual, true, 1, 0}, false, inflow.SpikeSeries{}},
+		{"none", 5 * time.Second, SpikeBaseline{}, false, inflow.SpikeSeries{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, ok := spec.SpikeSeries(window(tc.scrape), tc.base)
+			if ok != tc.ok || (ok && (s.Baseline != tc.want.Baseline || s.BaselineSeconds != tc.want.BaselineSeconds)) {
+				t.Errorf("%+v, %v; want %+v, %v", s, ok, tc.want, tc.ok)
 			}
 		})
 	}
