@@ -1,9 +1,14 @@
 package controllers
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/test/ticketsim"
 )
 
 // blackhole is a Prometheus address that accepts requests and never
@@ -81,4 +87,76 @@ func TestBlackholedPrometheusHoldsUpOnlyItsOwn(t *testing.T) {
 	if tc := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); tc == nil || tc.Status != metav1.ConditionFalse {
 		t.Errorf("stuck plan TriggersAvailable %+v, want False", tc)
 	}
+}
+
+// slowProxy is a Prometheus address in front of the suite's Prometheus
+// that answers every query as it does, but holds a query containing
+// marker for 40 s first (or until the caller gives up).
+func slowProxy(t *testing.T, marker string) string {
+	target, err := url.Parse(prom.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
+		if strings.Contains(r.URL.Query().Get("query")+form.Get("query"), marker) {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-stop:
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			case <-time.After(40 * time.Second):
+			}
+		}
+		forward.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return srv.URL
+}
+
+// TestSlowOverrideHoldsUpOnlyItsQueue: tenant A's queue has a backlog
+// override that takes 40 s to answer; tenant B's queue reads the default
+// queries of the same Prometheus. B's ×10 step on the counter is sized as
+// if A were not there, and A reports its own failure.
+func TestSlowOverrideHoldsUpOnlyItsQueue(t *testing.T) {
+	nsA, nsB := newNamespace(t), newNamespace(t)
+	shared := slowProxy(t, `signal="slow"`)
+	sim.Set(nsB, "desk", ticketsim.Queue{InflowPerHour: 300})
+	time.Sleep(20 * time.Second) // some history before the queue exists
+
+	slow := queue(nsA, "slow", "p")
+	slow.Spec.Metrics.Prometheus = &supportv1alpha1.PrometheusSource{Address: shared}
+	slow.Spec.Metrics.Queries = &supportv1alpha1.QueryOverrides{Backlog: `max(frontline_sim_signal{signal="slow"})`}
+	desk := queue(nsB, "desk", "p")
+	desk.Spec.Metrics.Prometheus = &supportv1alpha1.PrometheusSource{Address: shared}
+	create(t, policy(nsA, "p", 80), slow)
+	create(t, policy(nsB, "p", 80), desk)
+	waitReplicas(t, nsB, "desk-agents", agentsFor(300, 80), 60*time.Second)
+
+	sim.Set(nsB, "desk", ticketsim.Queue{InflowPerHour: 3000})
+	stepped := time.Now()
+	// At least the new rate's need: the first accepted change sizes for
+	// its upper bound, as TestCounterStepScalesUpInOneStep says.
+	eventually(t, 60*time.Second, func() error {
+		if r, err := deploymentReplicas(nsB, "desk-agents"); err != nil || r < agentsFor(3000, 80) {
+			return fmt.Errorf("replicas %d, want at least %d (%v)", r, agentsFor(3000, 80), err)
+		}
+		return nil
+	})
+	t.Logf("×10 beside a 40 s override on the same Prometheus: sized in %v", time.Since(stepped).Round(time.Second))
+	if c := condition(getQueue(t, nsB, "desk"), supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
+		t.Errorf("tenant B's queue MetricsAvailable %+v, want True", c)
+	}
+	eventually(t, 30*time.Second, func() error {
+		c := condition(getQueue(t, nsA, "slow"), supportv1alpha1.ConditionMetricsAvailable)
+		if c == nil || c.Status != metav1.ConditionFalse {
+			return fmt.Errorf("slow queue MetricsAvailable %+v, want False", c)
+		}
+		return nil
+	})
 }

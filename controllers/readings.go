@@ -72,10 +72,25 @@ func (s *ReadingStore) forget(keep map[metrics.QueueKey]bool) {
 type pollGroup struct {
 	source   supportv1alpha1.PrometheusSource // as sources.Ref normalises it
 	interval time.Duration
+	// owner is the one queue of a group of its own: a queue with query
+	// overrides is polled alone, so a slow or failing query a tenant wrote
+	// holds up only its own queue, never the grouped default queries of
+	// the others on its source.
+	owner metrics.QueueKey
+}
+
+// groupOf is the poll group a queue is read in.
+func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
+	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: pollInterval(q)}
+	if requestFor(q).Overrides != (metrics.Overrides{}) {
+		g.owner = keyOf(q)
+	}
+	return g
 }
 
 // Poller reads every queue's metrics on its poll interval, one grouped query
-// per metric per source, stores the readings and wakes the queues'
+// per metric per source for the queues on default queries (a queue with
+// overrides is polled alone), stores the readings and wakes the queues'
 // reconcilers. It runs on the leader only.
 type Poller struct {
 	Client client.Reader
@@ -141,7 +156,7 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		if q.DecodeError() != nil {
 			continue // stalled by its reconciler; nothing to read for it
 		}
-		g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: pollInterval(q)}
+		g := groupOf(q)
 		groups[g] = append(groups[g], q)
 		keep[keyOf(q)] = true
 	}
