@@ -2,8 +2,6 @@ package controllers
 
 import (
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -212,26 +210,6 @@ type PinnedEntry = surge.Pinned
 // data over 1 MiB).
 const maxKnowledgeBytes = 1 << 20
 
-// knowledgeData merges the user's FAQ with pinned incident entries.
-// Pinned keys sort first ("00-pinned-...") so bots that read in order show
-// them on top.
-func knowledgeData(userFAQ map[string]string, pinned []PinnedEntry) map[string]string {
-	data := make(map[string]string, len(userFAQ)+len(pinned))
-	for k, v := range userFAQ {
-		data[k] = v
-	}
-	sort.Slice(pinned, func(i, j int) bool {
-		if pinned[i].Plan != pinned[j].Plan {
-			return pinned[i].Plan < pinned[j].Plan
-		}
-		return pinned[i].ID < pinned[j].ID
-	})
-	for _, p := range pinned {
-		data[pinnedKey(p)] = fmt.Sprintf("Q: %s\nA: %s\n", p.Question, p.Answer)
-	}
-	return data
-}
-
 // knowledgeBytes is the size the apiserver counts: keys and values.
 func knowledgeBytes(data map[string]string) int {
 	n := 0
@@ -241,7 +219,8 @@ func knowledgeBytes(data map[string]string) int {
 	return n
 }
 
-// knowledgeConfigMap is the bots' merged knowledge base.
+// knowledgeConfigMap is the bots' merged knowledge base; its keys are laid
+// out by internal/knowledge.
 func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, data map[string]string) *corev1ac.ConfigMapApplyConfiguration {
 	cm := corev1ac.ConfigMap(knowledgeName(q), q.Namespace).
 		WithLabels(childLabels(q, RoleChatbot)).
@@ -251,8 +230,6 @@ func knowledgeConfigMap(q *supportv1alpha1.SupportQueue, data map[string]string)
 	}
 	return cm
 }
-
-func pinnedKey(p PinnedEntry) string { return "00-pinned-" + p.Plan + "-" + p.ID }
 
 // disruptionBudget keeps voluntary evictions (node drains) to one pod at a
 // time per role.

@@ -29,6 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	kbase "github.com/frontline-dev/frontline/internal/knowledge"
 	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
@@ -312,10 +313,19 @@ func (r *SupportQueueReconciler) applyChildren(ctx context.Context, q *supportv1
 					disruptionBudget(q, RoleChatbot, chatbotName(q)), policyv1ac.ExtractPodDisruptionBudget)
 			},
 			func() error {
-				data := knowledgeData(in.userFAQ, in.pinned)
+				data := kbase.Data(in.userFAQ, in.pinned, q.Spec.Languages)
 				if size := knowledgeBytes(data); size > maxKnowledgeBytes {
+					// Each language holds a copy of the pinned FAQs, so
+					// they alone can overflow, with or without a user FAQ.
+					fix := "shorten the pinned FAQs"
+					if kb := q.Spec.Chatbot.KnowledgeBase; kb != nil {
+						fix = fmt.Sprintf("shorten the FAQ in ConfigMap %q or the pinned FAQs", kb.ConfigMapRef.Name)
+					}
+					if n := len(q.Spec.Languages); n > 0 {
+						fix += fmt.Sprintf(" (each of the queue's %d languages holds a copy)", n)
+					}
 					probs.knowledgeTooLarge = fmt.Sprintf("the knowledge base with its pinned FAQs is %d bytes, over the %d a ConfigMap holds: "+
-						"it is not published and bots keep the last one; shorten the FAQ in ConfigMap %q", size, maxKnowledgeBytes, q.Spec.Chatbot.KnowledgeBase.ConfigMapRef.Name)
+						"it is not published and bots keep the last one; %s", size, maxKnowledgeBytes, fix)
 					return nil
 				}
 				return applyChild(ctx, a, key(knowledgeName(q)), &corev1.ConfigMap{}, knowledgeConfigMap(q, data), corev1ac.ExtractConfigMap)

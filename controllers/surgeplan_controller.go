@@ -91,6 +91,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
 	recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
+	recordMissingTranslations(p, queues, rec)
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
 		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
 			log.FromContext(ctx).Info("trigger unreadable", "plan", req.NamespacedName, "triggers", c.Message)

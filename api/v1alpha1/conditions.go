@@ -111,4 +111,9 @@ const (
 	ReasonQuiet         = "Quiet"
 	ReasonMaxDuration   = "MaxDuration"
 	ReasonCooledDown    = "CooledDown"
+	// SurgePlan Events on its status.missingTranslations: a selected
+	// queue's language lacks a translation of some pinned FAQs (Warning),
+	// or every language is matched again (Normal).
+	ReasonTranslationMissing   = "TranslationMissing"
+	ReasonTranslationsComplete = "TranslationsComplete"
 )

@@ -14,11 +14,15 @@ type SupportQueueSpec struct {
 	// +required
 	Channel Channel `json:"channel"`
 
-	// languages the queue answers in, as BCP 47 tags such as "en" or "ko".
+	// languages the queue answers in, as well-formed BCP 47 tags such as
+	// "en", "ko", "zh-Hant-TW" or "es-419". Bots get the pinned FAQs of
+	// each language (the closest translation by RFC 4647 lookup) in their
+	// knowledge ConfigMap.
 	// +optional
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=32
-	// +kubebuilder:validation:items:Pattern=`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`
+	// +kubebuilder:validation:items:MaxLength=63
+	// +kubebuilder:validation:items:Pattern=`^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*(-[Xx](-[A-Za-z0-9]{1,8})+)?|[Xx](-[A-Za-z0-9]{1,8})+)$`
 	Languages []string `json:"languages,omitempty"`
 
 	// category is the topic of the queue, such as "deposits-withdrawals",

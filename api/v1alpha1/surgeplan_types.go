@@ -305,7 +305,8 @@ type SurgeActions struct {
 	Agents *AgentSurge `json:"agents,omitempty"`
 
 	// pinnedFAQs are incident answers merged into each queue's knowledge
-	// ConfigMap while the plan is Active and removed when it ends.
+	// ConfigMap while the plan is Active and removed when it ends, in each
+	// of the queue's languages.
 	// +optional
 	// +listType=map
 	// +listMapKey=id
@@ -347,7 +348,14 @@ type AgentSurge struct {
 	ExtraReplicas int32 `json:"extraReplicas"`
 }
 
-// PinnedFAQ is an incident answer pinned at the top of the bot's knowledge.
+// PinnedFAQ is an incident answer pinned at the top of the bot's knowledge,
+// in its own language and in translations. Each language a queue serves
+// gets the text RFC 4647 lookup picks: the queue's tag, then the tag
+// shortened (zh-Hant-TW, zh-Hant, zh), compared case-insensitively with
+// language and the translations' tags. A queue language nothing matches
+// gets question and answer as written, and is named in the plan's
+// status.missingTranslations.
+// +kubebuilder:validation:XValidation:rule="!has(self.translations) || !has(self.language) || self.translations.all(t, t.language.lowerAscii() != self.language.lowerAscii())",message="a translation must not repeat the FAQ's own language"
 type PinnedFAQ struct {
 	// id is unique within the plan and becomes the entry's key, e.g.
 	// "btc-withdrawals-delayed".
@@ -364,6 +372,45 @@ type PinnedFAQ struct {
 	Question string `json:"question"`
 
 	// answer the bot gives.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=4096
+	Answer string `json:"answer"`
+
+	// language is the BCP 47 tag of question and answer, e.g. "en". It is
+	// also the fallback: a queue language that no translation matches is
+	// served this text (and named in the plan's status). Defaults to "en".
+	// +optional
+	// +kubebuilder:default=en
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*(-[Xx](-[A-Za-z0-9]{1,8})+)?|[Xx](-[A-Za-z0-9]{1,8})+)$`
+	Language string `json:"language,omitempty"`
+
+	// translations of question and answer, one per BCP 47 tag, e.g. "ko"
+	// or "zh-Hant". Tags compare case-insensitively.
+	// +optional
+	// +listType=map
+	// +listMapKey=language
+	// +kubebuilder:validation:MaxItems=32
+	// +kubebuilder:validation:XValidation:rule="self.all(a, self.exists_one(b, b.language.lowerAscii() == a.language.lowerAscii()))",message="translations must not repeat a language (tags compare case-insensitively)"
+	Translations []FAQTranslation `json:"translations,omitempty"`
+}
+
+// FAQTranslation is a pinned FAQ in one more language.
+type FAQTranslation struct {
+	// language is the translation's BCP 47 tag, e.g. "ko" or "zh-Hant".
+	// +required
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^(([A-Za-z]{2,3}(-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?(-([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-[0-9A-WYZa-wyz](-[A-Za-z0-9]{2,8})+)*(-[Xx](-[A-Za-z0-9]{1,8})+)?|[Xx](-[A-Za-z0-9]{1,8})+)$`
+	Language string `json:"language"`
+
+	// question as customers ask it in that language.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=512
+	Question string `json:"question"`
+
+	// answer the bot gives in that language.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=4096
@@ -478,6 +525,22 @@ type SurgeAdded struct {
 	AgentReplicas int32 `json:"agentReplicas,omitempty"`
 }
 
+// MissingTranslation is a language a selected queue serves that some of
+// the plan's pinned FAQs have no translation for: its bots are served
+// those FAQs in the FAQ's own language.
+type MissingTranslation struct {
+	// queue is the SupportQueue's name.
+	// +required
+	Queue string `json:"queue"`
+	// language is the queue's language, as in its spec.languages.
+	// +required
+	Language string `json:"language"`
+	// faqs are the ids of the pinned FAQs without a translation for it.
+	// +required
+	// +listType=set
+	FAQs []string `json:"faqs"`
+}
+
 // SurgePlanStatus is the observed state of a plan. All lifecycle state lives
 // here so a restarted operator resumes mid-surge.
 type SurgePlanStatus struct {
@@ -532,6 +595,16 @@ type SurgePlanStatus struct {
 	// added is the capacity the plan adds now.
 	// +optional
 	Added SurgeAdded `json:"added,omitempty"`
+
+	// missingTranslations names each language of a selected queue with bots
+	// that some pinned FAQs have no translation for, whatever the phase, so
+	// gaps show before an incident. Empty when every language is matched.
+	// At most 100 entries, ordered by queue name.
+	// +optional
+	// +listType=map
+	// +listMapKey=queue
+	// +listMapKey=language
+	MissingTranslations []MissingTranslation `json:"missingTranslations,omitempty"`
 
 	// history is the most recent transitions, newest last, at most
 	// spec.historyLimit entries.

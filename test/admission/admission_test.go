@@ -194,6 +194,10 @@ func TestInvalidRejected(t *testing.T) {
 		{"queue: missing image", baseQueue, del("spec.agents.template.image"), []string{"spec.agents.template.image", "Required"}},
 		{"queue: bad language tag", baseQueue, set("spec.languages", []any{"English!"}), []string{"spec.languages[0]", "should match"}},
 		{"queue: duplicate language", baseQueue, set("spec.languages", []any{"en", "en"}), []string{"spec.languages[1]", "Duplicate value"}},
+		{"queue: language with a trailing hyphen", baseQueue, set("spec.languages", []any{"en", "zh-Hant-"}), []string{"spec.languages[1]", "should match"}},
+		{"queue: language with an underscore", baseQueue, set("spec.languages", []any{"zh_TW"}), []string{"spec.languages[0]", "should match"}},
+		{"queue: singleton without a subtag", baseQueue, set("spec.languages", []any{"en-x"}), []string{"spec.languages[0]", "should match"}},
+		{"queue: language too long", baseQueue, set("spec.languages", []any{"en-" + strings.Repeat("abcdefgh-", 7) + "x"}), []string{"spec.languages[0]", "Too long"}},
 		{"queue: containment of 1", baseQueueWithBot, set("spec.chatbot.containment", "1"), []string{"spec.chatbot.containment", "fraction from 0 up to but excluding 1"}},
 		{"queue: containment not a number", baseQueueWithBot, set("spec.chatbot.containment", "sixty"), []string{"spec.chatbot.containment", "should match"}},
 		{"queue: chatbot min above max", baseQueueWithBot, set("spec.chatbot.minReplicas", 30), []string{"spec.chatbot", "chatbot.minReplicas must be less than or equal to chatbot.maxReplicas"}},
@@ -237,6 +241,12 @@ func TestInvalidRejected(t *testing.T) {
 		{"plan: duplicate external names", basePlan, set("spec.triggers.external", []any{map[string]any{"name": "btc", "query": "up", "above": "1"}, map[string]any{"name": "btc", "query": "up", "above": "2"}}), []string{"spec.triggers.external[1]", "Duplicate value"}},
 		{"plan: duplicate FAQ ids", basePlan, set("spec.actions.pinnedFAQs", []any{map[string]any{"id": "a", "question": "q", "answer": "x"}, map[string]any{"id": "a", "question": "q2", "answer": "y"}}), []string{"spec.actions.pinnedFAQs[1]", "Duplicate value"}},
 		{"plan: FAQ without answer", basePlan, del("spec.actions.pinnedFAQs.0.answer"), []string{"spec.actions.pinnedFAQs[0].answer", "Required"}},
+		{"plan: FAQ language malformed", basePlan, set("spec.actions.pinnedFAQs.0.language", "en_US"), []string{"spec.actions.pinnedFAQs[0].language", "should match"}},
+		{"plan: translation language malformed", basePlan, set("spec.actions.pinnedFAQs.0.translations", []any{faqTranslation("zh-Hant-TW-")}), []string{"spec.actions.pinnedFAQs[0].translations[0].language", "should match"}},
+		{"plan: translation without answer", basePlan, set("spec.actions.pinnedFAQs.0.translations", []any{map[string]any{"language": "ko", "question": "q"}}), []string{"spec.actions.pinnedFAQs[0].translations[0].answer", "Required"}},
+		{"plan: translation in the FAQ's own language", basePlan, set("spec.actions.pinnedFAQs.0.translations", []any{faqTranslation("EN")}), []string{"spec.actions.pinnedFAQs[0]", "must not repeat the FAQ's own language"}},
+		{"plan: translations repeat a language", basePlan, set("spec.actions.pinnedFAQs.0.translations", []any{faqTranslation("ko"), faqTranslation("ko")}), []string{"spec.actions.pinnedFAQs[0].translations[1]", "Duplicate value"}},
+		{"plan: translations repeat a language in another case", basePlan, set("spec.actions.pinnedFAQs.0.translations", []any{faqTranslation("zh-Hant"), faqTranslation("ZH-hant")}), []string{"spec.actions.pinnedFAQs[0].translations", "must not repeat a language"}},
 		{"plan: bot factor below 1", basePlan, set("spec.actions.chatbots.factor", "0.5"), []string{"spec.actions.chatbots.factor", "between 1 and 100"}},
 		{"plan: chatbots without factor or extra", basePlan, del("spec.actions.chatbots.factor"), []string{"spec.actions.chatbots", "must set factor or extraReplicas"}},
 		{"plan: no actions", basePlan, set("spec.actions", map[string]any{}), []string{"spec.actions", "at least one of chatbots, agents or pinnedFAQs"}},
@@ -289,6 +299,45 @@ func TestPrometheusSourceChoices(t *testing.T) {
 		if err := env.Client.Create(context.Background(), obj, client.DryRunAll); err != nil {
 			t.Errorf("%s %s=%v rejected: %v", obj.GetKind(), tc.path, tc.value, err)
 		}
+	}
+}
+
+func faqTranslation(tag string) map[string]any {
+	return map[string]any{"language": tag, "question": "q", "answer": "a"}
+}
+
+// TestLanguageTagsAccepted: well-formed BCP 47 tags of every shape are
+// admitted on queues and on pinned FAQs and their translations, and a
+// FAQ written before translations existed reads as English.
+func TestLanguageTagsAccepted(t *testing.T) {
+	ns := newNamespace(t)
+	tags := []any{"en", "ko", "EN-us", "zh-Hant", "zh-Hant-TW", "es-419", "sr-Latn-RS", "de-CH-1901", "de-DE-u-co-phonebk", "ko-x-formal", "x-klingon", "yue-HK"}
+	q := parse(t, baseQueue)
+	q.SetNamespace(ns)
+	set("spec.languages", tags)(q.Object)
+	if err := env.Client.Create(context.Background(), q, client.DryRunAll); err != nil {
+		t.Errorf("queue languages %v rejected: %v", tags, err)
+	}
+	p := parse(t, basePlan)
+	p.SetNamespace(ns)
+	if err := env.Client.Create(context.Background(), p, client.DryRunAll); err != nil {
+		t.Fatal(err)
+	}
+	if lang, _, _ := unstructured.NestedString(p.Object["spec"].(map[string]any)["actions"].(map[string]any)["pinnedFAQs"].([]any)[0].(map[string]any), "language"); lang != "en" {
+		t.Errorf("an untranslated FAQ's language defaulted to %q, want en", lang)
+	}
+	p = parse(t, basePlan)
+	p.SetNamespace(ns)
+	set("spec.actions.pinnedFAQs.0.language", "ko")(p.Object)
+	var translations []any
+	for _, tag := range tags {
+		if tag != "ko" {
+			translations = append(translations, faqTranslation(tag.(string)))
+		}
+	}
+	set("spec.actions.pinnedFAQs.0.translations", translations)(p.Object)
+	if err := env.Client.Create(context.Background(), p, client.DryRunAll); err != nil {
+		t.Errorf("translations %v rejected: %v", translations, err)
 	}
 }
 
