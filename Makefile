@@ -104,10 +104,11 @@ bench: manifests generate envtest-assets prometheus ## Benchmarks: capacity math
 	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore|TestYoung|TestSpikeOnYoungBaseline' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
-	rm -f bin/reaction-cluster.json bin/calm-cluster.json bin/outage-cluster.json
+	rm -f bin/reaction-cluster.json bin/calm-cluster.json bin/outage-cluster.json bin/ingest-cluster.json
 	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} YOUNG_RUNS=$${YOUNG_RUNS:-5} YOUNG_OUT=$(LOCALBIN)/young-cluster.json \
+	  INGEST_RUNS=$${INGEST_RUNS:-10} INGEST_OUT=$(LOCALBIN)/ingest-cluster.json \
 	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \
-	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10|TestYoungQueueStep' -count=1 -v -timeout 150m
+	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10|Test13|TestYoungQueueStep' -count=1 -v -timeout 180m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 .PHONY: simulate-report

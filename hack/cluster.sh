@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
 # A real local Kubernetes control plane without Docker: etcd, kube-apiserver
 # (RBAC on), kube-controller-manager, kube-scheduler, kwok (a fake kubelet,
-# so pods become Running without containers), a real Prometheus and the
-# ticket-traffic simulator. Binaries are built from Go modules into bin/ by
-# hack/build-k8s.sh. Every process is tracked by its PID under .demo/cluster.
+# so pods become Running without containers), a real Prometheus, the
+# ticket-traffic simulator and frontline-ingest. Binaries are built from Go
+# modules into bin/ by hack/build-k8s.sh. Every process is tracked by its
+# PID under .demo/cluster.
 #
 #   hack/cluster.sh up       start everything, write .demo/cluster/kubeconfig
 #   hack/cluster.sh down     stop everything this script started
 #   hack/cluster.sh status   what is running
 #   SCRAPE_INTERVAL=15s hack/cluster.sh start-prometheus   (after stop prometheus)
+#
+# Tickets: TICKETS=counter (the default) has the simulator export each
+# queue's ticket counter itself; TICKETS=zendesk (make demo) has a
+# simulated Zendesk account send the scenario's tickets as signed Zendesk
+# webhooks to frontline-ingest, and Prometheus scrapes the ingest's series.
+# The ingest routes INGEST_QUEUES (namespace/queue, space- or
+# comma-separated; with TICKETS=zendesk the scenario's three by default),
+# each by the tag its simulated tickets carry; it is started whenever
+# there is a queue to route (the end-to-end tests route queues of their
+# own, whose tickets they send via=zendesk through the simulator's /queue).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +30,13 @@ ETCD_PORT=${ETCD_PORT:-23790}
 API_PORT=${API_PORT:-26443}
 PROM_PORT=${PROM_PORT:-29090}
 SIM_PORT=${SIM_PORT:-29091}
+INGEST_PORT=${INGEST_PORT:-29092}
+INGEST_METRICS_PORT=${INGEST_METRICS_PORT:-29093}
+TICKETS=${TICKETS:-counter}
+if [[ $TICKETS == zendesk ]]; then
+  INGEST_QUEUES=${INGEST_QUEUES-exchange/retail-chat exchange/withdrawals-email exchange/vip-phone}
+fi
+INGEST_QUEUES=${INGEST_QUEUES:-}
 # Where the operator replicas serve their metrics (hack/run-operator.sh:
 # port base + 443), comma-separated.
 OPERATOR_METRICS=${OPERATOR_METRICS:-127.0.0.1:28523}
@@ -55,12 +73,21 @@ start_prometheus() {
   touch "$dir/prometheus/scrape-token"
   local operator_targets
   operator_targets=$(sed "s/,/','/g" <<<"$OPERATOR_METRICS")
+  # The ingest's series carry their own namespace label (the queue's):
+  # honor_labels keeps it, as the ingest's ServiceMonitor does.
+  local ingest_job=""
+  if [[ -f "$dir/ingest/config.yaml" ]]; then
+    ingest_job="- job_name: frontline-ingest
+  honor_labels: true
+  static_configs: [{targets: ['127.0.0.1:$INGEST_METRICS_PORT']}]"
+  fi
   cat >"$dir/prometheus/prometheus.yml" <<PROM
 global: {scrape_interval: ${SCRAPE_INTERVAL:-5s}, evaluation_interval: ${SCRAPE_INTERVAL:-5s}}
 rule_files: [rules.yaml]
 scrape_configs:
 - job_name: tickets
   static_configs: [{targets: ['127.0.0.1:$SIM_PORT']}]
+$ingest_job
 - job_name: frontline
   scheme: https
   tls_config: {insecure_skip_verify: true}
@@ -71,6 +98,33 @@ PROM
   start prometheus "$root/bin/prometheus" --config.file "$dir/prometheus/prometheus.yml" \
     --storage.tsdb.path "$dir/prometheus/data" --web.listen-address "127.0.0.1:$PROM_PORT" --log.level warn
   wait_for Prometheus 30 curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
+}
+
+# start_ingest writes frontline-ingest's configuration for the simulated
+# Zendesk account (one source, a fresh signing secret, a rule per queue of
+# INGEST_QUEUES matching the tag the simulator puts on that queue's
+# tickets) and starts it; webhooks are then the simulator's flags to reach it.
+webhooks=()
+start_ingest() {
+  local queues=${INGEST_QUEUES//,/ }
+  mkdir -p "$dir/ingest"
+  (umask 077 && openssl rand -hex 32 >"$dir/ingest/zendesk.secret")
+  {
+    echo "# frontline-ingest for the local cluster: a simulated Zendesk account"
+    echo "# (bin/ticketsim --zendesk-url), each queue's tickets tagged for it."
+    echo "sources:"
+    echo "- {name: zendesk, vendor: zendesk, secretFile: $dir/ingest/zendesk.secret}"
+    echo "rules:"
+    local q
+    for q in $queues; do
+      [[ $q == */* ]] || { log "INGEST_QUEUES: $q is not namespace/queue"; return 1; }
+      echo "- {name: ${q%%/*}-${q#*/}, sources: [zendesk], match: {tags: [frontline_${q%%/*}_${q#*/}]}, target: {namespace: ${q%%/*}, queue: ${q#*/}}}"
+    done
+  } >"$dir/ingest/config.yaml"
+  start frontline-ingest "$root/bin/frontline-ingest" --config "$dir/ingest/config.yaml" \
+    --listen "127.0.0.1:$INGEST_PORT" --metrics-listen "127.0.0.1:$INGEST_METRICS_PORT" --log-format text --drain-delay 0s
+  wait_for frontline-ingest 30 curl -sf "http://127.0.0.1:$INGEST_PORT/readyz"
+  webhooks=(--zendesk-url "http://127.0.0.1:$INGEST_PORT/webhooks/zendesk" --zendesk-secret-file "$dir/ingest/zendesk.secret")
 }
 
 down() {
@@ -87,13 +141,20 @@ down() {
 }
 
 up() {
+  case $TICKETS in
+    counter | zendesk) ;;
+    *) log "TICKETS is counter or zendesk, not $TICKETS"; return 2 ;;
+  esac
+  if [[ $TICKETS == zendesk && -z ${INGEST_QUEUES//[ ,]/} ]]; then
+    log "TICKETS=zendesk needs a queue in INGEST_QUEUES for the ingest to route"; return 2
+  fi
   "$root/hack/build-k8s.sh" all >/dev/null
   "$root/hack/install-prometheus.sh"
-  (cd "$root" && go build -o bin/ticketsim ./hack/ticketsim)
+  (cd "$root" && go build -o bin/ticketsim ./hack/ticketsim && go build -o bin/frontline-ingest ./cmd/frontline-ingest)
   if running kube-apiserver; then log "cluster already up ($KUBECONFIG)"; return 0; fi
   down
   rm -rf "$dir"
-  mkdir -p "$dir"/{pids,logs,certs,etcd,prometheus}
+  mkdir -p "$dir"/{pids,logs,certs,etcd,prometheus,ingest}
   trap 'log "cluster failed to start; stopping"; down' ERR
 
   log "keys and credentials"
@@ -167,15 +228,22 @@ NODE
   kubectl taint nodes kwok-node-1 node.kubernetes.io/not-ready:NoSchedule- >/dev/null 2>&1 || true
   wait_for "default ServiceAccount" 30 kubectl get serviceaccount default
 
-  log "ticket simulator and Prometheus"
-  start ticketsim "$root/bin/ticketsim" --listen "127.0.0.1:$SIM_PORT" --scenario calm
+  if [[ -n ${INGEST_QUEUES//[ ,]/} ]]; then
+    log "frontline-ingest: a Zendesk source, routing ${INGEST_QUEUES//,/ }"
+    start_ingest
+  fi
+  log "ticket simulator (tickets via $TICKETS) and Prometheus"
+  start ticketsim "$root/bin/ticketsim" --listen "127.0.0.1:$SIM_PORT" --scenario calm --via "$TICKETS" "${webhooks[@]}"
   start_prometheus
   trap - ERR
   log "cluster up: KUBECONFIG=$KUBECONFIG  Prometheus http://127.0.0.1:$PROM_PORT  traffic http://127.0.0.1:$SIM_PORT/state"
+  if running frontline-ingest; then
+    log "frontline-ingest: webhooks http://127.0.0.1:$INGEST_PORT/webhooks/zendesk  metrics http://127.0.0.1:$INGEST_METRICS_PORT/metrics"
+  fi
 }
 
 status() {
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok ticketsim prometheus frontline frontline-2; do
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok frontline-ingest ticketsim prometheus frontline frontline-2; do
     if running "$name"; then echo "$name: running (pid $(cat "$dir/pids/$name.pid"))"; else echo "$name: stopped"; fi
   done
 }

@@ -11,6 +11,17 @@
 //
 //	curl -XPOST 'localhost:9091/queue?namespace=ns&queue=q&inflow_per_hour=6000&ramp=0s'
 //	curl -XDELETE 'localhost:9091/queue?namespace=ns&queue=q'
+//
+// Each queue's tickets are counted in ticketsim's own counter (via=counter,
+// the default) or sent, each at its time, by a simulated Zendesk account
+// as signed Zendesk webhooks to frontline-ingest (via=zendesk, with
+// --zendesk-url and --zendesk-secret-file), which then exports the queue's
+// series: created on creation, solved a handle time later (the ingest's
+// backlog is the tickets open in between). --via sets it for the
+// scenario's queues, &via= for a queue of /queue:
+//
+//	ticketsim --via zendesk --zendesk-url http://127.0.0.1:8080/webhooks/zendesk --zendesk-secret-file zendesk.secret
+//	curl -XPOST 'localhost:9091/queue?namespace=ns&queue=q&inflow_per_hour=600&handle_seconds=60&via=zendesk'
 
 package main
 
@@ -29,6 +40,7 @@ import (
 	"time"
 
 	"github.com/frontline-dev/frontline/internal/scenario"
+	"github.com/frontline-dev/frontline/test/helpdesksim"
 	"github.com/frontline-dev/frontline/test/ticketsim"
 )
 
@@ -71,6 +83,24 @@ type state struct {
 	speed    float64
 	loop     bool
 	current  map[string]float64
+	// via is how the scenario's queues deliver their tickets; zendesk,
+	// when not nil, is the simulated account that sends them as webhooks.
+	via     string
+	zendesk *helpdesksim.Zendesk
+}
+
+// tickets is where a queue's tickets go for a via: nil is the counter.
+func (st *state) tickets(via string) (ticketsim.Tickets, error) {
+	switch via {
+	case "", "counter":
+		return nil, nil
+	case "zendesk":
+		if st.zendesk == nil {
+			return nil, fmt.Errorf("via=zendesk needs ticketsim started with --zendesk-url and --zendesk-secret-file")
+		}
+		return st.zendesk, nil
+	}
+	return nil, fmt.Errorf("via is counter or zendesk, not %q", via)
 }
 
 func main() {
@@ -80,6 +110,9 @@ func main() {
 	speed := flag.Float64("speed", 1, "Time compression: 2 runs the scenario twice as fast.")
 	loop := flag.Bool("loop", false, "Start the scenario over when it ends.")
 	seed := flag.Uint64("seed", 1, "Seed for the arrivals and the noisy scenario.")
+	via := flag.String("via", "counter", "How the scenario's queues deliver tickets: counter (ticketsim's own series) or zendesk (signed Zendesk webhooks to --zendesk-url).")
+	zendeskURL := flag.String("zendesk-url", "", "frontline-ingest's URL of a zendesk source, e.g. http://127.0.0.1:8080/webhooks/zendesk, for queues delivered via=zendesk.")
+	zendeskSecret := flag.String("zendesk-secret-file", "", "The file holding that source's signing secret (its first line).")
 	flag.Var(&queues, "queue", "namespace/name=inflowPerHour:handleSeconds (repeatable).")
 	flag.Parse()
 	if len(queues) == 0 {
@@ -95,7 +128,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop, pinned: map[string]bool{}}
+	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop, pinned: map[string]bool{}, via: *via}
+	if *zendeskURL != "" {
+		secret, err := readSecret(*zendeskSecret)
+		if err != nil {
+			log.Fatal(err)
+		}
+		st.zendesk = helpdesksim.NewZendesk(*zendeskURL, secret)
+		defer st.zendesk.Close()
+	}
+	if _, err := st.tickets(*via); err != nil {
+		log.Fatal(err)
+	}
 	sim.Mux.HandleFunc("/queue", st.queueHandler(sim))
 	sim.Mux.HandleFunc("/scenario", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -150,11 +194,16 @@ func main() {
 		st.mu.Lock()
 		defer st.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]any{
-			"scenario": st.name, "elapsed": st.elapsed().String(), "values": st.current,
-		})
+		out := map[string]any{"scenario": st.name, "elapsed": st.elapsed().String(), "values": st.current, "via": st.via}
+		if st.zendesk != nil {
+			out["zendesk"] = st.zendesk.Stats()
+		}
+		_ = json.NewEncoder(w).Encode(out)
 	})
-	log.Printf("ticketsim: scenario %s at %gx on http://%s/metrics", *name, *speed, sim.Address())
+	log.Printf("ticketsim: scenario %s at %gx on http://%s/metrics, its tickets via %s", *name, *speed, sim.Address(), *via)
+	if st.zendesk != nil {
+		log.Printf("ticketsim: a simulated Zendesk account sends to %s", *zendeskURL)
+	}
 
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
@@ -169,6 +218,22 @@ func main() {
 		case <-tick.C:
 		}
 	}
+}
+
+// readSecret reads a signing secret: the file's first line.
+func readSecret(path string) ([]byte, error) {
+	if path == "" {
+		return nil, fmt.Errorf("--zendesk-url needs --zendesk-secret-file")
+	}
+	raw, err := os.ReadFile(path) //nolint:gosec // the operator of this tool names the file
+	if err != nil {
+		return nil, err
+	}
+	first, _, _ := strings.Cut(string(raw), "\n")
+	if first = strings.TrimSpace(first); first == "" {
+		return nil, fmt.Errorf("%s: no secret on its first line", path)
+	}
+	return []byte(first), nil
 }
 
 func (st *state) elapsed() time.Duration {
@@ -187,12 +252,15 @@ func (st *state) apply(sim *ticketsim.Sim, queues queueFlags) {
 		inflow, price, backlog = o[0], o[1], o[0]
 	}
 	st.current = map[string]float64{"inflowMultiplier": inflow, "btcPrice": price}
+	via, _ := st.tickets(st.via) // checked at start
 	for _, q := range queues {
 		if st.pinned[q.ns+"/"+q.name] {
 			continue
 		}
 		perHour := q.base * inflow
-		sim.Set(q.ns, q.name, ticketsim.Queue{InflowPerHour: perHour, HandleTimeSeconds: q.handle, Backlog: float64(int(q.base / 60 * backlog))})
+		// Via a helpdesk, the backlog is the tickets open (created, not yet
+		// solved) as the ingest counts them, not the scenario's.
+		sim.Set(q.ns, q.name, ticketsim.Queue{InflowPerHour: perHour, HandleTimeSeconds: q.handle, Backlog: float64(int(q.base / 60 * backlog)), Via: via})
 		st.current[q.ns+"/"+q.name] = perHour
 	}
 	sim.Price.WithLabelValues("BTC-USDT").Set(price)
@@ -204,7 +272,7 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ns, name := q.Get("namespace"), q.Get("queue")
-		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s][&smooth=true]; DELETE /queue?namespace=NS&queue=NAME"
+		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s][&smooth=true][&via=counter|zendesk]; DELETE /queue?namespace=NS&queue=NAME"
 		if ns == "" || name == "" {
 			http.Error(w, usage, http.StatusBadRequest)
 			return
@@ -230,9 +298,14 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 			http.Error(w, usage, http.StatusBadRequest)
 			return
 		}
+		via, err := st.tickets(q.Get("via"))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 		st.pinned[ns+"/"+name] = true
-		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle, Smooth: smooth}, ramp)
-		_, _ = fmt.Fprintf(w, "%s/%s -> %g/h over %s\n", ns, name, rate, ramp)
+		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle, Smooth: smooth, Via: via}, ramp)
+		_, _ = fmt.Fprintf(w, "%s/%s -> %g/h over %s via %s\n", ns, name, rate, ramp, pick(q.Get("via"), "counter"))
 	}
 }
 

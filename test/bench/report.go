@@ -26,6 +26,9 @@ const (
 	// (+ a scrape and a poll).
 	targetBoundFactor = 1.5
 	targetCalmShare   = 0.95
+	// targetIngest: the same step through frontline-ingest (signed
+	// webhooks), its median at most this much above the direct counter's.
+	targetIngest = 2 * time.Second
 )
 
 // reactionCase is what the end-to-end suite's Test08ReactionTimes wrote:
@@ -66,6 +69,15 @@ type clusterFigures struct {
 		Partial bool   `json:"partialCoverageSeen"`
 		Note    string `json:"note"`
 	}
+	// ingest is Test13ReactionThroughTheIngest's: the same ×10 step on
+	// twin queues, one on the simulator's counter, one fed signed Zendesk
+	// webhooks through frontline-ingest.
+	ingest *struct {
+		Counter          reactionCase       `json:"counter"`
+		Ingest           reactionCase       `json:"ingest"`
+		MedianDifference time.Duration      `json:"medianDifference"`
+		Outcomes         map[string]float64 `json:"outcomes"`
+	}
 }
 
 func readCluster(root string) clusterFigures {
@@ -80,6 +92,9 @@ func readCluster(root string) clusterFigures {
 	}
 	if !read("outage-cluster.json", &c.outage) {
 		c.outage = nil
+	}
+	if !read("ingest-cluster.json", &c.ingest) {
+		c.ingest = nil
 	}
 	return c
 }
@@ -187,6 +202,10 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 	if len(cluster.reaction) == 0 {
 		b.WriteString("| counter steps on the local cluster | not run | **no** |\n")
 	}
+	if in := cluster.ingest; in != nil {
+		fmt.Fprintf(b, "| the same step through frontline-ingest (signed Zendesk webhooks): median within %s of the direct counter's | %s against %s (%+.1f s) over %d runs | %s |\n",
+			targetIngest, round(in.Ingest.MedianRunning), round(in.Counter.MedianRunning), in.MedianDifference.Seconds(), len(in.Ingest.ToRunning), mark(in.MedianDifference <= targetIngest))
+	}
 	if c := cluster.calm; c != nil {
 		fmt.Fprintf(b, "| calm 600/h for %d min: agents within ±1 of %d for ≥ 95 %% of the time, no surge | %.1f %% | %s |\n", c.Minutes, c.Need, 100*c.WithinShare, mark(c.WithinShare >= targetCalmShare && c.Minutes >= 30))
 	}
@@ -205,6 +224,23 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 	b.WriteString("\n")
 }
 
+// reactionRow is one step's row: each run's time to all Running, with the
+// tickets it counted, the median and the bound.
+func reactionRow(b *strings.Builder, c reactionCase) {
+	var runs []string
+	for i, d := range c.ToRunning {
+		run := fmt.Sprintf("%.1f", d.Seconds())
+		if i < len(c.NotReached) && c.NotReached[i] {
+			run = "over " + run
+		}
+		if i < len(c.TicketsInBound) && i < len(c.ExpectedTickets) && c.ExpectedTickets[i] > 0 {
+			run += fmt.Sprintf(" [%.0f / %.1f]", c.TicketsInBound[i], c.ExpectedTickets[i])
+		}
+		runs = append(runs, run)
+	}
+	fmt.Fprintf(b, "| %s | %s | %d → %d | %s | %s | %s |\n", c.Name, c.Scrape, c.FromReplicas, c.ToReplicas, strings.Join(runs, ", "), round(c.MedianRunning), round(c.Bound))
+}
+
 // reactionSection prints every counter step on the local cluster, the
 // estimator's and the simulator's detection figures.
 func reactionSection(b *strings.Builder, root string, cluster clusterFigures, internal []time.Duration) {
@@ -216,19 +252,7 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 	b.WriteString("Where a run counted its tickets, they follow its time in brackets: the tickets the counter counted from its first scrape after the step to its last within the bound, over what the new rate expects across those scrapes. A slow run with few tickets is Poisson luck: no estimator can size for tickets that have not come. A run marked \"over\" was cut at the test's 4-minute cap before the full target; the test then checks that the agents are at the need for the tickets that came.\n\n")
 	b.WriteString("| step | scrape | agents | runs: to all Running (s) [tickets counted / expected] | median | Lorden's bound (24 h budget) + scrape + poll |\n|---|---|---|---|---|---|\n")
 	for _, c := range cluster.reaction {
-		var runs []string
-		for i, d := range c.ToRunning {
-			run := fmt.Sprintf("%.1f", d.Seconds())
-			if i < len(c.NotReached) && c.NotReached[i] {
-				run = "over " + run
-			}
-			if i < len(c.TicketsInBound) && i < len(c.ExpectedTickets) && c.ExpectedTickets[i] > 0 {
-				run += fmt.Sprintf(" [%.0f / %.1f]", c.TicketsInBound[i], c.ExpectedTickets[i])
-			}
-			runs = append(runs, run)
-		}
-		bound := round(c.Bound).String()
-		fmt.Fprintf(b, "| %s | %s | %d → %d | %s | %s | %s |\n", c.Name, c.Scrape, c.FromReplicas, c.ToReplicas, strings.Join(runs, ", "), round(c.MedianRunning), bound)
+		reactionRow(b, c)
 	}
 	if len(cluster.reaction) == 0 {
 		b.WriteString("| not run | | | | | |\n")
@@ -237,6 +261,14 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 		if c.Note != "" {
 			fmt.Fprintf(b, "\n%s, %s scrape: %s\n", c.Name, c.Scrape, c.Note)
 		}
+	}
+	if in := cluster.ingest; in != nil {
+		b.WriteString("\nThrough frontline-ingest: the path a real helpdesk's tickets take. A simulated Zendesk account sends each ticket, at its Poisson time, as a signed Zendesk webhook (`ticket.created`, then `ticket.status_changed` to solved a minute later) to `frontline-ingest`, which Prometheus scrapes every 5 s. " +
+			"Each run steps such a queue and a twin on the simulator's own counter, one after the other (alternating which goes first), both as above.\n\n")
+		b.WriteString("| step | scrape | agents | runs: to all Running (s) [tickets counted / expected] | median | Lorden's bound (24 h budget) + scrape + poll |\n|---|---|---|---|---|---|\n")
+		reactionRow(b, in.Ingest)
+		reactionRow(b, in.Counter)
+		fmt.Fprintf(b, "\nThe ingest's answers to the webhooks: %v.\n", in.Outcomes)
 	}
 	b.WriteString("\nOperator-internal latency (a gauge read through a query override: skips the counter, the scrape's timing and the estimator; envtest): ")
 	fmt.Fprintf(b, "p50 %s, p95 %s over %d spikes.\n\n", round(percentile(internal, 0.5)), round(percentile(internal, 0.95)), len(internal))

@@ -2,8 +2,10 @@
 
 // Package e2e runs Frontline on a real local cluster (etcd, kube-apiserver
 // with RBAC, controller-manager, scheduler, kwok) with a real Prometheus
-// scraping the ticket simulator, the operator running as a process under its
-// own ServiceAccount. hack/cluster.sh and hack/run-operator.sh set it up.
+// scraping the ticket simulator (and frontline-ingest, which the
+// simulator's Zendesk account sends Test13's tickets to as signed
+// webhooks), the operator running as a process under its own
+// ServiceAccount. hack/cluster.sh and hack/run-operator.sh set it up.
 package e2e
 
 import (
@@ -96,6 +98,7 @@ func scriptEnv(env []string, name string, args ...string) error {
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
 		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523,127.0.0.1:48523", // both replicas (see Test05)
 		"INSTALL=helm") // run-operator.sh installs CRDs and RBAC from the chart
+	cmd.Env = append(cmd.Env, ingestEnv()...) // the ingest Test13 sends webhooks to
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {

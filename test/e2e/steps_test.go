@@ -270,7 +270,7 @@ func startReactionCounters() error {
 			}
 		}
 	}
-	return nil
+	return startIngestCounters() // Test13's, on both paths
 }
 
 func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reactionCase {

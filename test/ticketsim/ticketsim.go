@@ -2,7 +2,9 @@
 // queues, with inflow, backlog and handle time set at run time, so a real
 // Prometheus can scrape realistic traffic in tests and demos. Tickets
 // arrive as a Poisson process (seeded), counted as they come, unless a
-// queue asks for a smooth counter.
+// queue asks for a smooth counter. A queue can instead hand each ticket to
+// a simulated helpdesk (Queue.Via), which sends it on as the helpdesk's
+// webhooks; frontline-ingest then exports the queue's series.
 package ticketsim
 
 import (
@@ -27,6 +29,20 @@ type Queue struct {
 	// Poisson arrivals: a counter with no noise at all, for tests that
 	// compare exact values.
 	Smooth bool
+	// Via, when set, receives each Poisson arrival at its time instead of
+	// the counter, with the handle time: the simulator exports no series
+	// for the queue (Backlog and Smooth do not apply), whoever Via
+	// delivers to does.
+	Via Tickets
+}
+
+// Tickets takes a queue's tickets elsewhere, e.g. a simulated helpdesk
+// (package helpdesksim) sending them to frontline-ingest as webhooks.
+type Tickets interface {
+	// Ticket is one ticket created at the given time (at most one tick
+	// ahead of now, so it can be sent on at that time) and handled for
+	// handle (0: none given).
+	Ticket(namespace, queue string, created time.Time, handle time.Duration)
 }
 
 // flow is a queue's traffic now: a step in force, or a ramp under way.
@@ -36,6 +52,8 @@ type flow struct {
 	rampStart  time.Time
 	rampLength time.Duration
 	next       time.Time // next Poisson arrival
+	// drawn is how far ahead arrivals were handed to Via already.
+	drawn time.Time
 }
 
 // rate is the inflow per hour at now.
@@ -52,6 +70,7 @@ type Sim struct {
 	mu     sync.Mutex
 	queues map[metrics.QueueKey]*flow
 	rng    *rand.Rand
+	tick   time.Duration
 
 	created, handleSum, handleCount *prometheus.CounterVec
 	backlog                         *prometheus.GaugeVec
@@ -79,6 +98,7 @@ func StartOn(addr string, tick time.Duration, seed uint64) (*Sim, error) {
 	s := &Sim{
 		queues:      map[metrics.QueueKey]*flow{},
 		rng:         rand.New(rand.NewPCG(seed, 0x71c)),
+		tick:        tick,
 		created:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.TicketsCreatedTotal, Help: "Tickets created."}, labels),
 		handleSum:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.HandleSecondsSum, Help: "Handle time sum."}, labels),
 		handleCount: prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.HandleSecondsCount, Help: "Handled tickets."}, labels),
@@ -116,12 +136,24 @@ func (s *Sim) Ramp(ns, name string, q Queue, over time.Duration) {
 	now := time.Now()
 	k := metrics.QueueKey{Namespace: ns, Name: name}
 	f := &flow{Queue: q, rampStart: now, rampLength: over}
-	if old, ok := s.queues[k]; ok {
+	old, ok := s.queues[k]
+	if ok {
 		f.from = old.rate(now)
 	}
-	// Memoryless: the next arrival is drawn afresh at the new rate.
-	f.next = s.arrival(now, f.rate(now))
+	// Memoryless: the next arrival is drawn afresh at the new rate, after
+	// those already handed on.
+	from := now
+	if ok && old.Via != nil && q.Via != nil && old.drawn.After(now) {
+		from = old.drawn
+	}
+	f.next, f.drawn = s.arrival(from, f.rate(now)), from
 	s.queues[k] = f
+	if q.Via != nil {
+		if ok && old.Via == nil {
+			s.deleteSeries(ns, name)
+		}
+		return
+	}
 	s.backlog.WithLabelValues(ns, name).Set(q.Backlog)
 	s.created.WithLabelValues(ns, name).Add(0)
 }
@@ -131,6 +163,10 @@ func (s *Sim) Remove(ns, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.queues, metrics.QueueKey{Namespace: ns, Name: name})
+	s.deleteSeries(ns, name)
+}
+
+func (s *Sim) deleteSeries(ns, name string) {
 	s.created.DeleteLabelValues(ns, name)
 	s.backlog.DeleteLabelValues(ns, name)
 	s.handleSum.DeleteLabelValues(ns, name)
@@ -169,6 +205,10 @@ func (s *Sim) run(tick time.Duration) {
 // count adds the tickets that arrived by now.
 func (s *Sim) count(k metrics.QueueKey, f *flow, now time.Time, dt float64) {
 	rate := f.rate(now)
+	if f.Via != nil {
+		s.handOn(k, f, now, rate)
+		return
+	}
 	n := 0.0
 	if f.Smooth {
 		n = rate / 3600 * dt
@@ -190,6 +230,24 @@ func (s *Sim) count(k metrics.QueueKey, f *flow, now time.Time, dt float64) {
 	if f.HandleTimeSeconds > 0 {
 		s.handleCount.WithLabelValues(k.Namespace, k.Name).Add(n)
 		s.handleSum.WithLabelValues(k.Namespace, k.Name).Add(n * f.HandleTimeSeconds)
+	}
+}
+
+// handOn gives Via the arrivals up to one tick ahead, each at its own
+// time, as count would count them (the same draws, a tick earlier).
+func (s *Sim) handOn(k metrics.QueueKey, f *flow, now time.Time, rate float64) {
+	horizon := now.Add(s.tick)
+	handle := time.Duration(f.HandleTimeSeconds * float64(time.Second))
+	for !f.next.After(horizon) {
+		f.Via.Ticket(k.Namespace, k.Name, f.next, handle)
+		f.next = s.arrival(f.next, rate)
+	}
+	f.drawn = horizon
+	if rate > 0 && f.next.Sub(horizon) > time.Hour {
+		f.next = s.arrival(horizon, rate)
+	}
+	if f.rampLength > 0 {
+		f.next = s.arrival(horizon, rate)
 	}
 }
 
