@@ -35,6 +35,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
+	"github.com/frontline-dev/frontline/internal/tenancy"
 )
 
 var surgeActive = prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -149,13 +150,10 @@ func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1al
 // refused (not defined, address not allowed): then nothing is read, and
 // the refusal is returned for the TriggersAvailable condition.
 func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, now time.Time) ([]surge.Trigger, *sources.Refusal) {
-	api, _, apiErr := r.Sources.API(p.Spec.Prometheus)
+	api, src, apiErr := r.Sources.API(p.Spec.Prometheus)
 	var refused *sources.Refusal
 	errors.As(apiErr, &refused) // stays nil unless the source is refused
-	query := func(q string) (float64, string) {
-		if apiErr != nil {
-			return 0, "Prometheus client: " + apiErr.Error()
-		}
+	query := func(api metrics.API, q string) (float64, string) {
 		qctx, cancel := context.WithTimeout(ctx, triggerTimeout(p))
 		defer cancel()
 		val, _, _, err := api.Query(qctx, q, now)
@@ -191,10 +189,24 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 			if spec.Kind == surge.KindInflowSpike {
 				return r.readSpike(ctx, api, spec, matcher, now, triggerTimeout(p))
 			}
-			v, why := query(surge.BacklogSumQuery(matcher))
+			v, why := query(api, surge.BacklogSumQuery(matcher))
 			return reading(spec, v, why)
 		default:
-			v, why := query(spec.Query)
+			api, src, err := api, src, apiErr
+			if spec.Source != "" {
+				api, src, err = r.Sources.API(&supportv1alpha1.PrometheusSource{Source: spec.Source})
+			}
+			if err != nil {
+				return spec.Failed("Prometheus client: " + err.Error())
+			}
+			q, err := confinedQuery(spec.Query, src, p.Namespace)
+			if err != nil {
+				return spec.Failed(err.Error())
+			}
+			v, why := query(api, q)
+			if why != "" && q != spec.Query {
+				why += fmt.Sprintf(" (read on tenant-scoped source %q, confined to namespace %s)", src.Name, p.Namespace)
+			}
 			return reading(spec, v, why)
 		}
 	}
@@ -208,6 +220,20 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	}
 	wg.Wait()
 	return out, refused
+}
+
+// confinedQuery is an external trigger's query as the plan may read it: on
+// a tenant-scoped source, confined to the plan's namespace (a tenant reads
+// its own series only); on a shared one, as written.
+func confinedQuery(query string, src sources.Source, namespace string) (string, error) {
+	if src.Tenancy != sources.TenancyTenant {
+		return query, nil
+	}
+	q, err := tenancy.Confine(query, namespace)
+	if err != nil {
+		return "", fmt.Errorf("query on tenant-scoped source %q: %w", src.Name, err)
+	}
+	return q, nil
 }
 
 // evaluationInterval is how often the plan's triggers are read (5s unset).

@@ -264,3 +264,46 @@ func TestOverridesCannotReadAnotherNamespace(t *testing.T) {
 	create(t, own)
 	waitReplicas(t, tenant, "own-agents", agentsFor(600, 80), 30*time.Second)
 }
+
+// On a tenant-scoped source (the default one here), an external trigger
+// reads its plan's namespace only: naming another namespace is refused,
+// leaving it out reads nothing of another's, and with above: "1" (any
+// value of theirs fires) no value of the other namespace reaches status. Market data a plan may read as
+// written comes from a source the platform marked Shared ("local").
+func TestExternalTriggersCannotReadAnotherNamespace(t *testing.T) {
+	victim, tenant := newNamespace(t), newNamespace(t)
+	sim.Gauges.WithLabelValues(victim, "", "secret").Set(4321) // only the victim has this series
+	sim.Price.WithLabelValues("FRONTLINE-TEST").Set(50000)     // no namespace: market data
+	plan := func(name, query, source string) *supportv1alpha1.SurgePlan {
+		p := volatilityPlan(tenant, name)
+		e := &p.Spec.Triggers.External[0]
+		e.Query, e.Above, e.ExitBelow, e.Source = query, "1", nil, source
+		return p
+	}
+	create(t,
+		plan("named", fmt.Sprintf(`max(frontline_sim_signal{namespace=%q,signal="secret"})`, victim), ""),
+		plan("unnamed", `max(frontline_sim_signal{signal="secret"})`, ""),
+		plan("market-tenant", `max(exchange_price{pair="FRONTLINE-TEST"})`, ""),
+		plan("market-shared", `max(exchange_price{pair="FRONTLINE-TEST"})`, "local"))
+	for name, why := range map[string]string{"named": "outside namespace", "unnamed": "returned 0 series", "market-tenant": "confined to namespace"} {
+		eventually(t, 30*time.Second, func() error {
+			p := getPlan(t, tenant, name)
+			c := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable)
+			if c == nil || c.Status != metav1.ConditionFalse || !strings.Contains(c.Message, why) {
+				return fmt.Errorf("%s: TriggersAvailable %+v, want False saying %q", name, c, why)
+			}
+			return nil
+		})
+		p := getPlan(t, tenant, name)
+		for _, tr := range p.Status.Triggers {
+			if strings.Contains(tr.Value, "4321") || strings.Contains(tr.Value, "50000") {
+				t.Errorf("%s: a value it may not read reached status: %+v", name, tr)
+			}
+		}
+		if p.Status.Phase == supportv1alpha1.SurgePhaseActive {
+			t.Errorf("%s: Active on a value it may not read", name)
+		}
+	}
+	// Market data from the Shared source reads as written, and fires.
+	waitPhase(t, tenant, "market-shared", supportv1alpha1.SurgePhaseActive, 30*time.Second)
+}

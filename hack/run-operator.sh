@@ -54,11 +54,18 @@ contexts:
   context: {cluster: local, user: frontline-controller-manager, namespace: frontline-system}
 current-context: operator
 KC
+# The platform's sources: the local Prometheus is the default (tenant-
+# scoped) source and, as "market", the Shared one the sample plan's BTC
+# price trigger reads.
+cat >"$dir/sources.yaml" <<SRC
+sources:
+- {name: market, address: "http://127.0.0.1:$PROM_PORT", tenancy: Shared}
+SRC
 (cd "$root" && CGO_ENABLED=0 go build -o bin/manager .)
 "$root/hack/cluster.sh" start "$name" "$root/bin/manager" \
   --kubeconfig "$dir/operator.kubeconfig" \
   --leader-elect --leader-election-namespace frontline-system \
-  --prometheus-address "http://127.0.0.1:$PROM_PORT" \
+  --prometheus-address "http://127.0.0.1:$PROM_PORT" --sources-config "$dir/sources.yaml" \
   --health-probe-bind-address "127.0.0.1:$((base + 1))" \
   --metrics-bind-address "127.0.0.1:$((base + 443))"
 for _ in $(seq 120); do

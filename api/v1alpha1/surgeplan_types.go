@@ -291,6 +291,16 @@ type ExternalTrigger struct {
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
 	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('1h')",message="external for must be at most 1h"
 	For metav1.Duration `json:"for,omitempty"`
+
+	// source names the platform's metrics source this query reads, e.g. a
+	// Shared source holding market prices (see prometheus.source).
+	// Defaults to the plan's source. On a tenant-scoped source the query
+	// is confined to the plan's namespace: it reads only series labelled
+	// with it, so market data needs a source the platform marked Shared.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Source string `json:"source,omitempty"`
 }
 
 // SurgeActions are applied to every selected queue while a plan is Active.

@@ -28,8 +28,9 @@ type TriggerSpec struct {
 	MinInflowPerHour float64
 	// FalseAlarmEvery is the spike detector's budget.
 	FalseAlarmEvery time.Duration
-	// Query is an external trigger's PromQL.
-	Query string
+	// Query is an external trigger's PromQL; Source the metrics source it
+	// reads (empty: the plan's).
+	Query, Source string
 }
 
 // Reading turns a value into the state machine's input; known is false
@@ -78,7 +79,7 @@ func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
 		if e.ExitBelow != nil {
 			exit, _ = e.ExitBelow.Float64()
 		}
-		out = append(out, TriggerSpec{Name: e.Name, Kind: KindExternal, Enter: above, Exit: exit, For: e.For.Duration, Query: e.Query})
+		out = append(out, TriggerSpec{Name: e.Name, Kind: KindExternal, Enter: above, Exit: exit, For: e.For.Duration, Query: e.Query, Source: e.Source})
 	}
 	return out
 }
