@@ -13,8 +13,9 @@ for f in "$root"/config/crd/bases/*.yaml; do
   {
     echo "$header"
     echo '{{- if .Values.crds.enabled }}'
-    # Helm keeps resources annotated resource-policy=keep on uninstall.
-    sed -e '/^---$/d' -e 's/^  annotations:$/  annotations:\n    {{- if .Values.crds.keep }}\n    helm.sh\/resource-policy: keep\n    {{- end }}/' "$f"
+    # Helm keeps resources annotated resource-policy=keep on uninstall;
+    # crds.annotations adds the values' own.
+    sed -e '/^---$/d' -e 's/^  annotations:$/  annotations:\n    {{- if .Values.crds.keep }}\n    helm.sh\/resource-policy: keep\n    {{- end }}\n    {{- with .Values.crds.annotations }}{{ toYaml . | nindent 4 }}{{ end }}/' "$f"
     echo '{{- end }}'
   } >"$out"
 done

@@ -89,3 +89,49 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- $_ := set $cfg "sources" $sources -}}
 {{- toYaml $cfg -}}
 {{- end -}}
+
+{{- /*
+Values the schema cannot refuse, refused with a message at render:
+replicas that would all act at once, labels that would change the
+selector, volumes that would replace the chart's own, probes without
+exactly one handler.
+*/ -}}
+{{- define "frontline.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection) -}}
+{{- fail (printf "replicaCount is %d but leaderElection is false: every replica would reconcile the same queues and surge plans at once. Set leaderElection: true, or replicaCount: 1" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- $selector := include "frontline.selectorLabels" . | fromYaml -}}
+{{- range $k, $v := .Values.podLabels -}}
+{{- if hasKey $selector $k -}}
+{{- fail (printf "podLabels.%s: a selector label of the manager's pods, set by the chart" $k) -}}
+{{- end -}}
+{{- end -}}
+{{- range $i, $v := .Values.volumes -}}
+{{- if or (eq $v.name "sources-config") (hasPrefix "sources-secret-" $v.name) -}}
+{{- fail (printf "volumes[%d].name %s: the chart's own volumes for metricsSources are named sources-config and sources-secret-<n>; choose another name" $i $v.name) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name := list "livenessProbe" "readinessProbe" -}}
+{{- $p := index $.Values $name | default dict -}}
+{{- $handlers := list -}}
+{{- range $h := list "httpGet" "tcpSocket" "grpc" "exec" -}}
+{{- if index $p $h }}{{ $handlers = append $handlers $h }}{{ end -}}
+{{- end -}}
+{{- if ne (len $handlers) 1 -}}
+{{- fail (printf "%s: one handler (httpGet, tcpSocket, grpc or exec), got %v; null the default's httpGet to use another (%s: {httpGet: null, ...})" $name $handlers $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The manager's topologySpreadConstraints, each without a labelSelector given the pods' selector labels. */ -}}
+{{- define "frontline.topologySpreadConstraints" -}}
+{{- $out := list -}}
+{{- range .Values.topologySpreadConstraints -}}
+{{- $c := deepCopy . -}}
+{{- if not $c.labelSelector -}}
+{{- $_ := set $c "labelSelector" (dict "matchLabels" (include "frontline.selectorLabels" $ | fromYaml)) -}}
+{{- end -}}
+{{- $out = append $out $c -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
