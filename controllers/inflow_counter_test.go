@@ -13,7 +13,7 @@ import (
 	"github.com/frontline-dev/frontline/test/ticketsim"
 )
 
-// TestCounterStepScalesUpInOneStep: Poisson arrivals on the FIXED counter,
+// TestCounterStepScalesUpInOneStep: Poisson arrivals on the ticket counter,
 // scraped by a real Prometheus, through the estimator: when the detector
 // accepts a ×10 step, the queue is sized for the new rate in that same
 // decision.

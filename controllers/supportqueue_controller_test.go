@@ -132,7 +132,7 @@ func condition(q *supportv1alpha1.SupportQueue, t string) *metav1.Condition {
 	return meta.FindStatusCondition(q.Status.Conditions, t)
 }
 
-// TestSteadyTrafficSizedByCapacityModel: the FIXED default metrics, read
+// TestSteadyTrafficSizedByCapacityModel: the default metrics, read
 // as raw counter samples through a real Prometheus, are measured exactly
 // (a smooth counter: no Poisson noise to blur the check) and size agents
 // as the capacity model does for the inflow the estimator sizes for.

@@ -28,7 +28,7 @@ func (d Decimal) Float64() (float64, error) {
 // +kubebuilder:validation:Enum=chat;email;phone;social
 type Channel string
 
-// Channel values (FIXED).
+// Channel values.
 const (
 	ChannelChat   Channel = "chat"
 	ChannelEmail  Channel = "email"

@@ -38,7 +38,7 @@ const (
 // SurgePhase is where a plan is in its lifecycle.
 type SurgePhase string
 
-// SurgePhase values (FIXED).
+// SurgePhase values.
 const (
 	SurgePhaseArmed       SurgePhase = "Armed"
 	SurgePhaseActive      SurgePhase = "Active"
@@ -167,8 +167,8 @@ type SurgeTriggers struct {
 type InflowSpikeTrigger struct {
 	// ratio of inflow to baseline inflow that fires the trigger; greater
 	// than 1, e.g. "3". The detector's charts test ratio, 2·ratio and
-	// 4·ratio; a sustained rise a little below ratio may also be accepted
-	// after enough evidence, but never one below exitRatio.
+	// 4·ratio, and fire only once the post-change rate's lower confidence
+	// bound reaches ratio: a slow climb short of it does not surge.
 	// +required
 	// +kubebuilder:validation:XValidation:rule="double(self) > 1.0",message="inflowSpike.ratio must be greater than 1, e.g. \"3\""
 	Ratio Decimal `json:"ratio"`

@@ -7,7 +7,7 @@
 //	curl localhost:9091/state
 //
 // Tickets arrive as a Poisson process. Tests drive single queues apart from
-// the scenario with steps and ramps of the FIXED counter:
+// the scenario with steps and ramps of the ticket counter:
 //
 //	curl -XPOST 'localhost:9091/queue?namespace=ns&queue=q&inflow_per_hour=6000&ramp=0s'
 //	curl -XDELETE 'localhost:9091/queue?namespace=ns&queue=q'

@@ -30,7 +30,7 @@ type planOptions struct {
 	queue string
 }
 
-// PlanResult is the JSON form of `plan` (keys FIXED).
+// PlanResult is the JSON form of `plan` (its keys are stable).
 type PlanResult struct {
 	Channel         string  `json:"channel"`
 	Model           string  `json:"model"`

@@ -30,7 +30,7 @@ func TestPlanJSONPublishedCheck(t *testing.T) {
 	}
 	for _, key := range []string{"agents", "scheduledAgents", "serviceLevel", "asaSeconds", "occupancy", "offeredLoad"} {
 		if _, ok := got[key]; !ok {
-			t.Errorf("missing FIXED key %q in %s", key, out)
+			t.Errorf("missing stable key %q in %s", key, out)
 		}
 	}
 	if got["agents"] != 14.0 || got["scheduledAgents"] != 20.0 || got["offeredLoad"] != 10.0 {

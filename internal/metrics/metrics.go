@@ -20,7 +20,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
-// Conventional metric names (FIXED): the zero-configuration case.
+// Conventional metric names (stable: exporters rely on them): the zero-configuration case.
 const (
 	TicketsCreatedTotal = "frontline_tickets_created_total"
 	QueueBacklog        = "frontline_queue_backlog"
@@ -36,7 +36,7 @@ const handleTimeWindow = 10 * time.Minute
 // with a query naming them; more (an operator start) read everything.
 const maxWarmupNames = 100
 
-// QueueKey names a queue; its labels in the FIXED metrics.
+// QueueKey names a queue; its labels in the conventional metrics.
 type QueueKey struct {
 	Namespace string
 	Name      string

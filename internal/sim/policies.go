@@ -32,7 +32,7 @@ type planState struct {
 	nextEval float64
 }
 
-// Policy names (FIXED: scripts read them from the JSON).
+// Policy names (stable: scripts read them from the JSON).
 const (
 	FrontlineName = "frontline"
 	KEDAName      = "keda-hpa"
@@ -235,7 +235,7 @@ func (Perfect) Decide(s *setup, st *state) int32 { return foresight(s, st, 0) }
 // against.
 type CheapestForesight struct{ Headroom float64 }
 
-// CheapestForesightName is the policy's FIXED name.
+// CheapestForesightName is the policy's stable name.
 const CheapestForesightName = "cheapest-foresight"
 
 func (CheapestForesight) Name() string                    { return CheapestForesightName }

@@ -43,7 +43,7 @@ type Config struct {
 	InflowBeforePerHour float64
 }
 
-// Result is one policy's outcome (JSON keys FIXED).
+// Result is one policy's outcome (its JSON keys are stable: scripts read them).
 type Result struct {
 	// Queue is the SupportQueue simulated (set by the caller).
 	Queue             string  `json:"queue,omitempty"`

@@ -45,7 +45,7 @@ func (tr Trace) Length() time.Duration {
 	return tr[len(tr)-1].At + (tr[1].At - tr[0].At)
 }
 
-// ParseTrace reads the FIXED CSV: a header naming time, inflow_per_hour,
+// ParseTrace reads the trace CSV (a stable format): a header naming time, inflow_per_hour,
 // aht_seconds, and optionally volatility and backlog. time is RFC 3339 or
 // seconds from the start. Errors name the line.
 func ParseTrace(r io.Reader) (Trace, error) {

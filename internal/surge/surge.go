@@ -15,7 +15,7 @@ import (
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
-// Phase values (FIXED in the API).
+// Phase values (the API's, stable).
 type Phase string
 
 const (

@@ -17,7 +17,7 @@ import (
 )
 
 // NamespaceLabel is the label a tenant-scoped source's series carry:
-// Frontline's FIXED ticket series carry it, as do the series of most
+// Frontline's ticket series carry it, as do the series of most
 // Kubernetes exporters.
 const NamespaceLabel = "namespace"
 

@@ -1,4 +1,4 @@
-// Package ticketsim exports the FIXED Frontline ticket metrics for a set of
+// Package ticketsim exports the Frontline ticket metrics for a set of
 // queues, with inflow, backlog and handle time set at run time, so a real
 // Prometheus can scrape realistic traffic in tests and demos. Tickets
 // arrive as a Poisson process (seeded), counted as they come, unless a
