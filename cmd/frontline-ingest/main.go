@@ -6,6 +6,9 @@
 //
 // Webhooks and probes are served on --listen (default :8080), Prometheus
 // metrics on --metrics-listen (default :9090). It needs no privileges.
+// With backlog.mode single, sources with openTickets have their queues'
+// backlog replaced by the helpdesk's own count every
+// backlog.correctionInterval (package internal/ingest/opentickets).
 // See docs/connect-your-helpdesk.md.
 package main
 

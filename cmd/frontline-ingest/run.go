@@ -15,6 +15,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/ingest"
 	"github.com/frontline-dev/frontline/internal/ingest/config"
 	"github.com/frontline-dev/frontline/internal/ingest/metrics"
+	"github.com/frontline-dev/frontline/internal/ingest/opentickets"
 	"github.com/frontline-dev/frontline/internal/version"
 )
 
@@ -70,8 +71,10 @@ func newLogger(f *flags, out io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format must be json or text, not %q", f.logFormat)
 }
 
-// run serves until ctx ends, then drains. counter, when not nil and the
-// config's backlog mode is single, corrects the backlog periodically.
+// run serves until ctx ends, then drains. In backlog mode single the
+// sources' openTickets counts correct the backlog every
+// backlog.correctionInterval; counter, when not nil, replaces them (tests
+// and embedders).
 // It returns the process exit code: 0 after a clean shutdown, 1 on a
 // runtime failure, 2 on bad flags or configuration.
 func run(ctx context.Context, args []string, stderr io.Writer, counter metrics.OpenTicketCounter) int {
@@ -100,6 +103,18 @@ func run(ctx context.Context, args []string, stderr io.Writer, counter metrics.O
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return 2
+	}
+
+	if counter == nil && cfg.HasOpenTickets() {
+		ot, err := opentickets.New(cfg, opentickets.Options{Metrics: srv.Metrics()})
+		if err != nil {
+			log.Error("invalid configuration", "err", err)
+			return 2
+		}
+		ot.Report(log, srv.Metrics())
+		log.Info("backlog corrections planned", "queues", len(ot.Corrected()), "uncorrected", len(ot.Skipped()),
+			"interval", cfg.CorrectionInterval().String())
+		counter = ot
 	}
 
 	webhooks := &http.Server{

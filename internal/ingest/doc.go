@@ -12,6 +12,10 @@
 // package). Nothing is queued, so a webhook is acknowledged in
 // microseconds, far inside every vendor's timeout.
 //
+// In backlog mode "single", package opentickets asks each source's
+// helpdesk API for its count of unsolved tickets per queue and replaces
+// the backlog with it every correction interval (metrics.RunCorrections).
+//
 // Replicas share nothing: each exports its own series and the operator
 // sums every series of a queue; a restart is a counter reset, which
 // Prometheus' rate() absorbs.

@@ -43,6 +43,9 @@ type Source struct {
 	BasicAuthUser string `json:"basicAuthUser,omitempty"`
 	// TriggerKinds: Zammad trigger name → created|first_reply|solved.
 	TriggerKinds map[string]string `json:"triggerKinds,omitempty"`
+	// OpenTickets, when set, corrects the backlog of the queues this
+	// source feeds from the helpdesk's own count (backlog.mode single).
+	OpenTickets *OpenTickets `json:"openTickets,omitempty"`
 }
 
 // Dedup bounds the de-duplication window.
@@ -65,8 +68,8 @@ const (
 // Backlog configures frontline_queue_backlog.
 type Backlog struct {
 	Mode string `json:"mode,omitempty"`
-	// CorrectionInterval is how often a registered open-ticket counter
-	// replaces the gauge (single mode only).
+	// CorrectionInterval is how often the open-ticket counts (sources'
+	// openTickets) replace the gauge (single mode only).
 	CorrectionInterval *Duration `json:"correctionInterval,omitempty"`
 }
 

@@ -27,6 +27,11 @@ func Load(path string) (*Config, error) {
 		if _, err := ReadSecret(c.Sources[i].SecretFile); err != nil {
 			errs = append(errs, fmt.Errorf("sources[%d] (%s).secretFile: %w", i, c.Sources[i].Name, err))
 		}
+		if o := c.Sources[i].OpenTickets; o != nil {
+			if _, err := ReadToken(o.TokenFile); err != nil {
+				errs = append(errs, fmt.Errorf("sources[%d] (%s).openTickets.tokenFile: %w", i, c.Sources[i].Name, err))
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
@@ -64,4 +69,14 @@ func ReadSecret(path string) (event.Keys, error) {
 		return nil, fmt.Errorf("secret file %s is empty", path)
 	}
 	return keys, nil
+}
+
+// ReadToken reads an API credential file: its first non-empty line,
+// trimmed. Errors name the file, never its content.
+func ReadToken(path string) (string, error) {
+	keys, err := ReadSecret(path)
+	if err != nil {
+		return "", err
+	}
+	return string(keys[0]), nil
 }

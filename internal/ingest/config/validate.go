@@ -17,6 +17,7 @@ func (c *Config) Validate() error {
 	names := c.validateSources(&p)
 	c.validateRules(&p, names)
 	c.validateTuning(&p)
+	c.validateOpenTickets(&p)
 	return errors.Join(p...)
 }
 

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -80,14 +81,21 @@ func (b *backlogValue) set(v int64) {
 }
 
 // OpenTicketCounter is the correction hook: the helpdesk's own count of
-// open tickets for a queue, e.g. from its search API. Implementations live
-// with whoever embeds the service; none is built in.
+// open tickets for a queue, from its search API. The built-in counters are
+// in package opentickets; tests and embedders may bring their own.
 type OpenTicketCounter interface {
+	// OpenTickets returns the queue's unsolved tickets, or an error wrapping
+	// ErrNotCorrected for a queue the counter does not cover (reported once
+	// when the counter was built, so a round skips it silently).
 	OpenTickets(ctx context.Context, target routing.Target) (int64, error)
 }
 
-// Correct asks the counter once per queue and replaces each gauge it
-// answers for; a failed queue keeps its event-derived value.
+// ErrNotCorrected marks a queue the counter does not cover.
+var ErrNotCorrected = errors.New("queue not covered by an open-ticket count")
+
+// Correct asks the counter once per queue, one queue after the other, and
+// replaces each gauge it answers for; a failed queue keeps its
+// event-derived value.
 func (m *Metrics) Correct(ctx context.Context, counter OpenTicketCounter, log *slog.Logger) {
 	m.mu.Lock()
 	queues := make([]*Queue, 0, len(m.queues))
@@ -96,7 +104,13 @@ func (m *Metrics) Correct(ctx context.Context, counter OpenTicketCounter, log *s
 	}
 	m.mu.Unlock()
 	for _, q := range queues {
+		if ctx.Err() != nil {
+			return
+		}
 		open, err := counter.OpenTickets(ctx, q.Target)
+		if errors.Is(err, ErrNotCorrected) {
+			continue
+		}
 		if err != nil {
 			m.corrections.WithLabelValues("failed").Inc()
 			log.Warn("backlog correction failed; keeping the event-derived value", "queue", q.Target.String(), "err", err)
@@ -119,4 +133,17 @@ func (m *Metrics) RunCorrections(ctx context.Context, counter OpenTicketCounter,
 		case <-tick.C:
 		}
 	}
+}
+
+// Uncorrected marks a queue whose backlog no correction replaces although
+// corrections run, with a short reason (the log has the long one).
+func (m *Metrics) Uncorrected(t routing.Target, reason string) {
+	m.uncorrected.WithLabelValues(t.Namespace, t.Queue, reason).Set(1)
+}
+
+// OpenTicketRequest counts one request to a helpdesk's count API by result:
+// ok, error, rate_limited (answered 429) or backing_off (not sent: the
+// helpdesk's Retry-After had not passed).
+func (m *Metrics) OpenTicketRequest(source, result string) {
+	m.openTicketRequests.WithLabelValues(source, result).Inc()
 }

@@ -36,6 +36,9 @@ type Metrics struct {
 	handleSkipped *prometheus.CounterVec
 	secretReloads *prometheus.CounterVec
 	corrections   *prometheus.CounterVec
+	uncorrected   *prometheus.GaugeVec
+
+	openTicketRequests *prometheus.CounterVec
 
 	mu     sync.Mutex
 	queues map[routing.Target]*Queue
@@ -81,10 +84,18 @@ func New(floorAtZero bool) *Metrics {
 			Name: "frontline_ingest_backlog_corrections_total",
 			Help: "Backlog corrections from the helpdesk's open-ticket count, by result.",
 		}, []string{"result"}),
+		uncorrected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "frontline_ingest_backlog_uncorrected",
+			Help: "1 for each queue whose backlog no open-ticket count corrects although corrections run, by reason (no_counter, not_expressible, unreachable); the start-up log says why.",
+		}, []string{"namespace", "queue", "reason"}),
+		openTicketRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "frontline_ingest_open_ticket_requests_total",
+			Help: "Requests to a helpdesk's open-ticket count API by source and result (ok, error, rate_limited, backing_off).",
+		}, []string{"source", "result"}),
 		queues: map[routing.Target]*Queue{},
 	}
 	m.Registry.MustRegister(m.created, m.handle, m.backlog, m.requests, m.unrouted, m.duration,
-		m.handleSkipped, m.secretReloads, m.corrections,
+		m.handleSkipped, m.secretReloads, m.corrections, m.uncorrected, m.openTicketRequests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
