@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,4 +113,116 @@ func TestFilesNameTheBadDocument(t *testing.T) {
 	if code == 0 || !strings.Contains(errOut, `SupportQueue "retail-chat"`) || !strings.Contains(errOut, "maxReplicaz") {
 		t.Errorf("unknown field: exit %d, %q", code, errOut)
 	}
+}
+
+func TestDocumentError(t *testing.T) {
+	for _, tc := range []struct {
+		src       string
+		validated int
+		err       string
+		want      string
+	}{
+		{stdinName, 2, "error parsing standard input: error converting YAML to JSON: yaml: line 4: did not find expected ',' or ']'",
+			"standard input, document 3: error converting YAML to JSON: yaml: line 4: did not find expected ',' or ']'"},
+		{stdinName, 3, `unable to decode "standard input": Object 'Kind' is missing in '{}'`,
+			"standard input, document 3: Object 'Kind' is missing in '{}'"},
+		{"dir/b.yaml", 0, "error parsing dir/b.yaml: yaml: mapping values are not allowed in this context",
+			"dir/b.yaml, document 1: yaml: mapping values are not allowed in this context"},
+		{"dir/b.yaml", 0, "open dir/b.yaml: permission denied", "open dir/b.yaml: permission denied"},
+		{"dir/b.yaml", 1, `unable to decode "other.yaml": x`, `unable to decode "other.yaml": x`},
+	} {
+		if got := documentError(tc.src, tc.validated, errors.New(tc.err)).Error(); got != tc.want {
+			t.Errorf("documentError(%q, %d, %q) = %q, want %q", tc.src, tc.validated, tc.err, got, tc.want)
+		}
+	}
+}
+
+// sampleDocs are the sample retail policy and queue, two documents ahead
+// of the one a test breaks.
+func sampleDocs(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	for _, f := range []string{"support_v1alpha1_slapolicy_retail.yaml", "support_v1alpha1_supportqueue_retail_chat.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(samples, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("---\n")
+		b.Write(raw)
+	}
+	return b.String()
+}
+
+// A stream whose third document is bad fails naming "document 3" of its
+// source, however it is bad: not YAML, no kind, a Frontline kind of
+// another group, a field the CRD does not have. The same in a file names
+// the file; in a List, the item.
+func TestFilesNameTheThirdDocument(t *testing.T) {
+	plan, err := os.ReadFile(filepath.Join(samples, "support_v1alpha1_surgeplan_btc_crash.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := sampleDocs(t)
+	for _, tc := range []struct {
+		name, third, want string
+	}{
+		{"not YAML", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [faq\n", "document 3: error converting YAML to JSON: yaml: line 4"},
+		{"no kind", "apiVersion: v1\nmetadata:\n  name: faq\n", "document 3: Object 'Kind' is missing"},
+		{"another group", strings.Replace(string(plan), "support.frontline.dev/v1alpha1", "totally.other/v9", 1),
+			`document 3: SurgePlan "btc-crash": apiVersion "totally.other/v9": this plugin reads support.frontline.dev/v1alpha1`},
+		{"unknown field", strings.Replace(string(plan), "  mode: Auto\n", "  mode: Auto\n  moed: Always\n", 1),
+			`document 3: SurgePlan "btc-crash": `},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stream := head + "---\n" + tc.third
+			args := []string{"plan", "--queue", "retail-chat", "--inflow-per-hour", "100"}
+			code, _, errOut := runWithStdin(stream, append(args, "-f", "-")...)
+			if code != exitFailed || !strings.Contains(errOut, "error: standard input, "+tc.want) {
+				t.Errorf("-f -: exit %d, %q, want 1 and %q", code, errOut, "standard input, "+tc.want)
+			}
+			file := filepath.Join(t.TempDir(), "desk.yaml")
+			if err := os.WriteFile(file, []byte(stream), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, _, errOut = run(append(args, "-f", file)...)
+			if code != exitFailed || !strings.Contains(errOut, "error: "+file+", "+tc.want) {
+				t.Errorf("-f %s: exit %d, %q, want 1 and %q", file, code, errOut, file+", "+tc.want)
+			}
+		})
+	}
+	t.Run("unknown field names the field", func(t *testing.T) {
+		bad := strings.Replace(string(plan), "  mode: Auto\n", "  mode: Auto\n  moed: Always\n", 1)
+		_, _, errOut := runWithStdin(head+"---\n"+bad, "plan", "--queue", "retail-chat", "--inflow-per-hour", "100", "-f", "-")
+		if !strings.Contains(errOut, "moed") {
+			t.Errorf("%q does not name the field", errOut)
+		}
+	})
+	t.Run("List item", func(t *testing.T) {
+		list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: faq}\n" +
+			"- apiVersion: totally.other/v9\n  kind: SurgePlan\n  metadata: {name: btc-crash}\n"
+		code, _, errOut := runWithStdin(head+"---\n"+list, "plan", "--queue", "retail-chat", "--inflow-per-hour", "100", "-f", "-")
+		if want := `standard input, document 3, item 2: SurgePlan "btc-crash": apiVersion "totally.other/v9"`; code != exitFailed || !strings.Contains(errOut, want) {
+			t.Errorf("exit %d, %q, want %q", code, errOut, want)
+		}
+	})
+	t.Run("every bad source", func(t *testing.T) {
+		dir := t.TempDir()
+		for name, body := range map[string]string{"a.yaml": head, "b.yaml": head + "---\nkind: [\n", "c.yaml": "apiVersion: v1\nmetadata: {}\n"} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		code, _, errOut := run("plan", "--queue", "retail-chat", "--inflow-per-hour", "100", "-f", dir)
+		for _, want := range []string{filepath.Join(dir, "b.yaml") + ", document 3: ", filepath.Join(dir, "c.yaml") + ", document 1: Object 'Kind' is missing"} {
+			if code != exitFailed || !strings.Contains(errOut, want) {
+				t.Errorf("exit %d, %q, want %q", code, errOut, want)
+			}
+		}
+	})
+	t.Run("a missing path is a usage error", func(t *testing.T) {
+		code, _, errOut := run("plan", "--queue", "retail-chat", "--inflow-per-hour", "100", "-f", "/nonexistent/queue.yaml")
+		if code != exitUsage || !strings.Contains(errOut, `the path "/nonexistent/queue.yaml" does not exist`) {
+			t.Errorf("exit %d, %q", code, errOut)
+		}
+	})
 }

@@ -24,7 +24,7 @@ type planOptions struct {
 	slowdown      float64
 	backlog       float64
 	patience      time.Duration
-	output        string
+	output        dataPrintFlags
 	// files and queue: size a SupportQueue from files (-f) instead of flags.
 	files fileOptions
 	queue string
@@ -82,7 +82,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
   kubectl frontline plan sq/retail-chat -n exchange`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkDataFormat(o.output); err != nil {
+			if err := o.output.check(); err != nil {
 				return err
 			}
 			if len(args) == 1 && !o.files.empty() {
@@ -101,7 +101,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 				if err != nil {
 					return err
 				}
-				return writePlan(s, o.output, res)
+				return writePlan(s, &o.output, res)
 			}
 			warnNotForChannel(s, o.channel, cmd.Flags().Changed)
 			if !cmd.Flags().Changed("inflow-per-hour") {
@@ -114,7 +114,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 			if err != nil {
 				return err
 			}
-			return writePlan(s, o.output, res)
+			return writePlan(s, &o.output, res)
 		},
 	}
 	cmd.ValidArgsFunction = kube.completeQueues
@@ -130,7 +130,7 @@ Scheduled agents add --shrinkage (breaks, training) on top.`,
 	f.Float64Var(&o.slowdown, "concurrency-slowdown", 0, "Extra handle time per additional concurrent chat, as a fraction of --aht (0 when --aht was measured at that concurrency).")
 	f.Float64Var(&o.backlog, "backlog", 0, "Tickets already waiting (email, social).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time callers wait before hanging up; adds the Erlang A abandon rate (chat, phone).")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
+	o.output.addFlags(f, "in a single row")
 	o.files.addFlags(f, "Size a SupportQueue from files (with its SLAPolicy).")
 	f.StringVar(&o.queue, "queue", "", "With -f: the SupportQueue to size when the files hold several.")
 	return cmd
@@ -206,9 +206,9 @@ func asFlagError(err error) error {
 	return err
 }
 
-func writePlan(s Streams, format string, r PlanResult) error {
-	if format != "table" {
-		return printData(s.Out, format, r)
+func writePlan(s Streams, out *dataPrintFlags, r PlanResult) error {
+	if !out.isTable() {
+		return out.print(s.Out, r, []PlanResult{r})
 	}
 	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 	asaLabel := "Average speed of answer"

@@ -88,7 +88,7 @@ func TestPlanRejectsBadFlags(t *testing.T) {
 		{[]string{"--concurrency", "0"}, "--concurrency"},
 		{[]string{"--concurrency-slowdown", "3"}, "--concurrency-slowdown"},
 		{[]string{"--patience", "-1s"}, "--patience"},
-		{[]string{"-o", "xml"}, "--output"},
+		{[]string{"-o", "xml"}, `unable to match a printer suitable for the output format "xml", allowed formats are: `},
 		{[]string{"-o", "jsonpath={.agents"}, "--output"},
 		{[]string{"--channel", "email", "--within", "0s"}, "--within"},
 	} {

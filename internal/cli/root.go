@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/klog/v2"
 
@@ -94,7 +95,16 @@ func Run(args []string, in io.Reader, out, errOut io.Writer) int {
 	root := NewRootCommand(Streams{In: in, Out: out, Err: errOut})
 	root.SetArgs(args)
 	if err := root.Execute(); err != nil {
-		_, _ = fmt.Fprintln(errOut, "error:", err)
+		// Several errors (one per bad file, say) go one to a line, as
+		// kubectl prints them.
+		var agg utilerrors.Aggregate
+		if errors.As(err, &agg) {
+			for _, e := range agg.Errors() {
+				_, _ = fmt.Fprintln(errOut, "error:", e)
+			}
+		} else {
+			_, _ = fmt.Fprintln(errOut, "error:", err)
+		}
 		var fe *flagError
 		var ue *usageError
 		var ge *gateError

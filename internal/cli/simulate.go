@@ -29,10 +29,11 @@ type simulateOptions struct {
 	readyDelay time.Duration
 	patience   time.Duration
 	scrape     time.Duration
-	output     string
+	output     dataPrintFlags
 	plot       string
 	noPlans    bool
-	minSLAMet  float64
+	gates      gates
+	check      bool
 }
 
 func newSimulateCommand(s Streams) *cobra.Command {
@@ -54,11 +55,30 @@ headroom that meets the SLA in at least max(95 %, Frontline's share) of
 minutes, the cheapest policy as good as Frontline. surgeExtraReplicaMinutes
 is what the plans added above the scaling policy (--no-plans leaves them
 out). Warnings name calm load beyond maxReplicas, plans that never fire on
-the trace, and an SLA no policy meets.`,
+the trace, and an SLA no policy meets.
+
+As a CI gate, checked on every queue simulated after the results are
+printed: --min-sla-met SHARE fails when Frontline meets the SLA in less than
+that share of minutes; --max-cost-factor F fails when Frontline's
+replica-minutes are more than F times those of the --against baseline
+(cheapest-foresight by default: a baseline that cannot meet the SLA fails
+the gate, having no cost to compare with). --check prints, per queue, each
+gate, whether it passed and why (after the table; on standard error with
+other -o formats, which also carry the checks under "checks").
+
+Exit status:
+  0  the simulation ran and every gate set passed
+  1  the simulation failed (a file or trace could not be read or admitted)
+  2  the command line is wrong (unknown flag, bad value, missing -f)
+  3  a gate failed; the error names each queue and gate that failed`,
 		Example: `  kubectl frontline simulate -f config/samples/ --scenario btc-crash
-  kubectl frontline simulate -f queue.yaml -f slapolicy.yaml -f surgeplan.yaml --trace tickets.csv -o json`,
+  kubectl frontline simulate -f queue.yaml -f slapolicy.yaml -f surgeplan.yaml --trace tickets.csv -o json
+
+  # In CI: hold the change unless every queue meets its SLA in 95 % of the
+  # crash's minutes at no more than 1.2 times cheapest-foresight's cost
+  kubectl frontline simulate -f config/samples/ --scenario btc-crash --min-sla-met 0.95 --max-cost-factor 1.2 --check`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(_ *cobra.Command, _ []string) error { return o.run(s) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(s, cmd.Flags().Changed) },
 	}
 	f := cmd.Flags()
 	o.files.addFlags(f, "The SupportQueue, SLAPolicy and SurgePlans.")
@@ -70,22 +90,25 @@ the trace, and an SLA no policy meets.`,
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
 	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
-	f.StringVarP(&o.output, "output", "o", "table", "Output format: "+dataFormats+".")
+	o.output.addFlags(f, "one row per queue and policy")
 	f.StringVar(&o.plot, "plot", "", "Draw inflow vs capacity, service level and surge phases to this .png or .svg file.")
 	f.BoolVar(&o.noPlans, "no-plans", false, "Leave the SurgePlans out: the scaling policy's own cost, without the plans' insurance.")
-	f.Float64Var(&o.minSLAMet, "min-sla-met", 0, "A gate for CI: exit 3 when Frontline meets the SLA in less than this share of minutes (e.g. 0.95) for any queue; the results are printed first.")
+	f.Float64Var(&o.gates.minSLAMet, "min-sla-met", 0, "A gate for CI: exit 3 when Frontline meets the SLA in less than this share of minutes (e.g. 0.95) on any queue; the results are printed first.")
+	f.Float64Var(&o.gates.maxCostFactor, "max-cost-factor", 0, "A gate for CI: exit 3 when Frontline's replica-minutes are more than this factor (e.g. 1.2) of the --against baseline's on any queue.")
+	f.StringVar(&o.gates.against, "against", sim.CheapestForesightName, "The baseline --max-cost-factor compares with: "+strings.Join(baselines(), ", ")+".")
+	f.BoolVar(&o.check, "check", false, "Print, per queue, each gate set, whether it passed and why.")
 	return cmd
 }
 
 // validate checks the flags before anything is read.
-func (o *simulateOptions) validate() error {
+func (o *simulateOptions) validate(changed func(string) bool) error {
 	switch {
 	case o.files.empty():
 		return &flagError{"filename", "required: the SupportQueue, SLAPolicy and SurgePlans, e.g. -f config/samples/"}
 	case (o.trace == "") == (o.scenario == ""):
 		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
-	case checkDataFormat(o.output) != nil:
-		return checkDataFormat(o.output)
+	case o.output.check() != nil:
+		return o.output.check()
 	case o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0):
 		return &flagError{"base-inflow-per-hour", "must be a positive number of tickets per hour"}
 	case o.baseInflow > sim.MaxInflowPerHour/10:
@@ -96,16 +119,24 @@ func (o *simulateOptions) validate() error {
 		return &flagError{"patience", "must be zero or more"}
 	case o.scrape < time.Second:
 		return &flagError{"scrape-interval", "must be at least 1s"}
-	case o.minSLAMet < 0 || o.minSLAMet > 1 || math.IsNaN(o.minSLAMet):
+	case o.gates.minSLAMet < 0 || o.gates.minSLAMet > 1 || math.IsNaN(o.gates.minSLAMet):
 		return &flagError{"min-sla-met", "must be a share of minutes from 0 to 1, e.g. 0.95"}
+	case o.gates.maxCostFactor < 0 || math.IsNaN(o.gates.maxCostFactor) || math.IsInf(o.gates.maxCostFactor, 0):
+		return &flagError{"max-cost-factor", "must be a positive factor, e.g. 1.2"}
+	case !slices.Contains(baselines(), o.gates.against):
+		return &flagError{"against", fmt.Sprintf("%q is not a baseline; use %s", o.gates.against, strings.Join(baselines(), ", "))}
+	case changed("against") && o.gates.maxCostFactor == 0:
+		return &flagError{"against", "names the baseline of --max-cost-factor; set that too"}
+	case o.check && o.gates.none():
+		return &flagError{"check", "checks the gates: set --min-sla-met or --max-cost-factor"}
 	case o.plot != "" && !slices.Contains(sim.PlotFormats, strings.ToLower(filepath.Ext(o.plot))):
 		return &flagError{"plot", fmt.Sprintf("%q must end in .png or .svg", o.plot)}
 	}
 	return nil
 }
 
-func (o *simulateOptions) run(s Streams) error {
-	if err := o.validate(); err != nil {
+func (o *simulateOptions) run(s Streams, changed func(string) bool) error {
+	if err := o.validate(changed); err != nil {
 		return err
 	}
 	cfgs, err := o.load(s.In)
@@ -135,7 +166,7 @@ func (o *simulateOptions) run(s Streams) error {
 			warnings = append(warnings, warning)
 			_, _ = fmt.Fprintf(s.Err, "warning: %s\n", warning)
 		}
-		if o.output != "table" {
+		if !o.output.isTable() {
 			continue
 		}
 		if i > 0 {
@@ -143,7 +174,10 @@ func (o *simulateOptions) run(s Streams) error {
 		}
 		printResults(w, cfg, results, traceName(o))
 	}
-	if o.output != "table" {
+	// The gates hold a change to a plan or policy in CI (exit 3), after
+	// the results are printed.
+	checks := o.gates.evaluate(all)
+	if !o.output.isTable() {
 		out := map[string]any{"results": all}
 		if len(cfgs) == 1 {
 			out["queue"] = cfgs[0].Queue.Name
@@ -151,33 +185,31 @@ func (o *simulateOptions) run(s Streams) error {
 		if len(warnings) > 0 {
 			out["warnings"] = warnings
 		}
-		if err := printData(s.Out, o.output, out); err != nil {
+		if !o.gates.none() {
+			out["checks"] = checks
+		}
+		if err := o.output.print(s.Out, out, all); err != nil {
 			return err
 		}
-		return o.gate(all)
+		if o.check {
+			if err := printChecks(s.Err, checks); err != nil {
+				return err
+			}
+		}
+		return gateFailure(checks)
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	return o.gate(all)
-}
-
-// gate fails the run (exit 3) when Frontline misses --min-sla-met on any
-// queue, so a change to a plan or policy can be held in CI.
-func (o *simulateOptions) gate(results []sim.Result) error {
-	if o.minSLAMet == 0 {
-		return nil
-	}
-	var short []string
-	for _, r := range results {
-		if r.Policy == sim.FrontlineName && r.SLMetFraction < o.minSLAMet {
-			short = append(short, fmt.Sprintf("SupportQueue %s meets its SLA in %.1f %% of minutes", r.Queue, 100*r.SLMetFraction))
+	if o.check {
+		if _, err := fmt.Fprintln(s.Out, "\nChecks"); err != nil {
+			return err
+		}
+		if err := printChecks(s.Out, checks); err != nil {
+			return err
 		}
 	}
-	if len(short) == 0 {
-		return nil
-	}
-	return &gateError{fmt.Sprintf("%s, below --min-sla-met %.1f %%", strings.Join(short, "; "), 100*o.minSLAMet)}
+	return gateFailure(checks)
 }
 
 // printResults writes one queue's table, and what cheapest-foresight's

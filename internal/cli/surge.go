@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,11 +14,12 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/duration"
-	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
-	"k8s.io/utils/ptr"
+	watchtools "k8s.io/client-go/tools/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -44,7 +46,7 @@ type surgeOptions struct {
 	wait    bool
 	timeout time.Duration
 	// printFlags and allNamespaces are surge status's -o and -A.
-	printFlags    *genericclioptions.PrintFlags
+	printFlags    *objectPrintFlags
 	allNamespaces bool
 }
 
@@ -115,7 +117,8 @@ and Events with who set it.`,
 		Short: "Show plans: mode, phase, since, reason, queues, capacity added",
 		Example: `  kubectl frontline surge status -A
   kubectl frontline surge status -o wide
-  kubectl frontline surge status btc-crash -o yaml`,
+  kubectl frontline surge status btc-crash -o yaml
+  kubectl frontline surge status -A -o custom-columns=PLAN:.metadata.name,PHASE:.status.phase,BY:.status.manual.by --no-headers`,
 		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.allNamespaces && len(args) == 1 {
@@ -124,21 +127,21 @@ and Events with who set it.`,
 			return o.status(cmd.Context(), args)
 		},
 	}
-	o.printFlags.AddFlags(status)
+	o.printFlags.addFlags(status)
 	status.Flags().BoolVarP(&o.allNamespaces, "all-namespaces", "A", false, "List plans in all namespaces.")
 	for _, c := range []*cobra.Command{on, off, auto, status} {
 		c.ValidArgsFunction = o.completePlans
 	}
 	for _, c := range []*cobra.Command{on, off, auto} {
-		c.Flags().BoolVar(&o.wait, "wait", false, "Wait until the operator has recorded the override and the plan is in the phase it forces.")
-		c.Flags().DurationVar(&o.timeout, "timeout", time.Minute, "How long --wait waits.")
+		c.Flags().BoolVar(&o.wait, "wait", false, "Wait until the operator has recorded the override and the plan is in the phase it forces (on: Active, off: Disabled), following the plan through a watch that survives the apiserver closing it.")
+		c.Flags().DurationVar(&o.timeout, "timeout", time.Minute, "How long --wait waits; past it the command fails (exit 1) naming the plan's phase.")
 	}
 	cmd.AddCommand(on, off, auto, status)
 	return cmd
 }
 
 func newSurgeOptions(s Streams, flags *genericclioptions.ConfigFlags, now func() time.Time) *surgeOptions {
-	return &surgeOptions{flags: flags, s: s, now: now, printFlags: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())}
+	return &surgeOptions{flags: flags, s: s, now: now, printFlags: newObjectPrintFlags()}
 }
 
 func (o *surgeOptions) client() (client.WithWatch, string, error) {
@@ -229,6 +232,9 @@ const (
 // setOverride writes (Always, Never) or clears (Auto) the plan's on-call
 // override annotations, with who and why; spec is left to its owner.
 func (o *surgeOptions) setOverride(ctx context.Context, name string, mode supportv1alpha1.SurgeMode, d time.Duration) error {
+	if o.wait && o.timeout <= 0 {
+		return &flagError{"timeout", "must be a positive duration, e.g. 2m"}
+	}
 	c, plan, err := o.getPlan(ctx, name)
 	if err != nil {
 		return err
@@ -282,36 +288,101 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	if !o.wait || o.dryRun == dryRunServer {
 		return nil
 	}
-	return o.waitForOperator(ctx, c, types.NamespacedName{Namespace: ns, Name: name}, mode, who)
+	want := manualRecord{mode: mode, by: who, reason: o.reason, until: until}
+	return o.waitForOperator(ctx, c, plan, want)
 }
 
-// waitForOperator polls the plan until the operator has recorded the
-// override (status.manual) and, for on and off, reports the phase it
-// forces; --timeout bounds the wait.
-func (o *surgeOptions) waitForOperator(ctx context.Context, c client.Client, key types.NamespacedName, mode supportv1alpha1.SurgeMode, who string) error {
-	want := map[supportv1alpha1.SurgeMode]supportv1alpha1.SurgePhase{
+// manualRecord is the override the plugin wrote, as the operator records
+// it in status.manual.
+type manualRecord struct {
+	mode   supportv1alpha1.SurgeMode
+	by     string
+	reason string
+	until  *time.Time
+}
+
+// overrideInEffect reports whether the operator has acted on the override
+// written: on and off once status.manual records it (who, why, until when,
+// not expired) and the plan is in the phase it forces (Active, Disabled);
+// auto once status.manual no longer records an override (the operator
+// records Auto only over an override it had recorded).
+func overrideInEffect(p *supportv1alpha1.SurgePlan, want manualRecord) bool {
+	m := p.Status.Manual
+	if want.mode == supportv1alpha1.SurgeModeAuto {
+		return m == nil || m.Mode == supportv1alpha1.SurgeModeAuto
+	}
+	if m == nil || m.Mode != want.mode || m.Expired || m.By != want.by || m.Reason != want.reason {
+		return false
+	}
+	if (m.Until == nil) != (want.until == nil) || (m.Until != nil && !m.Until.Time.Equal(*want.until)) {
+		return false
+	}
+	phase := map[supportv1alpha1.SurgeMode]supportv1alpha1.SurgePhase{
 		supportv1alpha1.SurgeModeAlways: supportv1alpha1.SurgePhaseActive,
 		supportv1alpha1.SurgeModeNever:  supportv1alpha1.SurgePhaseDisabled,
-	}[mode]
-	var last *supportv1alpha1.SurgePlan
-	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, o.timeout, true, func(ctx context.Context) (bool, error) {
+	}[want.mode]
+	return p.Status.Phase == phase
+}
+
+// errRelist ends a watch whose resourceVersion has expired: list again.
+var errRelist = errors.New("watch expired")
+
+// waitForOperator follows the plan as top --watch follows queues: it
+// reads the plan, then watches it from that resourceVersion through
+// client-go's RetryWatcher, which resumes where it was when the apiserver
+// closes the watch; a version too old to resume reads the plan again. It
+// returns once the operator has acted on the override; --timeout bounds
+// the wait.
+func (o *surgeOptions) waitForOperator(ctx context.Context, c client.WithWatch, plan *supportv1alpha1.SurgePlan, want manualRecord) error {
+	key := types.NamespacedName{Namespace: plan.Namespace, Name: plan.Name}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	last := plan
+	done := func(ev watch.Event) (bool, error) {
+		switch p := ev.Object.(type) {
+		case *supportv1alpha1.SurgePlan:
+			if ev.Type == watch.Deleted {
+				return false, fmt.Errorf("surgeplan %s was deleted while waiting for the operator", key)
+			}
+			last = p
+			return overrideInEffect(p, want), nil
+		}
+		if ev.Type == watch.Error {
+			if err := expiredOr(ev); err != nil {
+				return false, fmt.Errorf("surgeplan %s: %w", key, err)
+			}
+			return false, errRelist
+		}
+		return false, nil // bookmarks
+	}
+	byName := fields.OneTermEqualSelector("metadata.name", plan.Name).String()
+	for {
 		p := &supportv1alpha1.SurgePlan{}
 		if err := c.Get(ctx, key, p); err != nil {
-			return false, err
+			if ctx.Err() != nil {
+				break
+			}
+			return fmt.Errorf("surgeplan %s: %w", key, err)
 		}
-		last = p
-		m := p.Status.Manual
-		recorded := m != nil && m.Mode == mode && !m.Expired && (mode == supportv1alpha1.SurgeModeAuto || m.By == who)
-		return recorded && (want == "" || p.Status.Phase == want), nil
-	})
-	if err != nil {
-		phase := "unknown"
-		if last != nil {
-			phase = string(last.Status.Phase)
+		if ok, _ := done(watch.Event{Type: watch.Modified, Object: p}); ok {
+			break
 		}
-		return fmt.Errorf("surgeplan %s: the operator did not act within %s (phase %s): %w", key, o.timeout, phase, err)
+		w, err := retryWatch(ctx, c, plan.Namespace, &supportv1alpha1.SurgePlanList{}, p.ResourceVersion, byName)
+		if err != nil {
+			return err
+		}
+		_, err = watchtools.UntilWithoutRetry(ctx, w, done)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		if !errors.Is(err, errRelist) && !errors.Is(err, watchtools.ErrWatchClosed) {
+			return err
+		}
 	}
-	_, err = fmt.Fprintf(o.s.Out, "surgeplan %s is %s (%s)\n", key, last.Status.Phase, last.Status.Reason)
+	if ctx.Err() != nil {
+		return fmt.Errorf("surgeplan %s: the operator did not act within %s (phase %s, reason %s)", key, o.timeout, orNone(string(last.Status.Phase)), orNone(last.Status.Reason))
+	}
+	_, err := fmt.Fprintf(o.s.Out, "surgeplan %s is %s (%s)\n", key, last.Status.Phase, last.Status.Reason)
 	return err
 }
 
@@ -346,6 +417,9 @@ func describeMode(m supportv1alpha1.SurgeMode, until *time.Time, override bool) 
 }
 
 func (o *surgeOptions) status(ctx context.Context, args []string) error {
+	if err := o.printFlags.check(); err != nil {
+		return err
+	}
 	c, ns, err := o.client()
 	if err != nil {
 		return err
@@ -369,7 +443,7 @@ func (o *surgeOptions) status(ctx context.Context, args []string) error {
 		}
 		plans = list.Items
 	}
-	if len(plans) == 0 && isTable(o.printFlags) {
+	if len(plans) == 0 && o.printFlags.isTable() {
 		where := fmt.Sprintf("in %s namespace", ns)
 		if o.allNamespaces {
 			where = "in any namespace"
@@ -380,31 +454,29 @@ func (o *surgeOptions) status(ctx context.Context, args []string) error {
 	return printPlans(o.s.Out, o.printFlags, plans, len(args) == 1, o.allNamespaces, o.now())
 }
 
-// isTable reports whether the output is kubectl's table (the default or
-// wide) rather than a printer's (json, yaml, name, jsonpath, templates).
-func isTable(pf *genericclioptions.PrintFlags) bool {
-	f := ptr.Deref(pf.OutputFormat, "")
-	return f == "" || f == "wide"
-}
-
 // printPlans writes plans as kubectl get would: a table, or the objects
-// through cli-runtime's printers (one object for a named plan, a List
-// otherwise).
-func printPlans(out io.Writer, pf *genericclioptions.PrintFlags, plans []supportv1alpha1.SurgePlan, single, allNamespaces bool, now time.Time) error {
-	if isTable(pf) {
-		return planTable(out, plans, allNamespaces, ptr.Deref(pf.OutputFormat, "") == "wide", now)
+// through cli-runtime's printers and custom columns (one object for a
+// named plan, a List otherwise).
+func printPlans(out io.Writer, pf *objectPrintFlags, plans []supportv1alpha1.SurgePlan, single, allNamespaces bool, now time.Time) error {
+	if pf.isTable() {
+		return planTable(out, plans, allNamespaces, pf.wide(), pf.noHeaders, now)
 	}
-	printer, err := pf.ToPrinter()
+	printer, err := pf.toPrinter()
 	if err != nil {
-		return &flagError{"output", err.Error()}
+		return err
 	}
 	if single {
 		return printer.PrintObj(&plans[0], out)
 	}
-	list := &supportv1alpha1.SurgePlanList{Items: plans}
-	if pf.OutputFormat != nil && *pf.OutputFormat == "name" {
-		for i := range plans {
-			if err := printer.PrintObj(&plans[i], out); err != nil {
+	// Each item says its kind, as the items of kubectl get's lists do.
+	list := &supportv1alpha1.SurgePlanList{Items: make([]supportv1alpha1.SurgePlan, len(plans))}
+	for i := range plans {
+		list.Items[i] = plans[i]
+		list.Items[i].SetGroupVersionKind(supportv1alpha1.GroupVersion.WithKind("SurgePlan"))
+	}
+	if pf.format() == "name" { // the name printer takes no typed list
+		for i := range list.Items {
+			if err := printer.PrintObj(&list.Items[i], out); err != nil {
 				return err
 			}
 		}
@@ -414,7 +486,7 @@ func printPlans(out io.Writer, pf *genericclioptions.PrintFlags, plans []support
 }
 
 // planTable is the human view: one row per plan; wide adds the message.
-func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, wide bool, now time.Time) error {
+func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, wide, noHeaders bool, now time.Time) error {
 	w := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
 	header := []string{"NAME", "MODE", "PHASE", "SINCE", "REASON", "QUEUES", "BOTS+", "AGENTS+"}
 	if allNamespaces {
@@ -423,8 +495,10 @@ func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, 
 	if wide {
 		header = append(header, "MESSAGE")
 	}
-	if _, err := fmt.Fprintln(w, strings.Join(header, "\t")); err != nil {
-		return err
+	if !noHeaders {
+		if _, err := fmt.Fprintln(w, strings.Join(header, "\t")); err != nil {
+			return err
+		}
 	}
 	for _, p := range plans {
 		since := "<unknown>"

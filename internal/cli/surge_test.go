@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,11 +11,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/watch"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/scheme"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -61,11 +63,14 @@ func TestSurgeStatusGolden(t *testing.T) {
 		{"json-list", "json", false, false},
 		{"name", "name", false, false},
 		{"jsonpath", "jsonpath={.items[*].status.phase}", false, false},
+		{"go-template", `go-template={{range .items}}{{.metadata.name}}={{.status.phase}}{{"\n"}}{{end}}`, false, false},
+		{"custom-columns", "custom-columns=NAME:.metadata.name,PHASE:.status.phase,QUEUES:.status.queues[*],BY:{.metadata.annotations.support\\.frontline\\.dev/changed-by}", false, true},
+		{"custom-columns-one", "custom-columns=NAME:metadata.name,REASON:{.status.reason}", true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pf := genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())
+			pf := newObjectPrintFlags()
 			output := tc.output // as typed after -o, parsed by cli-runtime
-			pf.OutputFormat = &output
+			pf.print.OutputFormat = &output
 			plans := goldenPlans()
 			if tc.single {
 				plans = plans[:1]
@@ -138,7 +143,7 @@ func TestTopGolden(t *testing.T) {
 	for _, all := range []bool{false, true} {
 		var out bytes.Buffer
 		seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
-		if err := renderTop(&out, queues, goldenPlans(), goldenNow, seen, all, false); err != nil {
+		if err := renderTop(&out, queues, goldenPlans(), goldenNow, seen, topStyle{allNamespaces: all}); err != nil {
 			t.Fatal(err)
 		}
 		name := map[bool]string{false: "top", true: "top-all-namespaces"}[all]
@@ -148,7 +153,7 @@ func TestTopGolden(t *testing.T) {
 	queues[0].Status.Measured.SizedForInflowPerHour, queues[0].Status.Measured.Backlog = &sized, &backlog
 	var wide bytes.Buffer
 	seen := &extremes{maxAgents: map[string]int32{}, maxBots: map[string]int32{}, maxInflow: map[string]int64{}, minSL: map[string]string{}}
-	if err := renderTop(&wide, queues, goldenPlans(), goldenNow, seen, false, true); err != nil {
+	if err := renderTop(&wide, queues, goldenPlans(), goldenNow, seen, topStyle{wide: true}); err != nil {
 		t.Fatal(err)
 	}
 	checkGolden(t, "top-wide", wide.Bytes())
@@ -171,5 +176,76 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	if string(got) != string(want) {
 		t.Errorf("output differs from %s:\n%s\nwant:\n%s", golden, got, want)
+	}
+}
+
+// TestOverrideInEffect: --wait returns once the operator has recorded the
+// very override written (mode, who, why, until) and the plan is in the
+// phase it forces; auto once no override is recorded any more.
+func TestOverrideInEffect(t *testing.T) {
+	until := goldenNow.Add(45 * time.Minute)
+	mt := metav1.NewTime(until)
+	on := manualRecord{mode: supportv1alpha1.SurgeModeAlways, by: "jane", reason: "BTC -18%", until: &until}
+	off := manualRecord{mode: supportv1alpha1.SurgeModeNever, by: "jane"}
+	auto := manualRecord{mode: supportv1alpha1.SurgeModeAuto, by: "jane"}
+	plan := func(phase supportv1alpha1.SurgePhase, m *supportv1alpha1.ManualChange) *supportv1alpha1.SurgePlan {
+		return &supportv1alpha1.SurgePlan{Status: supportv1alpha1.SurgePlanStatus{Phase: phase, Manual: m}}
+	}
+	recordedOn := &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAlways, By: "jane", Reason: "BTC -18%", Until: &mt}
+	with := func(f func(*supportv1alpha1.ManualChange)) *supportv1alpha1.ManualChange {
+		m := recordedOn.DeepCopy()
+		f(m)
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		plan *supportv1alpha1.SurgePlan
+		want manualRecord
+		done bool
+	}{
+		{"on: recorded and Active", plan(supportv1alpha1.SurgePhaseActive, recordedOn), on, true},
+		{"on: not yet recorded", plan(supportv1alpha1.SurgePhaseArmed, nil), on, false},
+		{"on: recorded, still Armed", plan(supportv1alpha1.SurgePhaseArmed, recordedOn), on, false},
+		{"on: someone else's override", plan(supportv1alpha1.SurgePhaseActive, with(func(m *supportv1alpha1.ManualChange) { m.By = "joe" })), on, false},
+		{"on: the previous reason", plan(supportv1alpha1.SurgePhaseActive, with(func(m *supportv1alpha1.ManualChange) { m.Reason = "drill" })), on, false},
+		{"on: the previous end time", plan(supportv1alpha1.SurgePhaseActive, with(func(m *supportv1alpha1.ManualChange) { m.Until = nil })), on, false},
+		{"on: expired", plan(supportv1alpha1.SurgePhaseActive, with(func(m *supportv1alpha1.ManualChange) { m.Expired = true })), on, false},
+		{"off: recorded and Disabled", plan(supportv1alpha1.SurgePhaseDisabled, &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeNever, By: "jane"}), off, true},
+		{"off: recorded, still Active", plan(supportv1alpha1.SurgePhaseActive, &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeNever, By: "jane"}), off, false},
+		{"off: the on still recorded", plan(supportv1alpha1.SurgePhaseDisabled, recordedOn), off, false},
+		{"auto: never overridden", plan(supportv1alpha1.SurgePhaseArmed, nil), auto, true},
+		{"auto: recorded", plan(supportv1alpha1.SurgePhaseActive, &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAuto, By: "joe"}), auto, true},
+		{"auto: the override still recorded", plan(supportv1alpha1.SurgePhaseActive, recordedOn), auto, false},
+	} {
+		if got := overrideInEffect(tc.plan, tc.want); got != tc.done {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.done)
+		}
+	}
+}
+
+func TestSurgeWaitFlags(t *testing.T) {
+	code, _, errOut := run("surge", "on", "btc-crash", "--wait", "--timeout", "0s", "--kubeconfig", "/nonexistent/kubeconfig")
+	if code != exitUsage || !strings.Contains(errOut, "--timeout: must be a positive duration") {
+		t.Errorf("--timeout 0s: exit %d %q", code, errOut)
+	}
+}
+
+// A watch error event: an expired resourceVersion means list again; any
+// other (RBAC refusing the watch, say) is reported, not retried forever.
+func TestExpiredOr(t *testing.T) {
+	for _, tc := range []struct {
+		err     error
+		relists bool
+	}{
+		{apierrors.NewResourceExpired("too old resource version: 1 (2)"), true},
+		{&apierrors.StatusError{ErrStatus: metav1.Status{Status: metav1.StatusFailure, Code: 410, Reason: metav1.StatusReasonGone}}, true},
+		{apierrors.NewForbidden(schema.GroupResource{Group: "support.frontline.dev", Resource: "surgeplans"}, "", errors.New("cannot watch")), false},
+		{apierrors.NewInternalError(errors.New("boom")), false},
+	} {
+		st := tc.err.(apierrors.APIStatus).Status()
+		err := expiredOr(watch.Event{Type: watch.Error, Object: &st})
+		if (err == nil) != tc.relists {
+			t.Errorf("%v: expiredOr = %v, relist %v", tc.err, err, tc.relists)
+		}
 	}
 }

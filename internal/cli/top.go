@@ -12,26 +12,25 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/cli-runtime/pkg/genericclioptions"
 	watchtools "k8s.io/client-go/tools/watch"
-	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/scheme"
 )
 
 type topOptions struct {
 	*surgeOptions
-	// output: "" for the view, or json|yaml|name|jsonpath: the queues
-	// and plans as a List through cli-runtime's printers.
-	topPrint *genericclioptions.PrintFlags
+	// topPrint: "" or wide for the view; json, yaml, name, jsonpath,
+	// go-template, custom-columns: the queues and plans as a List through
+	// cli-runtime's printers.
+	topPrint *objectPrintFlags
 	watch    bool
 	interval time.Duration
 	duration time.Duration
@@ -47,7 +46,7 @@ type extremes struct {
 }
 
 func newTopCommand(so *surgeOptions) *cobra.Command {
-	o := &topOptions{surgeOptions: so, topPrint: genericclioptions.NewPrintFlags("").WithTypeSetter(scheme.New())}
+	o := &topOptions{surgeOptions: so, topPrint: newObjectPrintFlags()}
 	cmd := &cobra.Command{
 		Use:   "top",
 		Short: "Live view of queues and surge plans",
@@ -55,9 +54,12 @@ func newTopCommand(so *surgeOptions) *cobra.Command {
 service level against target and surge state, then each plan's phase. With
 --watch it follows changes through the watch API (redrawing in place on a
 terminal, one view after another in a pipe); with --for it stops by itself
-and prints a summary.`,
+and prints a summary. -o wide adds sized-for inflow, backlog, handle time
+and readiness; the other -o formats print the queues and plans once, as a
+List of objects.`,
 		Example: `  kubectl frontline top -n exchange --watch
-  kubectl frontline top -n exchange --watch --for 6m`,
+  kubectl frontline top -n exchange --watch --for 6m
+  kubectl frontline top -A -o custom-columns=KIND:.kind,NAME:.metadata.name,PHASE:.status.phase`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return o.run(cmd.Context()) },
 	}
@@ -65,13 +67,19 @@ and prints a summary.`,
 	cmd.Flags().DurationVar(&o.interval, "interval", 2*time.Second, "With --watch: the least time between two redraws (changes arrive through the watch API).")
 	cmd.Flags().DurationVar(&o.duration, "for", 0, "With --watch: stop after this long and print a summary.")
 	cmd.Flags().BoolVarP(&o.all, "all-namespaces", "A", false, "All namespaces.")
-	o.topPrint.AddFlags(cmd)
+	o.topPrint.addFlags(cmd)
 	return cmd
 }
 
 func (o *topOptions) run(ctx context.Context) error {
 	if o.interval < 200*time.Millisecond {
 		return &flagError{"interval", "must be at least 200ms"}
+	}
+	if err := o.topPrint.check(); err != nil {
+		return err
+	}
+	if o.watch && !o.topPrint.isTable() {
+		return &flagError{"output", "only wide goes with --watch (the other formats print the objects once)"}
 	}
 	c, ns, err := o.client()
 	if err != nil {
@@ -90,43 +98,14 @@ func (o *topOptions) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	wide := ptr.Deref(o.topPrint.OutputFormat, "") == "wide"
-	if f := ptr.Deref(o.topPrint.OutputFormat, ""); f != "" && !wide {
-		if o.watch {
-			return &flagError{"output", "cannot be used with --watch"}
-		}
-		printer, err := o.topPrint.ToPrinter()
-		if err != nil {
-			return &flagError{"output", err.Error()}
-		}
+	style := topStyle{allNamespaces: o.all, wide: o.topPrint.wide(), noHeaders: o.topPrint.noHeaders}
+	if !o.topPrint.isTable() {
 		queues, plans := view.items()
-		list := &unstructured.UnstructuredList{Object: map[string]any{"apiVersion": "v1", "kind": "List"}}
-		add := func(obj runtime.Object, kind string) error {
-			u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-			if err != nil {
-				return err
-			}
-			item := unstructured.Unstructured{Object: u}
-			item.SetAPIVersion(supportv1alpha1.GroupVersion.String())
-			item.SetKind(kind)
-			list.Items = append(list.Items, item)
-			return nil
-		}
-		for i := range queues {
-			if err := add(&queues[i], "SupportQueue"); err != nil {
-				return err
-			}
-		}
-		for i := range plans {
-			if err := add(&plans[i], "SurgePlan"); err != nil {
-				return err
-			}
-		}
-		return printer.PrintObj(list, o.s.Out)
+		return printTopObjects(o.s.Out, o.topPrint, queues, plans)
 	}
 	if !o.watch {
 		queues, plans := view.items()
-		return renderTop(o.s.Out, queues, plans, o.now(), seen, o.all, wide)
+		return renderTop(o.s.Out, queues, plans, o.now(), seen, style)
 	}
 	// Watch: the view follows the apiserver's watch events and is drawn
 	// again at most every --interval, only when something changed. The
@@ -144,7 +123,7 @@ func (o *topOptions) run(ctx context.Context) error {
 	dirty := true
 	for {
 		if dirty {
-			if err := o.draw(view, start, seen, terminal); err != nil {
+			if err := o.draw(view, start, seen, terminal, style); err != nil {
 				return err
 			}
 			dirty = false
@@ -169,6 +148,11 @@ func (o *topOptions) run(ctx context.Context) error {
 			view.apply(ev)
 			continue
 		}
+		if ok {
+			if err := expiredOr(ev); err != nil {
+				return err
+			}
+		}
 		// The watch ended for good (its version expired): list again.
 		qw.Stop()
 		pw.Stop()
@@ -181,24 +165,71 @@ func (o *topOptions) run(ctx context.Context) error {
 	}
 }
 
+// printTopObjects prints the queues and plans as one List (queues first,
+// each by namespace and name) through the -o printer.
+func printTopObjects(out io.Writer, pf *objectPrintFlags, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan) error {
+	printer, err := pf.toPrinter()
+	if err != nil {
+		return err
+	}
+	sort.Slice(queues, func(i, j int) bool {
+		return queues[i].Namespace+"/"+queues[i].Name < queues[j].Namespace+"/"+queues[j].Name
+	})
+	list := &unstructured.UnstructuredList{Object: map[string]any{"apiVersion": "v1", "kind": "List"}}
+	add := func(obj runtime.Object, kind string) error {
+		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		if err != nil {
+			return err
+		}
+		item := unstructured.Unstructured{Object: u}
+		item.SetAPIVersion(supportv1alpha1.GroupVersion.String())
+		item.SetKind(kind)
+		list.Items = append(list.Items, item)
+		return nil
+	}
+	for i := range queues {
+		if err := add(&queues[i], "SupportQueue"); err != nil {
+			return err
+		}
+	}
+	for i := range plans {
+		if err := add(&plans[i], "SurgePlan"); err != nil {
+			return err
+		}
+	}
+	return printer.PrintObj(list, out)
+}
+
 // watchBoth follows queues and plans from the versions listed.
 func watchBoth(ctx context.Context, c client.WithWatch, ns, rvQueues, rvPlans string) (queues, plans watch.Interface, err error) {
-	if queues, err = retryWatch(ctx, c, ns, &supportv1alpha1.SupportQueueList{}, rvQueues); err != nil {
+	if queues, err = retryWatch(ctx, c, ns, &supportv1alpha1.SupportQueueList{}, rvQueues, ""); err != nil {
 		return nil, nil, err
 	}
-	if plans, err = retryWatch(ctx, c, ns, &supportv1alpha1.SurgePlanList{}, rvPlans); err != nil {
+	if plans, err = retryWatch(ctx, c, ns, &supportv1alpha1.SurgePlanList{}, rvPlans, ""); err != nil {
 		queues.Stop()
 		return nil, nil, err
 	}
 	return queues, plans, nil
 }
 
-// retryWatch is a watch of list's kind that survives the apiserver closing
-// it.
-func retryWatch(ctx context.Context, c client.WithWatch, ns string, list client.ObjectList, rv string) (watch.Interface, error) {
+// retryWatch is a watch of list's kind (of the objects the field selector
+// selects, if any) that survives the apiserver closing it.
+func retryWatch(ctx context.Context, c client.WithWatch, ns string, list client.ObjectList, rv, fieldSelector string) (watch.Interface, error) {
 	return watchtools.NewRetryWatcherWithContext(ctx, rv, watcherFunc(func(ctx context.Context, opts metav1.ListOptions) (watch.Interface, error) {
+		opts.FieldSelector = fieldSelector
 		return c.Watch(ctx, list.DeepCopyObject().(client.ObjectList), client.InNamespace(ns), &client.ListOptions{Raw: &opts})
 	}))
+}
+
+// expiredOr is nil for the error event of a watch whose resourceVersion
+// has expired (list again and watch from there), else the error the
+// apiserver sent (a watch refused by RBAC, say), to report.
+func expiredOr(ev watch.Event) error {
+	err := apierrors.FromObject(ev.Object)
+	if apierrors.IsResourceExpired(err) || apierrors.IsGone(err) {
+		return nil
+	}
+	return fmt.Errorf("watch: %w", err)
 }
 
 // watcherFunc is a cache.WatcherWithContext.
@@ -210,7 +241,7 @@ func (f watcherFunc) WatchWithContext(ctx context.Context, o metav1.ListOptions)
 
 // draw writes the view: on a terminal over the previous one, elsewhere (a
 // pipe, a file) one after another with a timestamp line, no control codes.
-func (o *topOptions) draw(view *topView, start time.Time, seen *extremes, terminal bool) error {
+func (o *topOptions) draw(view *topView, start time.Time, seen *extremes, terminal bool, style topStyle) error {
 	clear := ""
 	if terminal {
 		clear = "\033[H\033[2J"
@@ -219,7 +250,7 @@ func (o *topOptions) draw(view *topView, start time.Time, seen *extremes, termin
 		return err
 	}
 	queues, plans := view.items()
-	if err := renderTop(o.s.Out, queues, plans, o.now(), seen, o.all, ptr.Deref(o.topPrint.OutputFormat, "") == "wide"); err != nil {
+	if err := renderTop(o.s.Out, queues, plans, o.now(), seen, style); err != nil {
 		return err
 	}
 	if !terminal {
@@ -298,7 +329,14 @@ func (v *topView) items() ([]supportv1alpha1.SupportQueue, []supportv1alpha1.Sur
 	return queues, plans
 }
 
-func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes, allNamespaces, wide bool) error {
+// topStyle is how top's view is drawn: a namespace column (-A), the wide
+// columns, no header lines.
+type topStyle struct {
+	allNamespaces, wide, noHeaders bool
+}
+
+func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []supportv1alpha1.SurgePlan, now time.Time, seen *extremes, style topStyle) error {
+	allNamespaces, wide := style.allNamespaces, style.wide
 	sort.Slice(queues, func(i, j int) bool { return queues[i].Namespace+queues[i].Name < queues[j].Namespace+queues[j].Name })
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	nsCol := func(ns string) string {
@@ -333,7 +371,9 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 	if wide {
 		header += "\tSIZED FOR/H\tBACKLOG\tAHT\tREADY"
 	}
-	_, _ = fmt.Fprintln(w, header)
+	if !style.noHeaders {
+		_, _ = fmt.Fprintln(w, header)
+	}
 	for _, q := range queues {
 		key := q.Namespace + "/" + q.Name
 		inflow := "-"
@@ -371,7 +411,9 @@ func renderTop(out io.Writer, queues []supportv1alpha1.SupportQueue, plans []sup
 		return err
 	}
 	w = tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	_, _ = fmt.Fprintln(w, nsCol("NAMESPACE")+"PLAN\tMODE\tPHASE\tFOR\tWHY")
+	if !style.noHeaders {
+		_, _ = fmt.Fprintln(w, nsCol("NAMESPACE")+"PLAN\tMODE\tPHASE\tFOR\tWHY")
+	}
 	for _, p := range plans {
 		since := "-"
 		if p.Status.Since != nil {
