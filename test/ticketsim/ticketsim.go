@@ -61,8 +61,8 @@ func (f *flow) rate(now time.Time) float64 {
 	if f.rampLength <= 0 || now.Sub(f.rampStart) >= f.rampLength {
 		return f.InflowPerHour
 	}
-	x := float64(now.Sub(f.rampStart)) / float64(f.rampLength)
-	return f.from + x*(f.InflowPerHour-f.from)
+	x := max(float64(now.Sub(f.rampStart))/float64(f.rampLength), 0)
+	return max(f.from+x*(f.InflowPerHour-f.from), 0)
 }
 
 // Sim is a running exporter.
@@ -190,8 +190,11 @@ func (s *Sim) run(tick time.Duration) {
 		select {
 		case <-s.stop:
 			return
-		case now := <-t.C:
-			dt := now.Sub(last).Seconds()
+		case <-t.C:
+			// The clock, not the tick's value: a late tick's time can
+			// trail the previous one's, and a counter never goes back.
+			now := time.Now()
+			dt := max(now.Sub(last).Seconds(), 0)
 			last = now
 			s.mu.Lock()
 			for k, f := range s.queues {
