@@ -10,6 +10,8 @@
 #   hack/cluster.sh down     stop everything this script started
 #   hack/cluster.sh status   what is running
 #   SCRAPE_INTERVAL=15s hack/cluster.sh start-prometheus   (after stop prometheus)
+#   EXTERNAL_METRICS=1 hack/cluster.sh up   also prometheus-adapter, serving
+#                            external.metrics.k8s.io for Kubernetes HPAs
 #
 # Tickets: TICKETS=counter (the default) has the simulator export each
 # queue's ticket counter itself; TICKETS=zendesk (make demo) has a
@@ -32,7 +34,11 @@ PROM_PORT=${PROM_PORT:-29090}
 SIM_PORT=${SIM_PORT:-29091}
 INGEST_PORT=${INGEST_PORT:-29092}
 INGEST_METRICS_PORT=${INGEST_METRICS_PORT:-29093}
+ADAPTER_PORT=${ADAPTER_PORT:-29094}
+EXTERNAL_METRICS=${EXTERNAL_METRICS:-0}
 TICKETS=${TICKETS:-counter}
+KCM_QPS=${KCM_QPS:-100}
+KCM_BURST=${KCM_BURST:-$((KCM_QPS * 2))}
 if [[ $TICKETS == zendesk ]]; then
   INGEST_QUEUES=${INGEST_QUEUES-exchange/retail-chat exchange/withdrawals-email exchange/vip-phone}
 fi
@@ -100,6 +106,58 @@ PROM
   wait_for Prometheus 30 curl -sf "http://127.0.0.1:$PROM_PORT/-/ready"
 }
 
+# start_adapter starts prometheus-adapter (hack/build-adapter.sh), the
+# baseline a plain Kubernetes HPA scales on: the external metric
+# frontline_tickets_created_per_hour{namespace,queue}, each queue's
+# tickets per hour over a 1 m rate window, from the same Prometheus and
+# counter Frontline reads (per hour, not per second: the HPA rounds
+# metric and target to milli-units, and an agent's 0.0141 tickets/s would
+# round to 0.015). The kube-apiserver proxies
+# /apis/external.metrics.k8s.io to it (the aggregation layer) through an
+# ExternalName Service naming 127.0.0.1: without --enable-aggregator-routing
+# the aggregator dials an ExternalName Service's name directly, while an
+# Endpoints or EndpointSlice address may not be loopback and a ClusterIP is
+# unreachable without kube-proxy. The adapter serves a self-signed
+# certificate, hence insecureSkipTLSVerify, and trusts the apiserver's
+# front-proxy client certificate.
+start_adapter() {
+  mkdir -p "$dir/adapter"
+  cat >"$dir/adapter/config.yaml" <<'RULES'
+externalRules:
+- seriesQuery: 'frontline_tickets_created_total{namespace!="",queue!=""}'
+  resources: {overrides: {namespace: {resource: namespace}}}
+  name: {matches: "^(.*)_total$", as: "${1}_per_hour"}
+  metricsQuery: 'sum by (namespace, queue) (rate(<<.Series>>{<<.LabelMatchers>>}[1m])) * 3600'
+RULES
+  start prometheus-adapter "$adapter" --secure-port "$ADAPTER_PORT" --bind-address 127.0.0.1 --cert-dir "$dir/adapter" \
+    --lister-kubeconfig "$KUBECONFIG" --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
+    --prometheus-url "http://127.0.0.1:$PROM_PORT" --metrics-relist-interval 30s --config "$dir/adapter/config.yaml"
+  kubectl apply -f - >/dev/null <<APISERVICE
+apiVersion: v1
+kind: Service
+metadata: {name: prometheus-adapter, namespace: kube-system}
+spec:
+  type: ExternalName
+  externalName: 127.0.0.1
+  ports: [{name: https, port: $ADAPTER_PORT}]
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1beta1.external.metrics.k8s.io}
+spec:
+  group: external.metrics.k8s.io
+  version: v1beta1
+  service: {name: prometheus-adapter, namespace: kube-system, port: $ADAPTER_PORT}
+  insecureSkipTLSVerify: true
+  groupPriorityMinimum: 100
+  versionPriority: 100
+APISERVICE
+  # The adapter lists the series seen in the last --metrics-relist-interval
+  # and serves a metric once a list has seen its counters.
+  wait_for "external metric frontline_tickets_created_per_hour" 60 bash -c \
+    "kubectl get --raw /apis/external.metrics.k8s.io/v1beta1 | grep -q frontline_tickets_created_per_hour"
+}
+
 # start_ingest writes frontline-ingest's configuration for the simulated
 # Zendesk account (one source, a fresh signing secret, a rule per queue of
 # INGEST_QUEUES matching the tag the simulator puts on that queue's
@@ -151,10 +209,11 @@ up() {
   "$root/hack/build-k8s.sh" all >/dev/null
   "$root/hack/install-prometheus.sh"
   (cd "$root" && go build -o bin/ticketsim ./hack/ticketsim && go build -o bin/frontline-ingest ./cmd/frontline-ingest)
+  if [[ $EXTERNAL_METRICS == 1 ]]; then adapter=$("$root/hack/build-adapter.sh"); fi
   if running kube-apiserver; then log "cluster already up ($KUBECONFIG)"; return 0; fi
   down
   rm -rf "$dir"
-  mkdir -p "$dir"/{pids,logs,certs,etcd,prometheus,ingest}
+  mkdir -p "$dir"/{pids,logs,certs,etcd,prometheus,ingest,adapter}
   trap 'log "cluster failed to start; stopping"; down' ERR
 
   log "keys and credentials"
@@ -162,6 +221,16 @@ up() {
   openssl rsa -in "$dir/certs/sa.key" -pubout -out "$dir/certs/sa.pub" 2>/dev/null
   token=$(openssl rand -hex 24)
   echo "$token,admin,admin,system:masters" >"$dir/certs/tokens.csv"
+  # The aggregation layer (external.metrics.k8s.io): the apiserver proxies
+  # with a client certificate from a front-proxy CA, which the aggregated
+  # server trusts for the X-Remote-* identity headers.
+  openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj /CN=front-proxy-ca \
+    -keyout "$dir/certs/front-proxy-ca.key" -out "$dir/certs/front-proxy-ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=front-proxy-client \
+    -keyout "$dir/certs/front-proxy-client.key" -out "$dir/certs/front-proxy-client.csr" 2>/dev/null
+  openssl x509 -req -days 365 -in "$dir/certs/front-proxy-client.csr" -CA "$dir/certs/front-proxy-ca.crt" \
+    -CAkey "$dir/certs/front-proxy-ca.key" -CAcreateserial -extfile <(echo extendedKeyUsage=clientAuth) \
+    -out "$dir/certs/front-proxy-client.crt" 2>/dev/null
   cat >"$KUBECONFIG" <<KC
 apiVersion: v1
 kind: Config
@@ -186,7 +255,11 @@ KC
     --secure-port "$API_PORT" --bind-address 127.0.0.1 --cert-dir "$dir/certs" \
     --service-account-key-file "$dir/certs/sa.pub" --service-account-signing-key-file "$dir/certs/sa.key" \
     --service-account-issuer https://kubernetes.default.svc --token-auth-file "$dir/certs/tokens.csv" \
-    --authorization-mode Node,RBAC --service-cluster-ip-range 10.96.0.0/16
+    --authorization-mode Node,RBAC --service-cluster-ip-range 10.96.0.0/16 \
+    --requestheader-client-ca-file "$dir/certs/front-proxy-ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$dir/certs/front-proxy-client.crt" --proxy-client-key-file "$dir/certs/front-proxy-client.key"
   wait_for kube-apiserver 60 kubectl get --raw /readyz
 
   log "kube-controller-manager, kube-scheduler"
@@ -197,13 +270,15 @@ KC
   # written version", retried with backoff), its pods never created.
   # The controller-manager's client limits (20 QPS, burst 30 by default) pace
   # a hundred pod creates over about 4 s; clusters that scale in bursts raise
-  # them, as kwokctl does for simulated clusters (--disable-qps-limits). The
+  # them, as kwokctl does for simulated clusters (--disable-qps-limits):
+  # 100 QPS, burst 200 here unless KCM_QPS and KCM_BURST say otherwise
+  # (make bench also runs the main reaction case at the defaults). The
   # scheduler's own defaults (50 QPS, burst 100) already bind that many.
   start kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --service-account-private-key-file "$dir/certs/sa.key" --root-ca-file "$dir/certs/apiserver.crt" \
     --controllers '*,-nodeipam,-nodelifecycle' --leader-elect=false --secure-port 0 \
-    --feature-gates StaleControllerConsistencyReplicaSet=false --kube-api-qps 100 --kube-api-burst 200
+    --feature-gates StaleControllerConsistencyReplicaSet=false --kube-api-qps "$KCM_QPS" --kube-api-burst "$KCM_BURST"
   start kube-scheduler "$bin/kube-scheduler" --kubeconfig "$KUBECONFIG" \
     --authentication-kubeconfig "$KUBECONFIG" --authorization-kubeconfig "$KUBECONFIG" \
     --leader-elect=false --secure-port 0
@@ -235,6 +310,10 @@ NODE
   log "ticket simulator (tickets via $TICKETS) and Prometheus"
   start ticketsim "$root/bin/ticketsim" --listen "127.0.0.1:$SIM_PORT" --scenario calm --via "$TICKETS" "${webhooks[@]}"
   start_prometheus
+  if [[ $EXTERNAL_METRICS == 1 ]]; then
+    log "prometheus-adapter (external metrics for HPAs)"
+    start_adapter
+  fi
   trap - ERR
   log "cluster up: KUBECONFIG=$KUBECONFIG  Prometheus http://127.0.0.1:$PROM_PORT  traffic http://127.0.0.1:$SIM_PORT/state"
   if running frontline-ingest; then
@@ -243,7 +322,7 @@ NODE
 }
 
 status() {
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok frontline-ingest ticketsim prometheus frontline frontline-2; do
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler kwok frontline-ingest ticketsim prometheus prometheus-adapter frontline frontline-2 frontline-3; do
     if running "$name"; then echo "$name: running (pid $(cat "$dir/pids/$name.pid"))"; else echo "$name: stopped"; fi
   done
 }
@@ -254,6 +333,6 @@ case "${1:-}" in
   status) status ;;
   start-prometheus) start_prometheus ;;
   start) shift; name=$1; shift; mkdir -p "$dir"/{pids,logs}; start "$name" "$@" ;;
-  stop) pidfile="$dir/pids/$2.pid"; [[ -f $pidfile ]] && { kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; } ;;
+  stop) pidfile="$dir/pids/$2.pid"; if [[ -f $pidfile ]]; then kill "$(cat "$pidfile")" 2>/dev/null || true; rm -f "$pidfile"; fi ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
 esac
