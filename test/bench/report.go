@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ const (
 )
 
 // reactionCase is what the end-to-end suite's Test08ReactionTimes wrote:
-// steps of the FIXED counter through the real Prometheus scrape on the
+// steps of the ticket counter through the real Prometheus scrape on the
 // local cluster, to the new need's spec.replicas and to its pods Running.
 type reactionCase struct {
 	Name          string          `json:"name"`
@@ -50,6 +51,8 @@ type reactionCase struct {
 	ExpectedTickets []float64 `json:"expectedTickets"`
 	// NotReached marks runs cut at the cap before the full target.
 	NotReached []bool `json:"notReached"`
+	// ControllerManagerQPS is the controller-manager's client limit.
+	ControllerManagerQPS string `json:"controllerManagerQPS"`
 	// Note says under which code or conditions the runs were made, when
 	// the rows of one report come from different runs.
 	Note string `json:"note,omitempty"`
@@ -80,6 +83,58 @@ type clusterFigures struct {
 	}
 }
 
+// sideBySide is TestHPASideBySide's: the same step on twin counters, one
+// read by Frontline, one by a Kubernetes HPA through prometheus-adapter.
+type sideBySide struct {
+	Step                 string          `json:"step"`
+	Need                 int32           `json:"need"`
+	Frontline            []time.Duration `json:"frontline"`
+	HPA                  []time.Duration `json:"hpa"`
+	HPANotReached        []bool          `json:"hpaNotReached"`
+	HPAWithinTolerance   []time.Duration `json:"hpaWithinTolerance"`
+	Ratio                float64         `json:"ratio"`
+	ControllerManagerQPS string          `json:"controllerManagerQPS"`
+}
+
+// hpaSection prints the side-by-side table, or why there is none.
+func hpaSection(b *strings.Builder, root string) {
+	b.WriteString("## Beside a Kubernetes HPA, in one run\n\n")
+	var steps []sideBySide
+	raw, err := os.ReadFile(filepath.Join(root, "bin", "hpa-cluster.json"))
+	if err != nil || json.Unmarshal(raw, &steps) != nil || len(steps) == 0 {
+		b.WriteString("Not run (TestHPASideBySide needs the cluster with EXTERNAL_METRICS=1, as make bench starts it).\n\n")
+		return
+	}
+	b.WriteString("The same ×10 step at the same moment on twin counters scraped every 5 s by the same Prometheus: one read by Frontline (a queue with default settings), one by an autoscaling/v2 HPA scaling a Deployment on the external metric prometheus-adapter v0.12.0 (built from its Go module) serves, `sum(rate(frontline_tickets_created_total[1m]))` per queue, its target one replica per (new rate ÷ Frontline's need there) tickets/h, so both aim at the same replicas. Times from the step to that need with every pod Running; \"over\" marks an HPA run its 10 % tolerance or the 4-minute cap stopped short (a lower bound).\n\n")
+	b.WriteString("| step | need | controller-manager | Frontline (s) | HPA (s) | HPA to 90 % of the need (s) | medians | HPA ÷ Frontline |\n|---|---|---|---|---|---|---|---|\n")
+	for _, s := range steps {
+		var fl, hp, hp90 []string
+		for i, d := range s.Frontline {
+			fl = append(fl, fmt.Sprintf("%.1f", d.Seconds()))
+			run := fmt.Sprintf("%.1f", s.HPA[i].Seconds())
+			if i < len(s.HPANotReached) && s.HPANotReached[i] {
+				run = "over " + run
+			}
+			hp = append(hp, run)
+			if i < len(s.HPAWithinTolerance) {
+				hp90 = append(hp90, fmt.Sprintf("%.1f", s.HPAWithinTolerance[i].Seconds()))
+			}
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s | %s vs %s | %.1f× |\n", s.Step, s.Need, s.ControllerManagerQPS,
+			strings.Join(fl, ", "), strings.Join(hp, ", "), strings.Join(hp90, ", "), round(medianOf(s.Frontline)), round(medianOf(s.HPA)), s.Ratio)
+	}
+	b.WriteString("\n")
+}
+
+func medianOf(ds []time.Duration) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
 func readCluster(root string) clusterFigures {
 	var c clusterFigures
 	read := func(name string, into any) bool {
@@ -87,6 +142,11 @@ func readCluster(root string) clusterFigures {
 		return err == nil && json.Unmarshal(raw, into) == nil
 	}
 	_ = read("reaction-cluster.json", &c.reaction)
+	// The main case again at the controller-manager's default client limit.
+	var atDefault []reactionCase
+	if read("reaction-cluster-default-qps.json", &atDefault) {
+		c.reaction = append(c.reaction, atDefault...)
+	}
 	if !read("calm-cluster.json", &c.calm) {
 		c.calm = nil
 	}
@@ -109,6 +169,7 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	capacity := capacityBench(root)
 	summary(&b, results, reaction, cluster, capacity)
 	reactionSection(&b, root, cluster, reaction)
+	hpaSection(&b, root)
 
 	b.WriteString("## Scale: convergence, idle writes, memory, Prometheus load\n\n")
 	b.WriteString("| queues | operator: all Ready with children (queues all created at) | writes per queue while converging | plain client: same objects | ratio raw/operator (target ≥ 0.7) | operator API writes while idle (target 0) | operator RSS (target < 200 MiB at 2,000) | Prometheus queries per poll |\n|---|---|---|---|---|---|---|---|\n")
@@ -238,13 +299,17 @@ func reactionRow(b *strings.Builder, c reactionCase) {
 		}
 		runs = append(runs, run)
 	}
-	fmt.Fprintf(b, "| %s | %s | %d → %d | %s | %s | %s |\n", c.Name, c.Scrape, c.FromReplicas, c.ToReplicas, strings.Join(runs, ", "), round(c.MedianRunning), round(c.Bound))
+	scrape := c.Scrape
+	if c.ControllerManagerQPS != "" {
+		scrape += "; controller-manager " + c.ControllerManagerQPS
+	}
+	fmt.Fprintf(b, "| %s | %s | %d → %d | %s | %s | %s |\n", c.Name, scrape, c.FromReplicas, c.ToReplicas, strings.Join(runs, ", "), round(c.MedianRunning), round(c.Bound))
 }
 
 // reactionSection prints every counter step on the local cluster, the
 // estimator's and the simulator's detection figures.
 func reactionSection(b *strings.Builder, root string, cluster clusterFigures, internal []time.Duration) {
-	b.WriteString("## Reaction to a crash: the FIXED counter through a real Prometheus scrape\n\n")
+	b.WriteString("## Reaction to a crash: the ticket counter through a real Prometheus scrape\n\n")
 	b.WriteString("Local cluster of `make demo` (kube-apiserver, controller-manager, scheduler, kwok node), a real Prometheus scraping the ticket simulator, whose counter `frontline_tickets_created_total` counts Poisson arrivals. " +
 		"Each run: a new queue with default settings (chat, AHT 60 s, 80 % in 20 s, one chat per agent, maxReplicas 150) whose counter has counted calm traffic since the suite started (at least ten minutes), its pods all Running and steady, then the counter steps ×10 at a phase spread over scrape and poll. " +
 		"The 15 s rows come after Prometheus was switched from a 5 s to a 15 s scrape: until the estimator's typical interval adapts (about five scrapes), the longer intervals read as gaps, which is what the first run there met. " +

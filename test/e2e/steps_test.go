@@ -62,7 +62,7 @@ func counterURL(queue string, perHour float64, ramp time.Duration) string {
 	return fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s&inflow_per_hour=%g&ramp=%s&smooth=%t", simPort, ns, queue, perHour, ramp, smoothCounters[queue])
 }
 
-// counter steps (or ramps) one queue's FIXED ticket counter in the
+// counter steps (or ramps) one queue's ticket counter in the
 // simulator: Poisson arrivals at perHour, apart from the scenario.
 func counter(t *testing.T, queue string, perHour float64, ramp time.Duration) {
 	t.Helper()
@@ -191,9 +191,26 @@ type reactionCase struct {
 	// NotReached marks runs whose agents were not at the new rate's need
 	// within the cap (their time is the cap: a lower bound).
 	NotReached []bool `json:"notReached"`
+	// ControllerManagerQPS is the client limit the controller-manager
+	// created pods under (hack/cluster.sh's KCM_QPS and KCM_BURST).
+	ControllerManagerQPS string `json:"controllerManagerQPS"`
 }
 
-// Test08ReactionTimes steps the FIXED counter (Poisson arrivals) ×10
+// controllerManagerQPS is the local cluster's controller-manager client
+// limit, as hack/cluster.sh sets it from the environment.
+func controllerManagerQPS() string {
+	qps, burst := os.Getenv("KCM_QPS"), os.Getenv("KCM_BURST")
+	if qps == "" {
+		qps = "100"
+	}
+	if burst == "" {
+		n, _ := strconv.Atoi(qps)
+		burst = strconv.Itoa(2 * n)
+	}
+	return fmt.Sprintf("%s QPS, burst %s", qps, burst)
+}
+
+// Test08ReactionTimes steps the ticket counter (Poisson arrivals) ×10
 // through the real Prometheus scrape, on queues with default settings, and
 // times the step to the agents Deployment at the new rate's need with
 // every pod Running. REACTION_RUNS steps per case (3 here, 10 in make
@@ -274,8 +291,7 @@ func startReactionCounters() error {
 }
 
 func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reactionCase {
-	scrapeD, _ := time.ParseDuration(scrape)
-	rc := &reactionCase{Name: fmt.Sprintf("%.0f→%.0f/h", from, to), Scrape: scrape, From: from, To: to}
+	rc := &reactionCase{Name: fmt.Sprintf("%.0f→%.0f/h", from, to), Scrape: scrape, From: from, To: to, ControllerManagerQPS: controllerManagerQPS()}
 	names := make([]string, runs)
 	for i := range names {
 		names[i] = reactionQueue(from, scrape, i)
@@ -286,49 +302,7 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 		}
 	}()
 	for i, name := range names {
-		q := chatQueue(t, name, 150, "")
-		rc.FromReplicas, rc.ToReplicas = needAt(t, q, from), needAt(t, q, to)
-		poll := q.Spec.Metrics.PollInterval.Duration // the default
-		rc.Bound = inflow.DelayBound(from/3600, to/3600, inflow.DefaultFalseAlarmEvery) + scrapeD + poll
-		// Calm: sized from its history (within one of the need: Poisson
-		// noise), every pod Running, unchanged for 10 s.
-		calm := settled(t, name+"-agents", rc.FromReplicas-1)
-		time.Sleep(time.Duration(1000+i*1777%5000) * time.Millisecond) // phases spread over scrape and poll
-		counter(t, name, to, 0)
-		start := time.Now()
-		var toSpec, toRunning time.Duration
-		for time.Since(start) < 4*time.Minute && toRunning == 0 {
-			r, running, err := tryDeployment(name + "-agents")
-			if err == nil && toSpec == 0 && r >= rc.ToReplicas {
-				toSpec = time.Since(start)
-			}
-			if err == nil && toSpec > 0 && int32(running) >= rc.ToReplicas {
-				toRunning = time.Since(start)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		notReached := toRunning == 0
-		if notReached {
-			// Not at the new rate's need in the cap: a failure only if the
-			// agents are not even at the need for the tickets that came.
-			// Poisson luck can keep the arrivals well short of the rate
-			// for minutes (2 % of quiet-desk steps take over 4 minutes in
-			// the estimator's TestTimeToTheNewRate), and sizing for the
-			// tickets that came is right.
-			followsArrivals(t, q, name, start, fmt.Sprintf("%s run %d", rc.Name, i))
-			toRunning = time.Since(start)
-		}
-		rc.NotReached = append(rc.NotReached, notReached)
-		rc.ToSpec, rc.ToRunning = append(rc.ToSpec, toSpec), append(rc.ToRunning, toRunning)
-		time.Sleep(time.Until(start.Add(rc.Bound + 2*scrapeD))) // both ends scraped
-		tickets, span := ticketsBetween(t, name, start, start.Add(rc.Bound))
-		rc.TicketsInBound, rc.ExpectedTickets = append(rc.TicketsInBound, tickets), append(rc.ExpectedTickets, to*span.Hours())
-		over := map[bool]string{true: "over "}[notReached]
-		t.Logf("%s, %s scrape, run %d: %d → %d agents: spec %.1f s, all Running %s%.1f s; %.0f tickets in the %.0f s scraped after the step within the bound (%.1f expected)",
-			rc.Name, scrape, i, calm, rc.ToReplicas, toSpec.Seconds(), over, toRunning.Seconds(), tickets, span.Seconds(), to*span.Hours())
-		if err := k8s.Delete(ctx, q); err != nil {
-			t.Fatal(err)
-		}
+		stepThrough(t, rc, name, i, func() error { return request(http.MethodPost, counterURL(name, to, 0)) })
 	}
 	sorted := slices.Clone(rc.ToRunning)
 	slices.Sort(sorted)
@@ -448,7 +422,7 @@ func queueEvent(t *testing.T, queue, reason string) bool {
 	return false
 }
 
-// Test10CalmStaysPut: calm Poisson traffic at 600/h on the FIXED counter,
+// Test10CalmStaysPut: calm Poisson traffic at 600/h on the ticket counter,
 // default settings: the agents stay within one of the need for the tickets
 // that arrived (the level the queue measures from its history, read each
 // second) for at least 95 % of the time, and no surge starts. CALM_MINUTES

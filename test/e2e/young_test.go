@@ -9,6 +9,12 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
 // youngRun is one step on a queue created moments before it.
@@ -84,4 +90,139 @@ func TestYoungQueueStep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// TestYoungCalmQueues: three queues are created together with their
+// counters at a calm 600/h (Poisson), selected by a plan surging on
+// inflowSpike ratio "2" (its other settings the defaults), and watched
+// from 90 s after creation for YOUNG_CALM_MINUTES (3 here, 15 in make
+// bench). Young series are where false alarms and undersizing hide: the
+// test fails on any surge, and on agents more than one below the need for
+// 600/h at any time; it prints the share of time within ±1 of that need
+// (the target, 95 %, is the bench report's).
+func TestYoungCalmQueues(t *testing.T) {
+	minutes := 3
+	if n, err := strconv.Atoi(os.Getenv("YOUNG_CALM_MINUTES")); err == nil && n > 0 {
+		minutes = n
+	}
+	names := []string{"young-calm-a", "young-calm-b", "young-calm-c"}
+	var queues []*supportv1alpha1.SupportQueue
+	for _, name := range names {
+		counter(t, name, 600, 0)
+		queues = append(queues, chatQueue(t, name, 60, ""))
+	}
+	created := time.Now()
+	manifest := fmt.Sprintf(`apiVersion: support.frontline.dev/v1alpha1
+kind: SurgePlan
+metadata: {name: young-calm, namespace: %s}
+spec:
+  queueSelector: {matchLabels: {frontline.dev/young-calm: "true"}}
+  triggers: {inflowSpike: {ratio: "2"}}
+  actions: {agents: {extraReplicas: 5}}
+`, ns)
+	plan := &unstructured.Unstructured{}
+	if err := yaml.Unmarshal([]byte(manifest), &plan.Object); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range queues {
+		patch := client.MergeFrom(q.DeepCopy())
+		q.Labels = map[string]string{"frontline.dev/young-calm": "true"}
+		if err := k8s.Patch(ctx, q, patch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k8s.Create(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = k8s.Delete(ctx, plan)
+		for i, q := range queues {
+			removeCounter(t, names[i])
+			_ = k8s.Delete(ctx, q)
+		}
+	}()
+	need := needAt(t, queues[0], 600)
+	time.Sleep(time.Until(created.Add(90 * time.Second)))
+	end := time.Now().Add(time.Duration(minutes) * time.Minute)
+	within, total := 0, 0
+	byReplicas := map[int32]int{}
+	for time.Now().Before(end) {
+		for _, name := range names {
+			r, _, err := tryDeployment(name + "-agents")
+			if err != nil {
+				t.Fatal(err)
+			}
+			byReplicas[r]++
+			total++
+			if r >= need-1 && r <= need+1 {
+				within++
+			}
+			if r < need-1 {
+				t.Errorf("%s: %d agents, more than one below the need for 600/h (%d)", name, r, need)
+			}
+		}
+		time.Sleep(2 * time.Second)
+	}
+	got := &supportv1alpha1.SurgePlan{}
+	if err := k8s.Get(ctx, client.ObjectKeyFromObject(plan), got); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range got.Status.History {
+		if h.To == supportv1alpha1.SurgePhaseActive {
+			t.Errorf("a surge on calm young queues: %+v", h)
+		}
+	}
+	t.Logf("three young queues at a calm 600/h, from 90 s after creation for %d min: agents (samples by replicas) %v; within ±1 of %d for %.1f%% of the time (target: 95%%); plan %s, %d transitions",
+		minutes, byReplicas, need, 100*float64(within)/float64(total), got.Status.Phase, len(got.Status.History))
+}
+
+// TestYoungQueueFailover: a queue is created with its counter at 600/h; 30
+// s later the counter steps ×10 and, at that moment, every operator
+// running is stopped but a standby started beforehand. The standby takes
+// the lease (it waits out the stopped leader's, 15 s) and sizes the young
+// queue from Prometheus's history alone. It prints the time from the kill
+// to the new rate's need with every pod Running (the target: 45 s); as in
+// Test08 the run fails only when the agents are not even at the need for
+// the tickets that came. It runs last: the standby is then the operator.
+func TestYoungQueueFailover(t *testing.T) {
+	if err := script("run-operator.sh", "frontline-3", "58080"); err != nil {
+		t.Fatal(err)
+	}
+	const name = "young-failover"
+	counter(t, name, 600, 0)
+	q := chatQueue(t, name, 150, "")
+	created := time.Now()
+	need := needAt(t, q, 6000)
+	defer func() {
+		removeCounter(t, name)
+		if err := k8s.Delete(ctx, q); err != nil {
+			t.Error(err)
+		}
+	}()
+	time.Sleep(time.Until(created.Add(30 * time.Second)))
+	counter(t, name, 6000, 0)
+	for _, leader := range []string{"frontline", "frontline-2"} { // whichever holds the lease
+		if err := script("cluster.sh", "stop", leader); err != nil {
+			t.Fatal(err)
+		}
+	}
+	killed := time.Now()
+	var toSpec, toRunning time.Duration
+	for time.Since(killed) < 3*time.Minute && toRunning == 0 {
+		r, running, err := tryDeployment(name + "-agents")
+		if err == nil && toSpec == 0 && r >= need {
+			toSpec = time.Since(killed)
+		}
+		if err == nil && toSpec > 0 && int32(running) >= need {
+			toRunning = time.Since(killed)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if toRunning == 0 {
+		followsArrivals(t, q, name, killed, "young failover")
+		t.Logf("young queue failover, 600→6000/h 30 s after creation: need %d agents not reached within 3 minutes of the kill (target: 45 s)", need)
+		return
+	}
+	t.Logf("young queue failover, 600→6000/h 30 s after creation, leader killed at the step: need %d agents: spec %.1f s, all Running %.1f s after the kill (target: 45 s, the lease's 15 s included)",
+		need, toSpec.Seconds(), toRunning.Seconds())
 }
