@@ -59,13 +59,8 @@ rules:
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	web, prom := freePort(t), freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var out syncBuffer
-	go func() {
-		done <- run(ctx, []string{"--config", cfgFile, "--listen", web, "--metrics-listen", prom, "--drain-delay", "0s", "--log-format", "text"}, &out, nil)
-	}()
+	r := startRun(t, cfgFile, nil)
+	prom, out := r.prom, r.out
 
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(10 * time.Second)
@@ -95,14 +90,8 @@ rules:
 			t.Errorf("/metrics lacks %s", line)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d:\n%s", code, out.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("did not shut down")
+	if code := r.stop(t); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out.String())
 	}
 	log := out.String()
 	for _, wantLog := range []string{"backlog corrected from the helpdesk's open-ticket count", "backlog not corrected; it follows webhook events only", "queue=support/chat"} {
@@ -149,17 +138,9 @@ func TestRunUsesInjectedCounter(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	web, prom := freePort(t), freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var out syncBuffer
-	go func() {
-		done <- run(ctx, []string{"--config", cfgFile, "--listen", web, "--metrics-listen", prom, "--drain-delay", "0s"}, &out, fixedCounter(17))
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	r := startRun(t, cfgFile, fixedCounter(17))
+	prom, out := r.prom, r.out
+	defer r.stop(t)
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

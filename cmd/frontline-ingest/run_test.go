@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/frontline-dev/frontline/internal/ingest/metrics"
 )
 
 // syncBuffer is a log sink the server goroutine and the test share.
@@ -89,13 +91,8 @@ func TestRunServesAndDrains(t *testing.T) {
 	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	web, prom := freePort(t), freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var out syncBuffer
-	go func() {
-		done <- run(ctx, []string{"--config", cfgFile, "--listen", web, "--metrics-listen", prom, "--drain-delay", "0s", "--log-format", "text"}, &out, nil)
-	}()
+	r := startRun(t, cfgFile, nil)
+	web, prom, out := r.web, r.prom, r.out
 
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(10 * time.Second)
@@ -141,16 +138,43 @@ func TestRunServesAndDrains(t *testing.T) {
 		t.Fatalf("/metrics lacks the counted ticket:\n%s", text)
 	}
 
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("exit %d after shutdown:\n%s", code, out.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("did not shut down")
+	if code := r.stop(t); code != 0 {
+		t.Fatalf("exit %d after shutdown:\n%s", code, out.String())
 	}
 	if strings.Contains(out.String(), "s3cret") {
 		t.Fatalf("secret in the log:\n%s", out.String())
+	}
+}
+
+// ingestRun is run serving on free ports, as a test starts it.
+type ingestRun struct {
+	web, prom string
+	out       *syncBuffer
+	cancel    context.CancelFunc
+	done      chan int
+}
+
+// startRun starts run with the config file and the correction counter
+// (nil: what the config builds), logging text into out.
+func startRun(t *testing.T, cfgFile string, counter metrics.OpenTicketCounter) *ingestRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &ingestRun{web: freePort(t), prom: freePort(t), out: &syncBuffer{}, cancel: cancel, done: make(chan int, 1)}
+	go func() {
+		r.done <- run(ctx, []string{"--config", cfgFile, "--listen", r.web, "--metrics-listen", r.prom, "--drain-delay", "0s", "--log-format", "text"}, r.out, counter)
+	}()
+	return r
+}
+
+// stop shuts the run down and returns its exit code.
+func (r *ingestRun) stop(t *testing.T) int {
+	t.Helper()
+	r.cancel()
+	select {
+	case code := <-r.done:
+		return code
+	case <-time.After(30 * time.Second):
+		t.Fatal("did not shut down")
+		return -1
 	}
 }
