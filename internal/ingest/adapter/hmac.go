@@ -22,15 +22,21 @@ func macMatches(newHash func() hash.Hash, keys event.Keys, want []byte, parts ..
 	}
 	var sum [64]byte
 	for _, k := range keys {
-		m := hmac.New(newHash, k)
-		for _, p := range parts {
-			m.Write(p)
-		}
-		if hmac.Equal(m.Sum(sum[:0]), want) {
+		if hmac.Equal(macOf(newHash, k, sum[:0], parts...), want) {
 			return true
 		}
 	}
 	return false
+}
+
+// macOf appends the HMAC of parts under key to dst: what a vendor signs
+// and what macMatches checks.
+func macOf(newHash func() hash.Hash, key, dst []byte, parts ...[]byte) []byte {
+	m := hmac.New(newHash, key)
+	for _, p := range parts {
+		m.Write(p)
+	}
+	return m.Sum(dst)
 }
 
 // hexSignature decodes "prefix<hex>"; a missing prefix or bad hex gives nil.

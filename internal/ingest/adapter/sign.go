@@ -1,7 +1,6 @@
 package adapter
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"net/http"
 	"time"
@@ -14,11 +13,8 @@ import (
 // the zendesk adapter verifies, for simulated helpdesks and tests.
 func SignZendesk(secret, body []byte, at time.Time) http.Header {
 	ts := at.UTC().Format(time.RFC3339)
-	m := hmac.New(sha256New, secret)
-	m.Write([]byte(ts))
-	m.Write(body)
 	h := http.Header{}
-	h.Set("X-Zendesk-Webhook-Signature", base64.StdEncoding.EncodeToString(m.Sum(nil)))
+	h.Set("X-Zendesk-Webhook-Signature", base64.StdEncoding.EncodeToString(macOf(sha256New, secret, nil, []byte(ts), body)))
 	h.Set("X-Zendesk-Webhook-Signature-Timestamp", ts)
 	return h
 }
