@@ -134,9 +134,7 @@ func Test13ReactionThroughTheIngest(t *testing.T) {
 	}
 	counter, ingest := cases["counter"], cases["ingest"]
 	for _, rc := range cases {
-		sorted := slices.Clone(rc.ToRunning)
-		slices.Sort(sorted)
-		rc.MedianRunning = sorted[len(sorted)/2]
+		rc.MedianRunning = median(rc.ToRunning)
 	}
 	diff := ingest.MedianRunning - counter.MedianRunning
 	t.Logf("%.0f→%.0f/h, %s scrape, %d run(s) each: median to all Running %.1f s through the ingest (signed Zendesk webhooks), %.1f s on the direct counter: %+.1f s (target: within 2 s); Lorden's bound + scrape + poll %.1f s",

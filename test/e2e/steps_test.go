@@ -304,9 +304,7 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 	for i, name := range names {
 		stepThrough(t, rc, name, i, func() error { return request(http.MethodPost, counterURL(name, to, 0)) })
 	}
-	sorted := slices.Clone(rc.ToRunning)
-	slices.Sort(sorted)
-	rc.MedianRunning = sorted[len(sorted)/2]
+	rc.MedianRunning = median(rc.ToRunning)
 	t.Logf("%s, %s scrape: median to all Running %.1f s over %d runs (Lorden's bound for the default budget + scrape + poll: %.1f s)",
 		rc.Name, scrape, rc.MedianRunning.Seconds(), runs, rc.Bound.Seconds())
 	return rc
