@@ -111,6 +111,13 @@ const (
 	ReasonQuiet         = "Quiet"
 	ReasonMaxDuration   = "MaxDuration"
 	ReasonCooledDown    = "CooledDown"
+	// ReasonScheduledEvent: a scheduled event in progress made the plan
+	// Active; the Event reasons below mark its preparation, start and end.
+	ReasonScheduledEvent = "ScheduledEvent"
+	ReasonEventPreparing = "EventPreparing"
+	ReasonEventStarted   = "EventStarted"
+	ReasonEventEnded     = "EventEnded"
+	ReasonInvalidEvent   = "InvalidScheduledEvent"
 	// SurgePlan Events on its status.missingTranslations: a selected
 	// queue's language lacks a translation of some pinned FAQs (Warning),
 	// or every language is matched again (Normal).

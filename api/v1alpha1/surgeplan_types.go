@@ -59,7 +59,7 @@ const (
 
 // SurgePlanSpec is what to do when the market moves.
 // +kubebuilder:validation:XValidation:rule="!has(self.activeUntil) || self.mode == 'Always'",message="activeUntil may only be set when mode is Always"
-// +kubebuilder:validation:XValidation:rule="self.mode != 'Auto' || has(self.triggers)",message="triggers are required when mode is Auto"
+// +kubebuilder:validation:XValidation:rule="self.mode != 'Auto' || has(self.triggers) || (has(self.schedule) && size(self.schedule) > 0)",message="triggers or schedule are required when mode is Auto"
 type SurgePlanSpec struct {
 	// mode is the plan's normal state, the one kept in Git: Auto (triggers
 	// decide), Always (Active; until activeUntil if set, then Auto) or
@@ -88,6 +88,19 @@ type SurgePlanSpec struct {
 	// triggers switch the plan to Active in mode Auto.
 	// +optional
 	Triggers *SurgeTriggers `json:"triggers,omitempty"`
+
+	// schedule are known events (a listing, a token unlock, a CPI release):
+	// from leadTime before each one starts, every selected queue is sized
+	// by its capacity model for the inflow the event expects (more inflow
+	// than expected still raises capacity at once; less does not lower it
+	// before the event ends), and while the event runs the plan is Active
+	// with its actions. Overlapping events and triggers combine as the
+	// maximum. Not in mode Never or while turned off by hand.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=32
+	Schedule []ScheduledEvent `json:"schedule,omitempty"`
 
 	// actions are applied to every selected queue while the plan is Active.
 	// +required
@@ -301,6 +314,143 @@ type ExternalTrigger struct {
 	// +kubebuilder:validation:MaxLength=63
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
 	Source string `json:"source,omitempty"`
+}
+
+// ScheduledEvent is a known event: once at a set time, or repeating on
+// weekdays at a local time in an IANA time zone (daylight saving followed).
+// +kubebuilder:validation:XValidation:rule="has(self.at) != has(self.repeat)",message="a scheduled event sets exactly one of at (once) or repeat"
+// +kubebuilder:validation:XValidation:rule="!has(self.excludeDates) || has(self.repeat)",message="excludeDates only apply to a repeating event"
+type ScheduledEvent struct {
+	// name identifies the event in status and Events, e.g. "sol-listing".
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	// at is a one-off event's start, RFC 3339 with its offset, e.g.
+	// "2026-12-10T12:00:00Z" or "2026-12-10T21:00:00+09:00".
+	// +optional
+	At *metav1.Time `json:"at,omitempty"`
+
+	// repeat is a repeating event's days, local time and time zone.
+	// +optional
+	Repeat *EventRepeat `json:"repeat,omitempty"`
+
+	// duration is how long the event lasts from its start.
+	// +required
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1m') && duration(self) <= duration('168h')",message="duration must be between 1m and 168h"
+	Duration metav1.Duration `json:"duration"`
+
+	// leadTime is how long before the start the capacity for the event
+	// must be in place: people need minutes to log in. Defaults to 15m.
+	// +optional
+	// +kubebuilder:default="15m"
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('6h')",message="leadTime must be at most 6h"
+	LeadTime metav1.Duration `json:"leadTime,omitempty"`
+
+	// ramp spreads the rise over this long before the lead time, so
+	// people are called in steps rather than all at once. Defaults to 0
+	// (one step at start - leadTime).
+	// +optional
+	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`
+	// +kubebuilder:validation:XValidation:rule="duration(self) <= duration('6h')",message="ramp must be at most 6h"
+	Ramp *metav1.Duration `json:"ramp,omitempty"`
+
+	// excludeDates are local dates (YYYY-MM-DD, in repeat.timeZone) on
+	// which a repeating event does not happen, e.g. a holiday.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=64
+	// +kubebuilder:validation:items:Pattern=`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`
+	ExcludeDates []string `json:"excludeDates,omitempty"`
+
+	// expect is the inflow the event brings to each selected queue.
+	// +required
+	Expect ExpectedInflow `json:"expect"`
+}
+
+// EventRepeat is when a repeating event starts: on each of days at time,
+// local to timeZone. A local time daylight saving skips (02:30 on a
+// spring-forward night) starts an hour later on the wall clock; a repeated
+// one (01:30 on a fall-back night) at its first occurrence.
+type EventRepeat struct {
+	// days are weekdays, e.g. [Monday, Thursday].
+	// +required
+	// +listType=set
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=7
+	Days []Weekday `json:"days"`
+
+	// time is the local start, 24-hour "HH:MM", e.g. "14:30".
+	// +required
+	// +kubebuilder:validation:Pattern=`^([01][0-9]|2[0-3]):[0-5][0-9]$`
+	Time string `json:"time"`
+
+	// timeZone is an IANA time zone, e.g. "America/New_York" or "UTC".
+	// Defaults to UTC.
+	// +optional
+	// +kubebuilder:default=UTC
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$`
+	TimeZone string `json:"timeZone,omitempty"`
+}
+
+// Weekday is a day of the week, spelled out.
+// +kubebuilder:validation:Enum=Monday;Tuesday;Wednesday;Thursday;Friday;Saturday;Sunday
+type Weekday string
+
+// ExpectedInflow is the inflow an event brings: a multiple of the
+// queue's usual rate (its level when the lead time opens), or an absolute
+// rate, for every selected queue or per queue.
+// +kubebuilder:validation:XValidation:rule="has(self.factor) || has(self.inflowPerHour) || (has(self.queues) && size(self.queues) > 0)",message="expect must set factor, inflowPerHour or queues"
+// +kubebuilder:validation:XValidation:rule="!(has(self.factor) && has(self.inflowPerHour))",message="expect sets factor or inflowPerHour, not both"
+type ExpectedInflow struct {
+	// factor multiplies each queue's usual inflow, e.g. "6"; between 1
+	// and 100.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="double(self) >= 1.0 && double(self) <= 100.0",message="expect.factor must be between 1 and 100, e.g. \"6\""
+	Factor *Decimal `json:"factor,omitempty"`
+
+	// inflowPerHour is each queue's expected inflow, tickets per hour.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000000
+	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
+
+	// queues set the expected inflow of named queues, overriding factor
+	// and inflowPerHour for them.
+	// +optional
+	// +listType=map
+	// +listMapKey=queue
+	// +kubebuilder:validation:MaxItems=100
+	Queues []QueueExpectedInflow `json:"queues,omitempty"`
+}
+
+// QueueExpectedInflow is one queue's expected inflow during an event.
+// +kubebuilder:validation:XValidation:rule="has(self.factor) != has(self.inflowPerHour)",message="a queue's expectation sets exactly one of factor or inflowPerHour"
+type QueueExpectedInflow struct {
+	// queue is the SupportQueue's name.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	Queue string `json:"queue"`
+
+	// factor multiplies the queue's usual inflow; between 1 and 100.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="double(self) >= 1.0 && double(self) <= 100.0",message="factor must be between 1 and 100"
+	Factor *Decimal `json:"factor,omitempty"`
+
+	// inflowPerHour is the queue's expected inflow, tickets per hour.
+	// +optional
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=10000000
+	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
 }
 
 // SurgeActions are applied to every selected queue while a plan is Active.
@@ -551,6 +701,63 @@ type MissingTranslation struct {
 	FAQs []string `json:"faqs"`
 }
 
+// UpcomingEvent is a scheduled event still ahead.
+type UpcomingEvent struct {
+	// name is the event's name in spec.schedule.
+	Name string `json:"name"`
+	// start is when the event begins.
+	Start metav1.Time `json:"start"`
+	// readyBy is when its capacity must be in place (start - leadTime).
+	ReadyBy metav1.Time `json:"readyBy"`
+}
+
+// EventStage is where an open event is: Preparing (before its start) or
+// Running.
+// +kubebuilder:validation:Enum=Preparing;Running
+type EventStage string
+
+// Stages of an open event.
+const (
+	EventPreparing EventStage = "Preparing"
+	EventRunning   EventStage = "Running"
+)
+
+// ScheduledEventStatus is an event being prepared for or running.
+type ScheduledEventStatus struct {
+	// name is the event's name in spec.schedule.
+	Name string `json:"name"`
+	// stage is Preparing or Running.
+	Stage EventStage `json:"stage"`
+	// opens is when preparation began (start - leadTime - ramp).
+	Opens metav1.Time `json:"opens"`
+	// readyBy is when capacity must be in place (start - leadTime).
+	ReadyBy metav1.Time `json:"readyBy"`
+	// start and end bound the event itself.
+	Start metav1.Time `json:"start"`
+	End   metav1.Time `json:"end"`
+	// queues are the selected queues' expected inflow.
+	// +optional
+	// +listType=map
+	// +listMapKey=queue
+	// +kubebuilder:validation:MaxItems=1000
+	Queues []EventQueueInflow `json:"queues,omitempty"`
+}
+
+// EventQueueInflow is what one queue is sized for during an event.
+type EventQueueInflow struct {
+	// queue is the SupportQueue's name.
+	Queue string `json:"queue"`
+	// usualInflowPerHour is the queue's level when preparation began,
+	// from which a factor is taken and a ramp starts (unset: not known
+	// then, so a factor waits for it).
+	// +optional
+	UsualInflowPerHour *int64 `json:"usualInflowPerHour,omitempty"`
+	// inflowPerHour is the inflow the queue is sized for from readyBy to
+	// the end (unset until known).
+	// +optional
+	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
+}
+
 // SurgePlanStatus is the observed state of a plan. All lifecycle state lives
 // here so a restarted operator resumes mid-surge.
 type SurgePlanStatus struct {
@@ -615,6 +822,18 @@ type SurgePlanStatus struct {
 	// +listMapKey=queue
 	// +listMapKey=language
 	MissingTranslations []MissingTranslation `json:"missingTranslations,omitempty"`
+
+	// nextEvent is the scheduled event whose preparation opens next.
+	// +optional
+	NextEvent *UpcomingEvent `json:"nextEvent,omitempty"`
+
+	// events are the scheduled events being prepared for or running, each
+	// with the inflow every selected queue is sized for.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MaxItems=32
+	Events []ScheduledEventStatus `json:"events,omitempty"`
 
 	// history is the most recent transitions, newest last, at most
 	// spec.historyLimit entries.

@@ -230,7 +230,17 @@ func TestInvalidRejected(t *testing.T) {
 		// SurgePlan
 		{"plan: unknown mode", basePlan, set("spec.mode", "Maybe"), []string{"spec.mode", "Unsupported value"}},
 		{"plan: activeUntil in Auto", basePlan, set("spec.activeUntil", "2026-11-23T18:00:00Z"), []string{"spec", "activeUntil may only be set when mode is Always"}},
-		{"plan: Auto without triggers", basePlan, del("spec.triggers"), []string{"spec", "triggers are required when mode is Auto"}},
+		{"plan: Auto without triggers", basePlan, del("spec.triggers"), []string{"spec", "triggers or schedule are required when mode is Auto"}},
+		{"plan: event both once and repeating", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "repeat": map[string]any{"days": []any{"Monday"}, "time": "12:00"}})}), []string{"spec.schedule[0]", "exactly one of at (once) or repeat"}},
+		{"plan: event neither once nor repeating", basePlan, set("spec.schedule", []any{event(nil)}), []string{"spec.schedule[0]", "exactly one of at (once) or repeat"}},
+		{"plan: event at without offset", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00"})}), []string{"spec.schedule[0].at"}},
+		{"plan: event day not spelled out", basePlan, set("spec.schedule", []any{event(map[string]any{"repeat": map[string]any{"days": []any{"Mon"}, "time": "12:00"}})}), []string{"spec.schedule[0].repeat.days[0]", "Unsupported value"}},
+		{"plan: event time not HH:MM", basePlan, set("spec.schedule", []any{event(map[string]any{"repeat": map[string]any{"days": []any{"Monday"}, "time": "25:00"}})}), []string{"spec.schedule[0].repeat.time", "should match"}},
+		{"plan: excluded dates on a one-off event", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "excludeDates": []any{"2026-12-25"}})}), []string{"spec.schedule[0]", "excludeDates only apply to a repeating event"}},
+		{"plan: event expects nothing", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "expect": map[string]any{}})}), []string{"spec.schedule[0].expect", "expect must set factor, inflowPerHour or queues"}},
+		{"plan: event factor and rate", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "expect": map[string]any{"factor": "6", "inflowPerHour": 3000}})}), []string{"spec.schedule[0].expect", "factor or inflowPerHour, not both"}},
+		{"plan: event factor below 1", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "expect": map[string]any{"factor": "0.5"}})}), []string{"spec.schedule[0].expect.factor", "between 1 and 100"}},
+		{"plan: event longer than a week", basePlan, set("spec.schedule", []any{event(map[string]any{"at": "2026-12-10T12:00:00Z", "duration": "200h"})}), []string{"spec.schedule[0].duration", "between 1m and 168h"}},
 		{"plan: empty triggers", basePlan, del("spec.triggers.inflowSpike"), []string{"spec.triggers", "at least one of inflowSpike, backlog or external"}},
 		{"plan: spike ratio of 1", basePlan, set("spec.triggers.inflowSpike.ratio", "1"), []string{"spec.triggers.inflowSpike.ratio", "greater than 1"}},
 		{"plan: exitRatio above ratio", basePlan, set("spec.triggers.inflowSpike.exitRatio", "4"), []string{"spec.triggers.inflowSpike", "exitRatio must be lower than inflowSpike.ratio"}},
@@ -365,6 +375,16 @@ func parse(t *testing.T, s string) *unstructured.Unstructured {
 
 // set and del edit a dotted path; numeric parts index lists, and missing
 // maps on the way are created.
+// event is a scheduled event with a name, a duration and an expected
+// factor, and the given fields on top (nil values removed).
+func event(fields map[string]any) map[string]any {
+	ev := map[string]any{"name": "listing", "duration": "1h", "expect": map[string]any{"factor": "6"}}
+	for k, v := range fields {
+		ev[k] = v
+	}
+	return ev
+}
+
 func set(path string, value any) func(map[string]any) {
 	return func(obj map[string]any) { walk(obj, strings.Split(path, "."), value, false) }
 }
