@@ -22,6 +22,10 @@ type Surge struct {
 	ExtraBots int32
 	// BotCap lifts the chatbot ceiling to a plan's maxReplicas (0: none).
 	BotCap int32
+	// ScheduledInflowPerSecond is the inflow the plans' open scheduled
+	// events expect (0: none): the queue is sized for at least this, and
+	// the measured inflow raises it further.
+	ScheduledInflowPerSecond float64
 }
 
 // Active reports whether any plan adds capacity.
@@ -97,10 +101,11 @@ func DecideQueue(in QueueInput) QueueDecision {
 		if in.Target != nil {
 			target = *in.Target
 		}
-		if n, err := ComputeNeed(shape, target, in.Measurements); err == nil {
+		m := in.Measurements.atLeast(in.Surge.ScheduledInflowPerSecond)
+		if n, err := ComputeNeed(shape, target, m); err == nil {
 			need, fallNeed = &n, &n
 		}
-		if m := in.Measurements; need != nil && m.InflowForFallPerSecond != nil {
+		if need != nil && m.InflowForFallPerSecond != nil {
 			m.InflowPerSecond = m.InflowForFallPerSecond
 			if n, err := ComputeNeed(shape, target, m); err == nil {
 				fallNeed = &n
@@ -141,6 +146,28 @@ func DecideQueue(in QueueInput) QueueDecision {
 		}
 	}
 	return out
+}
+
+// atLeast raises the measured inflow, and the bound a scale-down must
+// clear, to an expected inflow: a known event sizes the queue for what it
+// expects, more measured inflow raises capacity further, and less does not
+// lower it while the event lasts.
+func (m Measurements) atLeast(perSecond float64) Measurements {
+	if perSecond <= 0 {
+		return m
+	}
+	raise := func(v *float64) *float64 {
+		r := perSecond
+		if v != nil {
+			r = max(*v, perSecond)
+		}
+		return &r
+	}
+	m.InflowPerSecond = raise(m.InflowPerSecond)
+	if m.InflowForFallPerSecond != nil {
+		m.InflowForFallPerSecond = raise(m.InflowForFallPerSecond)
+	}
+	return m
 }
 
 // added is what a surge adds to a decision: the decided replicas up to the

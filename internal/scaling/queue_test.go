@@ -203,3 +203,44 @@ func TestSurgeAddedHoldsOnLaterDecisions(t *testing.T) {
 		t.Errorf("after the surge: %+v", d)
 	}
 }
+
+// A known event's expected inflow is a floor: the queue is sized for it at
+// once, more measured inflow raises capacity further, and neither a lower
+// measurement nor its fall bound lowers capacity below it.
+func TestScheduledInflowIsAFloor(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	below := now.Add(-time.Hour)
+	for _, tc := range []struct {
+		name                   string
+		inflow, fall, expected float64 // per hour
+		current                int32
+		want                   int32
+	}{
+		{"sized for the event before it comes", 400, 500, 2000, 14, 59},
+		{"more than expected raises further", 4000, 4200, 2000, 59, 0},
+		{"less than expected does not lower", 400, 450, 2000, 59, 59},
+		{"no event: as measured", 400, 450, 0, 14, 14},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := baseInput()
+			in.Now = now
+			in.ScaleDown = ScaleDownPolicy{Window: time.Minute, MaxStepPercent: 25, StepPeriod: 5 * time.Second}
+			in.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600), InflowForFallPerSecond: f(tc.fall / 3600)}
+			in.Surge = Surge{BotFactor: 1, ScheduledInflowPerSecond: tc.expected / 3600}
+			in.Agents = RoleState{Replicas: i32(tc.current), LastChange: below, ScaleDown: ScaleDownState{BelowSince: &below}}
+			d := DecideQueue(in)
+			want := tc.want
+			if want == 0 { // whatever the measured inflow needs, above the event's
+				plain := baseInput()
+				plain.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600)}
+				want = DecideQueue(plain).Agents.Replicas
+				if want <= 59 {
+					t.Fatalf("the measured inflow needs %d, not above the event's 59", want)
+				}
+			}
+			if d.Agents.Replicas != want {
+				t.Errorf("%d agents, want %d", d.Agents.Replicas, want)
+			}
+		})
+	}
+}

@@ -79,6 +79,10 @@ type Input struct {
 	// OverrideBy is set when Mode comes from an on-call override: who set
 	// it (the mode in spec is the plan's normal state otherwise).
 	OverrideBy string
+	// Event describes a scheduled event under way ("" when none): in
+	// automatic mode it makes the plan Active, like a trigger that fires
+	// at once, and keeps it from going quiet until the event ends.
+	Event string
 }
 
 // State is what the plan's status carries between evaluations.
@@ -147,22 +151,26 @@ func Step(s State, in Input) (State, *Transition) {
 
 	// Automatic (mode Auto, or Always past its end).
 	fired, why := fired(next.HoldingSince, in)
+	reason := supportv1alpha1.ReasonTriggerFired
+	if !fired && in.Event != "" {
+		fired, why, reason = true, "scheduled event under way: "+in.Event, supportv1alpha1.ReasonScheduledEvent
+	}
 	switch next.Phase {
 	case Disabled:
 		if fired {
-			return move(Active, supportv1alpha1.ReasonTriggerFired, why)
+			return move(Active, reason, why)
 		}
 		return move(Armed, supportv1alpha1.ReasonAutoResumed, "automatic mode resumed")
 	case Armed, CoolingDown:
 		if fired {
-			return move(Active, supportv1alpha1.ReasonTriggerFired, why)
+			return move(Active, reason, why)
 		}
 		if next.Phase == CoolingDown && in.Now.Sub(next.Since) >= in.CoolingDownFor {
 			return move(Armed, supportv1alpha1.ReasonCooledDown, "cooldown complete; triggers armed")
 		}
 		return next, nil
 	case Active:
-		if allQuiet(in.Triggers) {
+		if allQuiet(in.Triggers) && in.Event == "" {
 			if next.QuietSince == nil {
 				t := in.Now
 				next.QuietSince = &t

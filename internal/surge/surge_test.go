@@ -291,3 +291,21 @@ func TestSpikeSeriesYoungOnlyWhenShortOfItsBaseline(t *testing.T) {
 		})
 	}
 }
+
+// A scheduled event under way makes the plan Active at once and keeps it
+// from going quiet until it ends; then the usual cooldown applies. In mode
+// Never it does nothing.
+func TestScheduledEventActivates(t *testing.T) {
+	during := func(at time.Duration) Input { in := auto(at, spike(1, true)); in.Event = "listing"; return in }
+	run(t, []step{
+		{auto(0, spike(1, true)), Armed, ""},
+		{during(time.Minute), Active, supportv1alpha1.ReasonScheduledEvent},
+		{during(30 * time.Minute), Active, ""}, // triggers quiet, the event is not
+		{during(60 * time.Minute), Active, ""},
+		{auto(61*time.Minute, spike(1, true)), Active, ""}, // quiet from here
+		{auto(71*time.Minute, spike(1, true)), CoolingDown, supportv1alpha1.ReasonQuiet},
+	})
+	never := during(time.Minute)
+	never.Mode = ModeNever
+	run(t, []step{{never, Disabled, supportv1alpha1.ReasonModeNever}})
+}
