@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	_ "time/tzdata" // scheduled events name IANA zones; the image has no zoneinfo
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"

@@ -94,7 +94,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 		Clock:      o.Clock,
 		Readings:   store,
 		PollEvents: pollEvents,
-		Surges:     PlanSurges{Client: mgr.GetClient()},
+		Surges:     PlanSurges{Client: mgr.GetClient(), Clock: o.Clock},
 		Workers:    o.MaxConcurrentReconciles,
 	}).SetupWithManager(mgr); err != nil {
 		return err

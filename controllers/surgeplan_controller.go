@@ -84,6 +84,8 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		return ctrl.Result{}, err
 	}
 	in, evaluating, overrideErr := surge.InputFor(p, now)
+	open, scheduleErr := openEvents(p, in, now)
+	in.Event = runningEvent(open, now)
 	var refused *sources.Refusal
 	if evaluating {
 		in.Triggers, refused = r.readTriggers(ctx, p, queues, now)
@@ -91,6 +93,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
+	recordSchedule(p, before.Status.Events, open, scheduleErr, queues, in.Mode == surge.ModeNever, now, rec)
 	recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
 	recordMissingTranslations(p, queues, rec)
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
@@ -127,6 +130,9 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	if in.ForcedOn() && in.ActiveUntil != nil {
 		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
+	}
+	if d, ok := nextBoundary(p, now); ok {
+		requeue = min(requeue, d+time.Second)
 	}
 	return ctrl.Result{RequeueAfter: requeue}, nil
 }
@@ -467,8 +473,11 @@ func (r *SurgePlanReconciler) SetupWithManager(mgr ctrl.Manager) error {
 }
 
 // PlanSurges tells a queue what its Active plans add (combined by
-// surge.Combine).
-type PlanSurges struct{ Client client.Reader }
+// surge.Combine) and the inflow their open scheduled events expect.
+type PlanSurges struct {
+	Client client.Reader
+	Clock  clock.PassiveClock
+}
 
 // SurgeFor implements SurgeSource.
 func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueue) (scaling.Surge, []string, []PinnedEntry, error) {
@@ -476,16 +485,28 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	if err := s.Client.List(ctx, &plans, client.InNamespace(q.Namespace)); err != nil {
 		return scaling.Surge{}, nil, nil, err
 	}
+	now := time.Now()
+	if s.Clock != nil {
+		now = s.Clock.Now()
+	}
 	var active []supportv1alpha1.SurgePlan
+	scheduled := 0.0
 	for _, p := range plans.Items {
-		if p.DecodeError() != nil || p.Status.Phase != supportv1alpha1.SurgePhaseActive {
+		if p.DecodeError() != nil {
 			continue
 		}
-		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err == nil && sel.Matches(labels.Set(q.Labels)) {
+		// The plan's status lists the queues it selected when it opened
+		// the event; a queue relabelled away since is no longer sized.
+		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err != nil || !sel.Matches(labels.Set(q.Labels)) {
+			continue
+		}
+		scheduled = max(scheduled, scheduledInflow(&p, q.Name, now))
+		if p.Status.Phase == supportv1alpha1.SurgePhaseActive {
 			active = append(active, p)
 		}
 	}
 	out, names, pinned := surge.Combine(active)
+	out.ScheduledInflowPerSecond = scheduled
 	return out, names, pinned, nil
 }
 
