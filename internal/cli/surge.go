@@ -485,10 +485,27 @@ func printPlans(out io.Writer, pf *objectPrintFlags, plans []supportv1alpha1.Sur
 	return printer.PrintObj(list, out)
 }
 
+// eventSummary is the plan's scheduled event now or next: an open one
+// (running, or preparing and when it starts), else the next one and when
+// its capacity must be ready.
+func eventSummary(p *supportv1alpha1.SurgePlan, now time.Time) string {
+	if len(p.Status.Events) > 0 { // ordered by start: the first matters most
+		e := p.Status.Events[0]
+		if e.Stage == supportv1alpha1.EventRunning {
+			return fmt.Sprintf("%s running, ends in %s", e.Name, duration.HumanDuration(e.End.Sub(now)))
+		}
+		return fmt.Sprintf("%s preparing, starts in %s", e.Name, duration.HumanDuration(e.Start.Sub(now)))
+	}
+	if n := p.Status.NextEvent; n != nil {
+		return fmt.Sprintf("%s ready in %s", n.Name, duration.HumanDuration(n.ReadyBy.Sub(now)))
+	}
+	return "<none>"
+}
+
 // planTable is the human view: one row per plan; wide adds the message.
 func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, wide, noHeaders bool, now time.Time) error {
 	w := tabwriter.NewWriter(out, 0, 0, 3, ' ', 0)
-	header := []string{"NAME", "MODE", "PHASE", "SINCE", "REASON", "QUEUES", "BOTS+", "AGENTS+"}
+	header := []string{"NAME", "MODE", "PHASE", "SINCE", "REASON", "QUEUES", "BOTS+", "AGENTS+", "EVENT"}
 	if allNamespaces {
 		header = append([]string{"NAMESPACE"}, header...)
 	}
@@ -507,7 +524,7 @@ func planTable(out io.Writer, plans []supportv1alpha1.SurgePlan, allNamespaces, 
 		}
 		queues := strings.Join(p.Status.Queues, ",")
 		row := []string{p.Name, effectiveMode(&p, now), orNone(string(p.Status.Phase)), since, orNone(p.Status.Reason),
-			truncate(orNone(queues), 40), fmt.Sprint(p.Status.Added.ChatbotReplicas), fmt.Sprint(p.Status.Added.AgentReplicas)}
+			truncate(orNone(queues), 40), fmt.Sprint(p.Status.Added.ChatbotReplicas), fmt.Sprint(p.Status.Added.AgentReplicas), eventSummary(&p, now)}
 		if allNamespaces {
 			row = append([]string{p.Namespace}, row...)
 		}

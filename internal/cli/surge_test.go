@@ -24,7 +24,8 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 var goldenNow = time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)
 
 // goldenPlans are two plans in two namespaces: one forced on by on-call
-// with a Korean reason, one Armed; plus a Japanese message.
+// with a Korean reason and preparing for a scheduled event, one disabled
+// with a Japanese message.
 func goldenPlans() []supportv1alpha1.SurgePlan {
 	since := metav1.NewTime(goldenNow.Add(-(7*time.Minute + 30*time.Second)))
 	armed := metav1.NewTime(goldenNow.Add(-26 * time.Hour))
@@ -46,6 +47,11 @@ func goldenPlans() []supportv1alpha1.SurgePlan {
 		Status: supportv1alpha1.SurgePlanStatus{Phase: supportv1alpha1.SurgePhaseDisabled, Since: &armed, Reason: "ModeNever",
 			Message: "mode Never: 上場日のメンテナンスのため、サージ計画を停止しています"},
 	}
+	// The forced plan also prepares for a known event.
+	crash.Status.Events = []supportv1alpha1.ScheduledEventStatus{{Name: "us-cpi", Stage: supportv1alpha1.EventPreparing,
+		Opens: metav1.NewTime(goldenNow.Add(-5 * time.Minute)), ReadyBy: metav1.NewTime(goldenNow.Add(5 * time.Minute)),
+		Start: metav1.NewTime(goldenNow.Add(20 * time.Minute)), End: metav1.NewTime(goldenNow.Add(80 * time.Minute))}}
+	crash.Status.NextEvent = &supportv1alpha1.UpcomingEvent{Name: "fomc", Start: metav1.NewTime(goldenNow.Add(50 * time.Hour)), ReadyBy: metav1.NewTime(goldenNow.Add(49*time.Hour + 45*time.Minute))}
 	return []supportv1alpha1.SurgePlan{crash, listing}
 }
 
