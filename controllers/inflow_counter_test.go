@@ -20,6 +20,7 @@ import (
 func TestCounterStepScalesUpInOneStep(t *testing.T) {
 	ns := newNamespace(t)
 	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 300})
+	seriesStart := time.Now()
 	time.Sleep(20 * time.Second) // some history before the queue exists
 	create(t, policy(ns, "p", 80), queue(ns, "desk", "p"))
 	calm := agentsFor(300, 80)
@@ -41,6 +42,11 @@ func TestCounterStepScalesUpInOneStep(t *testing.T) {
 		return nil
 	})
 
+	// At 300/h the series stays young (under 100 tickets) for the whole
+	// test, so the step is decided by the young two-sample test, whose
+	// speed depends on the history before it: two minutes of it (about 10
+	// tickets), as a run that settled slowly used to have by chance.
+	time.Sleep(time.Until(seriesStart.Add(2 * time.Minute)))
 	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 3000})
 	// A young level drifts up with the new data until the detector accepts
 	// the change; from then on the queue is sized for the post-change rate.

@@ -333,9 +333,14 @@ func TestUnreadableTriggerReported(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "broken", supportv1alpha1.ReasonTriggerUnreadable) {
-		t.Error("no Warning Event naming the unreadable trigger")
-	}
+	// Events are sent after the status write, by the recorder's own
+	// goroutine.
+	eventually(t, 10*time.Second, func() error {
+		if !hasEvent(t, ns, "broken", supportv1alpha1.ReasonTriggerUnreadable) {
+			return fmt.Errorf("no Warning Event naming the unreadable trigger")
+		}
+		return nil
+	})
 }
 
 // TestInvalidOverrideReported: an override annotation written by hand that
