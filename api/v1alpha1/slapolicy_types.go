@@ -111,6 +111,15 @@ type SLATarget struct {
 	// +kubebuilder:validation:Minimum=1
 	// +kubebuilder:validation:Maximum=100
 	AnswerRatePercent *int32 `json:"answerRatePercent,omitempty"`
+
+	// headroom overrides spec.headroom for this channel and priority, as a
+	// share of the gap to 100 % (backlog channels: first responses within
+	// firstResponse × (1 - headroom)). A calm chat desk needs it to meet
+	// its target minute by minute; an email queue given the same would be
+	// sized to answer a 4h target in 12 minutes. Unset: spec.headroom.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="double(self) >= 0.0 && double(self) < 1.0",message="headroom must be a fraction from 0 up to but excluding 1, e.g. \"0.5\""
+	Headroom *Decimal `json:"headroom,omitempty"`
 }
 
 // ServiceLevelTarget is "percent answered within a time".

@@ -38,7 +38,8 @@ func (e ErrNoTarget) Error() string {
 	return fmt.Sprintf("policy has no target for channel %q and priority %q", e.Channel, e.Priority)
 }
 
-// TargetOf picks the policy's target for a channel and priority.
+// TargetOf picks the policy's target for a channel and priority; the
+// target's own headroom, when set, replaces the policy's.
 func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, priority string) (Target, error) {
 	if priority == "" {
 		priority = "standard"
@@ -57,7 +58,7 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 			return Target{}, fmt.Errorf("spec.headroom: %w", err)
 		}
 	}
-	for _, t := range p.Spec.Targets {
+	for i, t := range p.Spec.Targets {
 		tp := t.Priority
 		if tp == "" {
 			tp = "standard"
@@ -67,6 +68,11 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 		}
 		target := Target{RealTime: channel.IsRealTime(), MaxOccupancy: occ, Shrinkage: shrink, Headroom: headroom,
 			BotFirstResponse: p.Spec.BotRepliesCountAsFirstResponse}
+		if t.Headroom != nil {
+			if target.Headroom, err = t.Headroom.Float64(); err != nil {
+				return Target{}, fmt.Errorf("spec.targets[%d].headroom: %w", i, err)
+			}
+		}
 		if t.ServiceLevel != nil {
 			target.ServiceLevel = float64(t.ServiceLevel.Percent) / 100
 			target.Within = t.ServiceLevel.Within.Duration

@@ -226,6 +226,9 @@ func TestInvalidRejected(t *testing.T) {
 		{"policy: shrinkage of 1", basePolicy, set("spec.shrinkage", "1"), []string{"spec.shrinkage", "up to but excluding 1"}},
 		{"policy: negative shrinkage", basePolicy, set("spec.shrinkage", "-0.1"), []string{"spec.shrinkage", "should match"}},
 		{"policy: headroom of 1", basePolicy, set("spec.headroom", "1"), []string{"spec.headroom", "up to but excluding 1"}},
+		{"policy: target headroom of 1", basePolicy, set("spec.targets.0.headroom", "1"), []string{"spec.targets[0].headroom", "up to but excluding 1"}},
+		{"policy: backlog target headroom of 1", basePolicy, set("spec.targets.1.headroom", "1.0"), []string{"spec.targets[1].headroom", "up to but excluding 1"}},
+		{"policy: target headroom not a number", basePolicy, set("spec.targets.0.headroom", "most"), []string{"spec.targets[0].headroom", "should match"}},
 		{"policy: firstResponse longer than resolution", basePolicy, set("spec.targets.1.resolution", "1h"), []string{"spec.targets[1]", "firstResponse must not be longer than resolution"}},
 		// SurgePlan
 		{"plan: unknown mode", basePlan, set("spec.mode", "Maybe"), []string{"spec.mode", "Unsupported value"}},
