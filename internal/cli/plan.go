@@ -231,7 +231,7 @@ func writePlan(s Streams, out *dataPrintFlags, r PlanResult) error {
 	if r.Queue != "" {
 		binding := bindingText[r.Binding]
 		if r.SizedFor != "" {
-			binding += ", sized for " + r.SizedFor + " (the policy's headroom)"
+			binding += ", sized for " + r.SizedFor + " (the SLA's headroom)"
 		}
 		rows = append(rows, [2]string{"Binding constraint", binding}, [2]string{"Replicas (min/max applied)", fmt.Sprintf("%d", r.Replicas)})
 		if r.Bots > 0 {
