@@ -32,17 +32,48 @@ const (
 var scenarios = []string{"btc-crash", "calm", "slow-rise", "noisy"}
 
 // beforeEstimator are the retail chat sample's replica-minutes at seed 1
-// before the inflow estimator (a one-minute rate() window, no headroom),
-// as they were published then: with the sample plan, and scaling alone.
+// and beforeBase before the inflow estimator (a one-minute rate() window,
+// no headroom), as they were published then: with the sample plan, and
+// scaling alone.
 var beforeEstimator = map[string]struct{ withPlan, alone float64 }{
 	"btc-crash": {1333, 1065}, "calm": {1533, 1543}, "slow-rise": {1960, 1963}, "noisy": {1529, 1546},
 }
 
-// beforeAfterQueue is the sample queue the before/after table follows.
-const beforeAfterQueue = "retail-chat"
+// beforeAfterQueue is the sample queue the before/after table follows,
+// at the calm inflow of beforeEstimator's figures: the report's own runs
+// take each queue's from its maxReplicas.
+const (
+	beforeAfterQueue = "retail-chat"
+	beforeBase       = "600"
+)
 
-// beforeAfter is the before/after table: seed 1 of the report's
-// runs of beforeAfterQueue, with the plan and without, each against
+// beforeAfterRuns are seed 1 of beforeAfterQueue at beforeBase in every
+// scenario, with the plan and without.
+func beforeAfterRuns() (map[string]struct{ withPlan, alone sim.Result }, error) {
+	out := map[string]struct{ withPlan, alone sim.Result }{}
+	for _, sc := range scenarios {
+		var runs [2]sim.Result
+		for i, noPlans := range []bool{false, true} {
+			args := []string{"--queue", beforeAfterQueue, "--scenario", sc, "--seed", "1", "--base-inflow-per-hour", beforeBase}
+			if noPlans {
+				args = append(args, "--no-plans")
+			}
+			o, _, err := simulate(true, args...)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range o.Results {
+				if r.Policy == sim.FrontlineName {
+					runs[i] = r
+				}
+			}
+		}
+		out[sc] = struct{ withPlan, alone sim.Result }{runs[0], runs[1]}
+	}
+	return out, nil
+}
+
+// beforeAfter is the before/after table: beforeAfterRuns against
 // beforeEstimator.
 func beforeAfter(seed1 map[string]struct{ withPlan, alone sim.Result }) string {
 	var b strings.Builder
@@ -73,8 +104,15 @@ func main() {
 }
 
 type output struct {
-	Results  []sim.Result `json:"results"`
-	Warnings []string     `json:"warnings"`
+	Results    []sim.Result          `json:"results"`
+	Warnings   []string              `json:"warnings"`
+	BaseInflow map[string]baseInflow `json:"baseInflow"`
+}
+
+// baseInflow is the calm inflow simulate picked for a queue, and whence.
+type baseInflow struct {
+	PerHour float64 `json:"inflowPerHour"`
+	From    string  `json:"from"`
 }
 
 // simulate runs the plugin's simulate command, as a user would: its
@@ -98,16 +136,17 @@ func simulate(asJSON bool, args ...string) (output, string, error) {
 
 // scenarioRuns are one scenario's runs over the seeds: per queue, the
 // results without plans (one []Result per seed) and Frontline's with
-// them; the queues in order; seed 1's warnings.
+// them; the queues in order; seed 1's warnings; each queue's calm inflow.
 type scenarioRuns struct {
 	byQueue   map[string][][]sim.Result
 	withPlans map[string][]sim.Result
 	order     []string
 	warnings  []string
+	bases     map[string]baseInflow
 }
 
 func runScenario(sc string) (scenarioRuns, error) {
-	out := scenarioRuns{byQueue: map[string][][]sim.Result{}, withPlans: map[string][]sim.Result{}}
+	out := scenarioRuns{byQueue: map[string][][]sim.Result{}, withPlans: map[string][]sim.Result{}, bases: map[string]baseInflow{}}
 	for seed := 1; seed <= seeds; seed++ {
 		for _, noPlans := range []bool{true, false} {
 			args := []string{"--scenario", sc, "--seed", fmt.Sprint(seed)}
@@ -142,6 +181,9 @@ func runScenario(sc string) (scenarioRuns, error) {
 					out.warnings = append(out.warnings, sc+": "+w)
 				}
 			}
+			for q, b := range o.BaseInflow {
+				out.bases[q] = b
+			}
 		}
 	}
 	return out, nil
@@ -154,7 +196,8 @@ func run() error {
 	warnings := map[string]bool{}
 	var warningList []string
 	compared, failed := 0, 0
-	seed1 := map[string]struct{ withPlan, alone sim.Result }{}
+	var bases strings.Builder
+	bases.WriteString("| queue | trace | calm inflow | from |\n|---|---|---|---|\n")
 	for _, sc := range scenarios {
 		sr, err := runScenario(sc)
 		if err != nil {
@@ -167,12 +210,8 @@ func run() error {
 				warningList = append(warningList, w)
 			}
 		}
-		for _, r := range byQueue[beforeAfterQueue][0] {
-			if r.Policy == sim.FrontlineName {
-				seed1[sc] = struct{ withPlan, alone sim.Result }{withPlans[beforeAfterQueue][0], r}
-			}
-		}
 		for _, q := range order {
+			fmt.Fprintf(&bases, "| %s | %s | %s/h | %s |\n", q, sc, thousands(sr.bases[q].PerHour), sr.bases[q].From)
 			c := sim.Compare(q, sc, byQueue[q])
 			comparisons = append(comparisons, c)
 			if c.Excluded == "" {
@@ -193,7 +232,10 @@ func run() error {
 	}
 
 	var report strings.Builder
-	fmt.Fprintf(&report, "Sample queues (`%s`), built-in scenarios at 600/h calm inflow, %d seeds each, scrape 15 s, pods ready after 30 s; means over the seeds. Without plans (`--no-plans`):\n\n", samples, seeds)
+	fmt.Fprintf(&report, "Sample queues (`%s`), built-in scenarios, %d seeds each, scrape 15 s, pods ready after 30 s; means over the seeds. "+
+		"Each queue's calm inflow is the one `simulate` picks by default, the most its `maxReplicas` carry at its SLA over the scenario's peak:\n\n", samples, seeds)
+	report.WriteString(bases.String())
+	report.WriteString("\nWithout plans (`--no-plans`):\n\n")
 	report.WriteString(sim.Markdown(comparisons))
 	report.WriteString("\nThe same runs with the sample SurgePlan: what the plans' insurance adds on top of the scaling policy (`surgeExtraReplicaMinutes`, agent replica-minutes):\n\n")
 	report.WriteString(plans.String())
@@ -209,6 +251,10 @@ func run() error {
 		return err
 	}
 	example = "\n```console\n$ kubectl frontline simulate -f config/samples --queue retail-chat --scenario btc-crash --plot crash.png\n" + example + "```\n"
+	seed1, err := beforeAfterRuns()
+	if err != nil {
+		return err
+	}
 	doc, err := os.ReadFile(reportFile)
 	if err != nil {
 		return err

@@ -87,12 +87,12 @@ func TestGatesEvaluate(t *testing.T) {
 	}
 }
 
-// The cost gate in CI: the sample retail queue on the crash costs about
-// 1.4× cheapest-foresight (the plan's insurance) and about 1.1× keda-hpa.
-// A factor it meets exits 0, one it misses exits 3 naming the queue, the
-// baseline and both costs; --check says why per gate.
+// The cost gate in CI: the sample retail queue on the crash at 600/h costs
+// about 1.4× cheapest-foresight (the plan's insurance) and about 1.1×
+// keda-hpa. A factor it meets exits 0, one it misses exits 3 naming the
+// queue, the baseline and both costs; --check says why per gate.
 func TestSimulateCostGate(t *testing.T) {
-	args := []string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash"}
+	args := []string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "--base-inflow-per-hour", "600"}
 	for _, tc := range []struct {
 		name    string
 		flags   []string
@@ -143,7 +143,7 @@ func TestSimulateCostGate(t *testing.T) {
 // With -o json the checks are in the document (stdout stays JSON) and
 // --check writes its lines to standard error.
 func TestSimulateCheckWithJSON(t *testing.T) {
-	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "-o", "json",
+	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "btc-crash", "--base-inflow-per-hour", "600", "-o", "json",
 		"--min-sla-met", "0.95", "--max-cost-factor", "1.2", "--check")
 	if code != 3 {
 		t.Fatalf("exit %d: %s", code, errOut)

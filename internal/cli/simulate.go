@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/scenario"
 	"github.com/frontline-dev/frontline/internal/sim"
 )
 
@@ -57,6 +59,12 @@ is what the plans added above the scaling policy (--no-plans leaves them
 out). Warnings name calm load beyond maxReplicas, plans that never fire on
 the trace, and an SLA no policy meets.
 
+A built-in scenario multiplies each queue's calm inflow: --base-inflow-per-hour
+when given; else the queue's status.measured.inflowPerHour (a queue saved
+with kubectl get -o yaml); else the most its maxReplicas carry at its SLA,
+divided by the scenario's peak (×5 for btc-crash) and rounded down, so the
+run shows how the queue scales within its cap. The table's header says which.
+
 As a CI gate, checked on every queue simulated after the results are
 printed: --min-sla-met SHARE fails when Frontline meets the SLA in less than
 that share of minutes; --max-cost-factor F fails when Frontline's
@@ -85,7 +93,7 @@ Exit status:
 	f.StringVar(&o.trace, "trace", "", "CSV trace to replay.")
 	f.StringVar(&o.scenario, "scenario", "", "Built-in trace: btc-crash, calm, slow-rise or noisy.")
 	f.StringVar(&o.queue, "queue", "", "The SupportQueue to simulate when the files hold several.")
-	f.Float64Var(&o.baseInflow, "base-inflow-per-hour", 600, "Calm inflow the built-in scenario multiplies.")
+	f.Float64Var(&o.baseInflow, "base-inflow-per-hour", 0, "Calm inflow the built-in scenario multiplies, for every queue (default: each queue's status.measured.inflowPerHour, else what its maxReplicas carry at its SLA over the scenario's peak).")
 	f.Uint64Var(&o.seed, "seed", 1, "Random seed: the same seed gives the same result.")
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
@@ -109,10 +117,10 @@ func (o *simulateOptions) validate(changed func(string) bool) error {
 		return &flagError{"trace", "give exactly one of --trace FILE or --scenario NAME"}
 	case o.output.check() != nil:
 		return o.output.check()
-	case o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0):
+	case changed("base-inflow-per-hour") && (o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0)):
 		return &flagError{"base-inflow-per-hour", "must be a positive number of tickets per hour"}
 	case o.baseInflow > sim.MaxInflowPerHour/10:
-		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios reach ten times it, and the simulator draws every ticket", sim.MaxInflowPerHour/10)}
+		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios multiply it, and the simulator draws every ticket", sim.MaxInflowPerHour/10)}
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.patience < 0:
@@ -148,12 +156,20 @@ func (o *simulateOptions) run(s Streams, changed func(string) bool) error {
 	}
 	var all []sim.Result
 	var warnings []string
+	bases := map[string]calmInflow{}
 	w := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
 	for i, cfg := range cfgs {
 		if o.noPlans {
 			cfg.Plans = nil
 		}
-		results, err := o.simulate(&cfg)
+		base, err := o.calmInflow(cfg)
+		if err != nil {
+			return fmt.Errorf("SupportQueue %s: %w", cfg.Queue.Name, err)
+		}
+		if o.scenario != "" {
+			bases[cfg.Queue.Name] = base
+		}
+		results, err := o.simulate(&cfg, base.PerHour)
 		if err != nil {
 			return fmt.Errorf("SupportQueue %s: %w", cfg.Queue.Name, err)
 		}
@@ -172,7 +188,7 @@ func (o *simulateOptions) run(s Streams, changed func(string) bool) error {
 		if i > 0 {
 			_, _ = fmt.Fprintln(w)
 		}
-		printResults(w, cfg, results, traceName(o))
+		printResults(w, cfg, results, traceName(o, base))
 	}
 	// The gates hold a change to a plan or policy in CI (exit 3), after
 	// the results are printed.
@@ -184,6 +200,9 @@ func (o *simulateOptions) run(s Streams, changed func(string) bool) error {
 		}
 		if len(warnings) > 0 {
 			out["warnings"] = warnings
+		}
+		if len(bases) > 0 {
+			out["baseInflow"] = bases
 		}
 		if !o.gates.none() {
 			out["checks"] = checks
@@ -230,8 +249,8 @@ func printResults(w io.Writer, cfg sim.Config, results []sim.Result, trace strin
 }
 
 // simulate runs one queue through every policy (and draws it, if asked);
-// cfg gets the trace.
-func (o *simulateOptions) simulate(cfg *sim.Config) ([]sim.Result, error) {
+// cfg gets the trace, a built-in scenario's around base per hour.
+func (o *simulateOptions) simulate(cfg *sim.Config, base float64) ([]sim.Result, error) {
 	var err error
 	if o.trace != "" {
 		f, err := os.Open(o.trace)
@@ -243,10 +262,10 @@ func (o *simulateOptions) simulate(cfg *sim.Config) ([]sim.Result, error) {
 			return nil, fmt.Errorf("%s: %w", o.trace, err)
 		}
 	} else {
-		if cfg.Trace, err = sim.BuiltinTrace(o.scenario, o.baseInflow, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), o.seed); err != nil {
+		if cfg.Trace, err = sim.BuiltinTrace(o.scenario, base, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), o.seed); err != nil {
 			return nil, &flagError{"scenario", err.Error()}
 		}
-		cfg.InflowBeforePerHour = o.baseInflow
+		cfg.InflowBeforePerHour = base
 	}
 	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
 	if cfg.PodReadyDelay == 0 {
@@ -264,11 +283,131 @@ func (o *simulateOptions) simulate(cfg *sim.Config) ([]sim.Result, error) {
 	return results, nil
 }
 
-func traceName(o *simulateOptions) string {
+func traceName(o *simulateOptions, base calmInflow) string {
 	if o.trace != "" {
 		return "trace " + o.trace
 	}
-	return fmt.Sprintf("scenario %s at %.0f/h calm inflow", o.scenario, o.baseInflow)
+	return fmt.Sprintf("scenario %s at %s/h calm inflow (%s)", o.scenario, perHour(base.PerHour), base.From)
+}
+
+// calmInflow is the inflow a built-in scenario multiplies for one queue,
+// and where it comes from.
+type calmInflow struct {
+	PerHour float64 `json:"inflowPerHour"`
+	// Source is flag (--base-inflow-per-hour), measured
+	// (status.measured.inflowPerHour) or capacity (maxReplicas).
+	Source string `json:"source"`
+	// From says the same in words, with the figures behind it.
+	From string `json:"from"`
+}
+
+// Where a calm inflow comes from.
+const (
+	inflowFromFlag     = "flag"
+	inflowFromMeasured = "measured"
+	inflowFromCapacity = "capacity"
+)
+
+// calmInflow picks a built-in scenario's calm inflow for a queue: the flag;
+// else the level the queue measured, as a live object carries it; else the
+// most its maxReplicas carry at its SLA over the scenario's peak. One base
+// for every queue would test one queue's volume against another's cap.
+func (o *simulateOptions) calmInflow(cfg sim.Config) (calmInflow, error) {
+	switch m := cfg.Queue.Status.Measured; {
+	case o.trace != "":
+		return calmInflow{}, nil
+	case o.baseInflow > 0:
+		return calmInflow{PerHour: o.baseInflow, Source: inflowFromFlag, From: "--base-inflow-per-hour"}, nil
+	case m != nil && m.InflowPerHour != nil && *m.InflowPerHour > 0:
+		if *m.InflowPerHour > sim.MaxInflowPerHour/10 {
+			return calmInflow{}, &flagError{"base-inflow-per-hour", fmt.Sprintf("status.measured.inflowPerHour is %d, above the %d the simulator takes as a base: set a lower one",
+				*m.InflowPerHour, sim.MaxInflowPerHour/10)}
+		}
+		return calmInflow{PerHour: float64(*m.InflowPerHour), Source: inflowFromMeasured, From: "status.measured.inflowPerHour"}, nil
+	}
+	sc, err := scenario.NewScenario(o.scenario, o.seed)
+	if err != nil {
+		return calmInflow{}, &flagError{"scenario", err.Error()}
+	}
+	carried, target, err := carriedPerHour(cfg)
+	if err != nil {
+		return calmInflow{}, err
+	}
+	from := fmt.Sprintf("maxReplicas %d carries %s/h sized for %s", cfg.Queue.Spec.Agents.MaxReplicas, perHour(carried), target.SizedFor())
+	if sc.Peak() > 1 {
+		from += fmt.Sprintf("; the scenario peaks at ×%g", sc.Peak())
+	}
+	base := min(roundDown(carried/sc.Peak()), sim.MaxInflowPerHour/10)
+	return calmInflow{PerHour: base, Source: inflowFromCapacity, From: from}, nil
+}
+
+// carriedPerHour is the most inflow the queue's maxReplicas agents carry
+// at its SLA target as the operator sizes it (headroom included), at the
+// queue's handle time: the capacity model's need never falls as inflow
+// grows, so a bisection finds it. It stops at what the simulator draws.
+func carriedPerHour(cfg sim.Config) (float64, scaling.Target, error) {
+	shape, err := scaling.ShapeOf(cfg.Queue)
+	if err != nil {
+		return 0, scaling.Target{}, err
+	}
+	target, err := scaling.TargetOf(cfg.Policy, cfg.Queue.Spec.Channel, cfg.Queue.Spec.Priority)
+	if err != nil {
+		return 0, scaling.Target{}, err
+	}
+	fits := func(perHour float64) (bool, error) {
+		rate := perHour / 3600
+		need, err := scaling.ComputeNeed(shape, target, scaling.Measurements{InflowPerSecond: &rate})
+		return need.Agents <= shape.Agents.Max, err
+	}
+	lo, hi := 0.0, 1.0
+	for {
+		ok, err := fits(hi)
+		if err != nil {
+			return 0, target, err
+		}
+		if !ok {
+			break
+		}
+		if lo = hi; hi >= sim.MaxInflowPerHour {
+			return lo, target, nil
+		}
+		hi *= 2
+	}
+	for hi-lo > 1e-3*hi {
+		mid := (lo + hi) / 2
+		ok, err := fits(mid)
+		if err != nil {
+			return 0, target, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	if lo == 0 {
+		return 0, target, fmt.Errorf("maxReplicas %d cannot carry even 1 ticket an hour sized for %s: give --base-inflow-per-hour", shape.Agents.Max, target.SizedFor())
+	}
+	return lo, target, nil
+}
+
+// roundDown keeps two significant figures, rounding down: a figure a
+// person reads at a glance, never above what the queue carries.
+func roundDown(v float64) float64 {
+	if v <= 0 {
+		return 0
+	}
+	scale := math.Pow(10, 1-math.Floor(math.Log10(v)))
+	return math.Floor(v*scale+1e-9) / scale
+}
+
+// perHour prints an inflow without a false decimal: whole from 10 up, two
+// figures below.
+func perHour(v float64) string {
+	if v >= 10 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 2, 64)
 }
 
 // slaText is the queue's target as the header says it, resolved as the

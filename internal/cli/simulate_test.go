@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 const samples = "../../config/samples"
@@ -108,6 +110,7 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat"}, "--trace"},
 		{[]string{"simulate", "-f", samples, "--scenario", "btc-crash", "--plot", "x.png"}, "--plot"},
 		{[]string{"simulate", "-f", samples, "--scenario", "calm", "--base-inflow-per-hour", "-5"}, "--base-inflow-per-hour"},
+		{[]string{"simulate", "-f", samples, "--scenario", "calm", "--base-inflow-per-hour", "0"}, "--base-inflow-per-hour"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "meteor"}, "--scenario"},
 		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.gif"}, "--plot"},
@@ -174,10 +177,11 @@ func TestSimulateFromStdin(t *testing.T) {
 }
 
 // TestSimulateNoPlansAndWarnings: --no-plans leaves the plans' extras out,
-// and a planner is told what the samples cannot do: the VIP line's calm
-// load beyond its maxReplicas, an SLA out of reach, a plan that never fires.
+// and a planner is told what the samples cannot do at one base for every
+// queue: the VIP line's calm load beyond its maxReplicas, an SLA out of
+// reach, a plan that never fires.
 func TestSimulateNoPlansAndWarnings(t *testing.T) {
-	code, out, errOut := run("simulate", "-f", samples, "--scenario", "calm", "-o", "json")
+	code, out, errOut := run("simulate", "-f", samples, "--scenario", "calm", "--base-inflow-per-hour", "600", "-o", "json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
@@ -193,7 +197,7 @@ func TestSimulateNoPlansAndWarnings(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"SupportQueue vip-phone: at its median inflow of 600/h the queue needs 63 agents, maxReplicas is 40",
+		"SupportQueue vip-phone: at its median inflow of 600/h the queue needs 66 agents, maxReplicas is 40",
 		"SupportQueue vip-phone: the SLA is out of reach on this trace",
 		"SupportQueue retail-chat: SurgePlan btc-crash never went Active on this trace",
 	} {
@@ -292,5 +296,104 @@ func TestSimulateGate(t *testing.T) {
 	}
 	if code, _, errOut := run(append(args, "--min-sla-met", "1.5")...); code != 2 {
 		t.Errorf("--min-sla-met 1.5: exit %d (%s), want 2", code, errOut)
+	}
+}
+
+// baseInflowOf runs simulate -o json and returns each queue's calm inflow.
+func baseInflowOf(t *testing.T, args ...string) map[string]calmInflow {
+	t.Helper()
+	code, out, errOut := run(append([]string{"simulate", "--no-plans", "-o", "json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errOut)
+	}
+	var got struct {
+		BaseInflow map[string]calmInflow `json:"baseInflow"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.BaseInflow
+}
+
+// TestSimulateCalmInflowFromCapacity: a queue without status runs a
+// built-in scenario at what its maxReplicas just carry at its SLA over the
+// scenario's peak, rounded down: at the peak it needs no more than
+// maxReplicas, and a little more would need more. The header says so.
+func TestSimulateCalmInflowFromCapacity(t *testing.T) {
+	var objs objects
+	var err error
+	if objs, err = (fileOptions{files: []string{samples}}).read(nil); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := pickQueues(objs.queues, objs.policies, nil, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []string{"calm", "btc-crash", "noisy"} {
+		peak := map[string]float64{"calm": 1, "btc-crash": 5, "noisy": 1.3}[sc]
+		bases := baseInflowOf(t, "-f", samples, "--scenario", sc)
+		for _, r := range rs {
+			base, ok := bases[r.queue.Name]
+			if !ok || base.Source != inflowFromCapacity || !strings.HasPrefix(base.From, fmt.Sprintf("maxReplicas %d carries ", r.queue.Spec.Agents.MaxReplicas)) {
+				t.Errorf("%s %s: %+v", sc, r.queue.Name, base)
+				continue
+			}
+			if roundDown(base.PerHour) != base.PerHour {
+				t.Errorf("%s %s: %v/h is not a readable figure", sc, r.queue.Name, base.PerHour)
+			}
+			shape, _ := scaling.ShapeOf(r.queue)
+			target, _ := scaling.TargetOf(r.policy, r.queue.Spec.Channel, r.queue.Spec.Priority)
+			need := func(perHour float64) int32 {
+				rate := perHour / 3600
+				n, err := scaling.ComputeNeed(shape, target, scaling.Measurements{InflowPerSecond: &rate})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n.Agents
+			}
+			if at, above := need(base.PerHour*peak), need(1.12*base.PerHour*peak); at > shape.Agents.Max || above <= shape.Agents.Max {
+				t.Errorf("%s %s at %v/h: %d agents at the peak, %d at 12 %% more; maxReplicas %d", sc, r.queue.Name, base.PerHour, at, above, shape.Agents.Max)
+			}
+		}
+	}
+	code, out, errOut := run("simulate", "-f", samples, "--queue", "vip-phone", "--scenario", "btc-crash", "--no-plans")
+	if want := "scenario btc-crash at 66/h calm inflow (maxReplicas 40 carries 332/h sized for 99.00 % within 15s; the scenario peaks at ×5)"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("exit %d %s: header %q, want %q", code, errOut, strings.SplitN(out, "\n", 2)[0], want)
+	}
+}
+
+// TestSimulateCalmInflowMeasured: a queue saved from a live cluster runs
+// at the level it measured, in status; --base-inflow-per-hour still wins;
+// a trace has no base.
+func TestSimulateCalmInflowMeasured(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(samples, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(f, "supportqueue") {
+			raw = append(raw, "status:\n  measured:\n    inflowPerHour: 1234\n    sizedForInflowPerHour: 1290\n"...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := baseInflowOf(t, "-f", dir, "--scenario", "btc-crash")["retail-chat"]; got != (calmInflow{PerHour: 1234, Source: inflowFromMeasured, From: "status.measured.inflowPerHour"}) {
+		t.Errorf("measured: %+v", got)
+	}
+	if got := baseInflowOf(t, "-f", dir, "--scenario", "calm", "--base-inflow-per-hour", "300")["retail-chat"]; got != (calmInflow{PerHour: 300, Source: inflowFromFlag, From: "--base-inflow-per-hour"}) {
+		t.Errorf("flag: %+v", got)
+	}
+	code, out, errOut := run("simulate", "-f", dir, "--scenario", "calm", "--no-plans")
+	if want := "scenario calm at 1234/h calm inflow (status.measured.inflowPerHour)"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("exit %d %s: %q, want %q", code, errOut, out, want)
+	}
+	trace := filepath.Join(dir, "t.csv")
+	if err := os.WriteFile(trace, []byte("time,inflow_per_hour,aht_seconds\n0,600,240\n1200,600,240\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := baseInflowOf(t, "-f", dir, "--trace", trace); got != nil {
+		t.Errorf("a trace has no base: %+v", got)
 	}
 }

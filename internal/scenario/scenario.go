@@ -18,6 +18,9 @@ type Scenario interface {
 	At(t time.Duration) (inflow, price, backlog float64)
 	// Length is when the scenario is over (0: endless).
 	Length() time.Duration
+	// Peak is the highest inflow multiplier At returns: a queue that
+	// carries Peak times its base carries the whole scenario.
+	Peak() float64
 }
 
 // Scenarios are the built-in traffic shapes.
@@ -43,13 +46,18 @@ type calm struct{}
 
 func (calm) At(time.Duration) (float64, float64, float64) { return 1, basePrice, 1 }
 func (calm) Length() time.Duration                        { return 0 }
+func (calm) Peak() float64                                { return 1 }
 
 // crash: a minute of calm; BTC falls 20% over ninety seconds while inflow
 // climbs to five times its base; ninety seconds of panic; ninety seconds of
 // decay back to calm at the lower price.
 type crash struct{}
 
+// crashPeak is the panic's inflow multiplier.
+const crashPeak = 5
+
 func (crash) Length() time.Duration { return 7 * time.Minute }
+func (crash) Peak() float64         { return crashPeak }
 
 func (crash) At(t time.Duration) (float64, float64, float64) {
 	m := t.Minutes()
@@ -58,12 +66,12 @@ func (crash) At(t time.Duration) (float64, float64, float64) {
 		return 1, basePrice, 1
 	case m < 2.5: // the fall
 		x := smooth((m - 1) / 1.5)
-		return 1 + 4*x, basePrice * (1 - 0.2*x), 1 + 9*x
+		return 1 + (crashPeak-1)*x, basePrice * (1 - 0.2*x), 1 + 9*x
 	case m < 4: // panic at the bottom
-		return 5, basePrice * 0.8, 10
+		return crashPeak, basePrice * 0.8, 10
 	case m < 5.5: // decay, partial recovery
 		x := smooth((m - 4) / 1.5)
-		return 5 - 4*x, basePrice * (0.8 + 0.05*x), 10 - 9*x
+		return crashPeak - (crashPeak-1)*x, basePrice * (0.8 + 0.05*x), 10 - 9*x
 	default:
 		return 1, basePrice * 0.85, 1
 	}
@@ -73,21 +81,29 @@ func (crash) At(t time.Duration) (float64, float64, float64) {
 // minutes: a trigger on a spike ratio may never fire; backlog does.
 type slowRise struct{}
 
+// slowRisePeak is where the climb ends.
+const slowRisePeak = 3
+
 func (slowRise) Length() time.Duration { return 12 * time.Minute }
+func (slowRise) Peak() float64         { return slowRisePeak }
 
 func (slowRise) At(t time.Duration) (float64, float64, float64) {
 	x := math.Min(t.Minutes()/10, 1)
-	return 1 + 2*x, basePrice * (1 - 0.03*x), 1 + 4*x
+	return 1 + (slowRisePeak-1)*x, basePrice * (1 - 0.03*x), 1 + 4*x
 }
 
 // noisy: ±30% jitter every 5 s around the base, a test of no flapping.
 type noisy struct{ seed uint64 }
 
+// noisyJitter is the largest relative move from the base.
+const noisyJitter = 0.3
+
 func (noisy) Length() time.Duration { return 0 }
+func (noisy) Peak() float64         { return 1 + noisyJitter }
 
 func (n noisy) At(t time.Duration) (float64, float64, float64) {
 	r := rand.New(rand.NewPCG(n.seed, uint64(t/(5*time.Second))))
-	j := 0.7 + 0.6*r.Float64()
+	j := 1 - noisyJitter + 2*noisyJitter*r.Float64()
 	return j, basePrice * (0.99 + 0.02*r.Float64()), j
 }
 

@@ -40,3 +40,30 @@ func TestNoisyIsDeterministic(t *testing.T) {
 		t.Error("unknown scenario accepted")
 	}
 }
+
+// TestPeak: no scenario goes above its Peak, and each comes within 1 % of
+// it (noisy's is the edge of its jitter, met only by a lucky draw).
+func TestPeak(t *testing.T) {
+	want := map[string]float64{"calm": 1, "btc-crash": 5, "slow-rise": 3, "noisy": 1.3}
+	for name := range Scenarios {
+		s, err := NewScenario(name, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Peak() != want[name] {
+			t.Errorf("%s: peak %v, want %v", name, s.Peak(), want[name])
+		}
+		length := s.Length()
+		if length == 0 {
+			length = time.Hour
+		}
+		highest := 0.0
+		for at := time.Duration(0); at <= length; at += time.Second {
+			v, _, _ := s.At(at)
+			highest = max(highest, v)
+		}
+		if highest > s.Peak() || highest < 0.99*s.Peak() {
+			t.Errorf("%s: reaches %v, peak %v", name, highest, s.Peak())
+		}
+	}
+}
