@@ -127,7 +127,11 @@ func referenceChatQueue(t *testing.T) Config {
 	a.MinReplicas, a.MaxReplicas, a.Concurrency = 1, 150, 1
 	a.AverageHandleTime = metav1.Duration{Duration: time.Minute}
 	cfg.Queue.Spec.Chatbot = nil
-	cfg.Policy.Spec.Headroom = "0" // sized for 80 % within 20s itself: 13 agents at 600/h
+	// Sized for 80 % within 20s itself: 13 agents at 600/h.
+	cfg.Policy.Spec.Headroom = "0"
+	for i := range cfg.Policy.Spec.Targets {
+		cfg.Policy.Spec.Targets[i].Headroom = nil
+	}
 	return cfg
 }
 
