@@ -35,6 +35,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
 	"github.com/frontline-dev/frontline/internal/tenancy"
@@ -512,7 +513,7 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err != nil || !sel.Matches(labels.Set(q.Labels)) {
 			continue
 		}
-		scheduled = max(scheduled, scheduledInflow(&p, q.Name, now))
+		scheduled = max(scheduled, schedule.QueueInflowPerHour(p.Status.Events, q.Name, now)/3600)
 		if p.Status.Phase == supportv1alpha1.SurgePhaseActive {
 			active = append(active, p)
 		}

@@ -170,24 +170,3 @@ func nextBoundary(p *supportv1alpha1.SurgePlan, now time.Time) (time.Duration, b
 	}
 	return best, best > 0
 }
-
-// scheduledInflow is the inflow per second the plan's open events ask a
-// queue to be sized for at now (0: none).
-func scheduledInflow(p *supportv1alpha1.SurgePlan, queue string, now time.Time) float64 {
-	best := 0.0
-	for _, e := range p.Status.Events {
-		w := schedule.Window{Event: e.Name, Opens: e.Opens.Time, ReadyBy: e.ReadyBy.Time, Start: e.Start.Time, End: e.End.Time}
-		for _, q := range e.Queues {
-			if q.Queue != queue || q.InflowPerHour == nil {
-				continue
-			}
-			var usual *float64
-			if q.UsualInflowPerHour != nil {
-				v := float64(*q.UsualInflowPerHour)
-				usual = &v
-			}
-			best = max(best, schedule.SizedForPerHour(w, now, usual, float64(*q.InflowPerHour)))
-		}
-	}
-	return best / 3600
-}

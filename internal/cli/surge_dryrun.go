@@ -9,11 +9,13 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
@@ -44,6 +46,10 @@ func (o *surgeOptions) printDryRun(ctx context.Context, name string) error {
 	if err := c.List(ctx, &queues, client.InNamespace(ns), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return err
 	}
+	var plans supportv1alpha1.SurgePlanList
+	if err := c.List(ctx, &plans, client.InNamespace(ns)); err != nil {
+		return err
+	}
 	var gains []queueGain
 	for i := range queues.Items {
 		q := &queues.Items[i]
@@ -58,13 +64,25 @@ func (o *surgeOptions) printDryRun(ctx context.Context, name string) error {
 				target = &t
 			}
 		}
-		g, err := gainOf(q, target, active, *plan, o.now())
+		g, err := gainOf(q, target, active, *plan, scheduledPerHour(plans.Items, q, o.now()), o.now())
 		if err != nil {
 			return fmt.Errorf("supportqueue %s/%s: %w", ns, q.Name, err)
 		}
 		gains = append(gains, g)
 	}
 	return printGains(o.s.Out, fmt.Sprintf("%s/%s", ns, name), gains)
+}
+
+// scheduledPerHour is the inflow the plans' open events ask the queue to
+// be sized for now, as the operator reads it.
+func scheduledPerHour(plans []supportv1alpha1.SurgePlan, q *supportv1alpha1.SupportQueue, now time.Time) float64 {
+	best := 0.0
+	for _, p := range plans {
+		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err == nil && sel.Matches(labels.Set(q.Labels)) {
+			best = max(best, schedule.QueueInflowPerHour(p.Status.Events, q.Name, now))
+		}
+	}
+	return best
 }
 
 // activePlans are the plans already Active on the queue, but the one
@@ -87,7 +105,7 @@ func activePlans(ctx context.Context, c client.Client, q *supportv1alpha1.Suppor
 // gainOf decides the queue's replicas as the operator would with the plan
 // added to those active, from its last measurements (none: held, plus the
 // plan's extras).
-func gainOf(q *supportv1alpha1.SupportQueue, target *scaling.Target, active []supportv1alpha1.SurgePlan, plan supportv1alpha1.SurgePlan, now time.Time) (queueGain, error) {
+func gainOf(q *supportv1alpha1.SupportQueue, target *scaling.Target, active []supportv1alpha1.SurgePlan, plan supportv1alpha1.SurgePlan, scheduled float64, now time.Time) (queueGain, error) {
 	shape, err := scaling.ShapeOf(q)
 	if err != nil {
 		return queueGain{}, err
@@ -110,6 +128,7 @@ func gainOf(q *supportv1alpha1.SupportQueue, target *scaling.Target, active []su
 	_, _, pinnedBefore := surge.Combine(active)
 	var pinned []surge.Pinned
 	in.Surge, _, pinned = surge.Combine(append(active, plan))
+	in.Surge.ScheduledInflowPerSecond = scheduled / 3600
 	d := scaling.DecideQueue(in)
 	return queueGain{Queue: q.Name, AgentsNow: agents, AgentsWith: max(d.Agents.Replicas, agents),
 		BotsNow: bots, BotsWith: max(d.Bots.Replicas, bots), HasBots: shape.Bots != nil,

@@ -215,3 +215,25 @@ func SizedForPerHour(w Window, now time.Time, usualPerHour *float64, expectedPer
 	x := now.Sub(w.Opens).Seconds() / sized.Sub(w.Opens).Seconds()
 	return from + x*(expectedPerHour-from)
 }
+
+// QueueInflowPerHour is the inflow a plan's open events, as its status
+// records them, ask a queue to be sized for at now (0: none): the largest
+// of what each event's window sizes for.
+func QueueInflowPerHour(events []supportv1alpha1.ScheduledEventStatus, queue string, now time.Time) float64 {
+	best := 0.0
+	for _, e := range events {
+		w := Window{Event: e.Name, Opens: e.Opens.Time, ReadyBy: e.ReadyBy.Time, Start: e.Start.Time, End: e.End.Time}
+		for _, q := range e.Queues {
+			if q.Queue != queue || q.InflowPerHour == nil {
+				continue
+			}
+			var usual *float64
+			if q.UsualInflowPerHour != nil {
+				v := float64(*q.UsualInflowPerHour)
+				usual = &v
+			}
+			best = max(best, SizedForPerHour(w, now, usual, float64(*q.InflowPerHour)))
+		}
+	}
+	return best
+}

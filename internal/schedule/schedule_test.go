@@ -192,3 +192,28 @@ func TestExpectedPerHour(t *testing.T) {
 		}
 	}
 }
+
+// A queue is sized for the largest of what its plan's open events ask, as
+// the plan's status records them; other queues and unknown expectations
+// count for nothing.
+func TestQueueInflowPerHour(t *testing.T) {
+	start := mustTime(t, "2026-12-10T12:00:00Z")
+	event := func(name string, opens time.Duration, queues ...supportv1alpha1.EventQueueInflow) supportv1alpha1.ScheduledEventStatus {
+		return supportv1alpha1.ScheduledEventStatus{Name: name, Opens: metav1.NewTime(start.Add(opens)), ReadyBy: metav1.NewTime(start.Add(-15 * time.Minute)),
+			Start: metav1.NewTime(start), End: metav1.NewTime(start.Add(time.Hour)), Queues: queues}
+	}
+	events := []supportv1alpha1.ScheduledEventStatus{
+		event("listing", -15*time.Minute-ScaleAhead, supportv1alpha1.EventQueueInflow{Queue: "chat", InflowPerHour: ptr(int64(3000))},
+			supportv1alpha1.EventQueueInflow{Queue: "email"}),
+		event("cpi", -15*time.Minute-ScaleAhead, supportv1alpha1.EventQueueInflow{Queue: "chat", InflowPerHour: ptr(int64(1800))}),
+	}
+	for _, tc := range []struct {
+		queue string
+		at    time.Duration
+		want  float64
+	}{{"chat", -10 * time.Minute, 3000}, {"email", -10 * time.Minute, 0}, {"vip", -10 * time.Minute, 0}, {"chat", -20 * time.Minute, 0}, {"chat", 2 * time.Hour, 0}} {
+		if got := QueueInflowPerHour(events, tc.queue, start.Add(tc.at)); got != tc.want {
+			t.Errorf("%s at %v: %v, want %v", tc.queue, tc.at, got, tc.want)
+		}
+	}
+}
