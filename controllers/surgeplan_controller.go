@@ -91,7 +91,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	in, evaluating, overrideErr := surge.InputFor(p, now)
 	open, scheduleErr := openEvents(p, in, now)
-	in.Event = runningEvent(open, now)
+	in.Event = schedule.Running(open, now)
 	var refused *sources.Refusal
 	read := true // whether in.Triggers says if the triggers can be read
 	if evaluating {
@@ -102,7 +102,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
-	recordSchedule(p, before.Status.Events, open, scheduleErr, queues, in.Mode == surge.ModeNever, now, rec)
+	recordSchedule(p, before.Status.Events, open, scheduleErr, queues, in.Off(), now, rec)
 	if read {
 		recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
 	}

@@ -3,7 +3,6 @@ package controllers
 import (
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,76 +17,11 @@ import (
 // openEvents are the plan's scheduled events open at now (none while the
 // plan is off), and the spec errors of those that cannot be read.
 func openEvents(p *supportv1alpha1.SurgePlan, in surge.Input, now time.Time) ([]schedule.Window, error) {
-	if in.Mode == surge.ModeNever {
+	if in.Off() {
 		return nil, nil
 	}
 	open, errs := schedule.Open(p.Spec.Schedule, now)
 	return open, errors.Join(errs...)
-}
-
-// runningEvent names the events under way, for the state machine ("" none).
-func runningEvent(open []schedule.Window, now time.Time) string {
-	var names string
-	for _, w := range open {
-		if w.RunningAt(now) {
-			if names != "" {
-				names += ", "
-			}
-			names += fmt.Sprintf("%s (until %s)", w.Event, w.End.UTC().Format(time.RFC3339))
-		}
-	}
-	return names
-}
-
-// eventStatus is what status says of the open events: each window's
-// times and every selected queue's expected inflow. A queue's usual
-// inflow is its level when the window opened, kept from the previous
-// status so the expectation does not grow with the event's own tickets.
-func eventStatus(spec []supportv1alpha1.ScheduledEvent, prev []supportv1alpha1.ScheduledEventStatus, open []schedule.Window, queues []supportv1alpha1.SupportQueue, now time.Time) []supportv1alpha1.ScheduledEventStatus {
-	var out []supportv1alpha1.ScheduledEventStatus
-	for _, w := range open {
-		var ev supportv1alpha1.ScheduledEvent
-		for _, e := range spec {
-			if e.Name == w.Event {
-				ev = e
-			}
-		}
-		st := supportv1alpha1.ScheduledEventStatus{Name: w.Event, Stage: supportv1alpha1.EventPreparing,
-			Opens: metav1.NewTime(w.Opens), ReadyBy: metav1.NewTime(w.ReadyBy), Start: metav1.NewTime(w.Start), End: metav1.NewTime(w.End)}
-		if w.RunningAt(now) {
-			st.Stage = supportv1alpha1.EventRunning
-		}
-		var earlier map[string]supportv1alpha1.EventQueueInflow
-		for _, p := range prev {
-			if p.Name == w.Event && p.Start.Equal(&st.Start) {
-				earlier = map[string]supportv1alpha1.EventQueueInflow{}
-				for _, q := range p.Queues {
-					earlier[q.Queue] = q
-				}
-			}
-		}
-		for _, q := range queues {
-			e := supportv1alpha1.EventQueueInflow{Queue: q.Name}
-			if old, ok := earlier[q.Name]; ok && old.UsualInflowPerHour != nil {
-				e.UsualInflowPerHour = old.UsualInflowPerHour
-			} else if m := q.Status.Measured; m != nil && m.InflowPerHour != nil {
-				v := *m.InflowPerHour
-				e.UsualInflowPerHour = &v
-			}
-			var usual *float64
-			if e.UsualInflowPerHour != nil {
-				v := float64(*e.UsualInflowPerHour)
-				usual = &v
-			}
-			if v, ok := schedule.ExpectedPerHour(ev.Expect, q.Name, usual); ok {
-				r := int64(math.Ceil(v))
-				e.InflowPerHour = &r
-			}
-			st.Queues = append(st.Queues, e)
-		}
-		out = append(out, st)
-	}
-	return out
 }
 
 // recordSchedule writes the open events and the next one into status,
@@ -95,7 +29,7 @@ func eventStatus(spec []supportv1alpha1.ScheduledEvent, prev []supportv1alpha1.S
 // it ends; an event whose spec cannot be read makes the plan not Ready.
 func recordSchedule(p *supportv1alpha1.SurgePlan, prev []supportv1alpha1.ScheduledEventStatus, open []schedule.Window, specErr error, queues []supportv1alpha1.SupportQueue, off bool, now time.Time, rec *pendingEvents) {
 	st := &p.Status
-	st.Events = eventStatus(p.Spec.Schedule, prev, open, queues, now)
+	st.Events = schedule.Status(p.Spec.Schedule, prev, open, queueLevels(queues), now)
 	st.NextEvent = nil
 	if len(p.Spec.Schedule) > 0 && !off {
 		if w, ok := schedule.Next(p.Spec.Schedule, now); ok {
@@ -128,6 +62,20 @@ func recordSchedule(p *supportv1alpha1.SurgePlan, prev []supportv1alpha1.Schedul
 		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReady, Status: metav1.ConditionFalse,
 			Reason: supportv1alpha1.ReasonInvalidEvent, Message: msg, ObservedGeneration: p.Generation})
 	}
+}
+
+// queueLevels are the selected queues' names and levels, as their status
+// says (nil where not measured yet).
+func queueLevels(queues []supportv1alpha1.SupportQueue) []schedule.QueueLevel {
+	out := make([]schedule.QueueLevel, len(queues))
+	for i, q := range queues {
+		out[i].Queue = q.Name
+		if m := q.Status.Measured; m != nil && m.InflowPerHour != nil {
+			v := *m.InflowPerHour
+			out[i].PerHour = &v
+		}
+	}
+	return out
 }
 
 // expectedSummary lists each queue's expected inflow, or why not known.

@@ -8,11 +8,14 @@ package schedule
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
@@ -236,4 +239,70 @@ func QueueInflowPerHour(events []supportv1alpha1.ScheduledEventStatus, queue str
 		}
 	}
 	return best
+}
+
+// Running names the open windows' events under way at now, with their
+// ends ("" when none): what makes a plan Active (surge.Input.Event).
+func Running(open []Window, now time.Time) string {
+	var names []string
+	for _, w := range open {
+		if w.RunningAt(now) {
+			names = append(names, fmt.Sprintf("%s (until %s)", w.Event, w.End.UTC().Format(time.RFC3339)))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// QueueLevel is a selected queue's name and usual inflow per hour (nil:
+// not known).
+type QueueLevel struct {
+	Queue   string
+	PerHour *int64
+}
+
+// Status is what a plan's status says of its open events: each window's
+// times and every selected queue's expected inflow. A queue's usual
+// inflow is its level when the window opened, kept from the previous
+// status so the expectation does not grow with the event's own tickets.
+func Status(spec []supportv1alpha1.ScheduledEvent, prev []supportv1alpha1.ScheduledEventStatus, open []Window, queues []QueueLevel, now time.Time) []supportv1alpha1.ScheduledEventStatus {
+	var out []supportv1alpha1.ScheduledEventStatus
+	for _, w := range open {
+		var ev supportv1alpha1.ScheduledEvent
+		for _, e := range spec {
+			if e.Name == w.Event {
+				ev = e
+			}
+		}
+		st := supportv1alpha1.ScheduledEventStatus{Name: w.Event, Stage: supportv1alpha1.EventPreparing,
+			Opens: metav1.NewTime(w.Opens), ReadyBy: metav1.NewTime(w.ReadyBy), Start: metav1.NewTime(w.Start), End: metav1.NewTime(w.End)}
+		if w.RunningAt(now) {
+			st.Stage = supportv1alpha1.EventRunning
+		}
+		earlier := map[string]supportv1alpha1.EventQueueInflow{}
+		for _, p := range prev {
+			if p.Name == w.Event && p.Start.Equal(&st.Start) {
+				for _, q := range p.Queues {
+					earlier[q.Queue] = q
+				}
+			}
+		}
+		for _, q := range queues {
+			e := supportv1alpha1.EventQueueInflow{Queue: q.Queue, UsualInflowPerHour: q.PerHour}
+			if old, ok := earlier[q.Queue]; ok && old.UsualInflowPerHour != nil {
+				e.UsualInflowPerHour = old.UsualInflowPerHour
+			}
+			var usual *float64
+			if e.UsualInflowPerHour != nil {
+				v := float64(*e.UsualInflowPerHour)
+				usual = &v
+			}
+			if v, ok := ExpectedPerHour(ev.Expect, q.Queue, usual); ok {
+				r := int64(math.Ceil(v))
+				e.InflowPerHour = &r
+			}
+			st.Queues = append(st.Queues, e)
+		}
+		out = append(out, st)
+	}
+	return out
 }

@@ -217,3 +217,37 @@ func TestQueueInflowPerHour(t *testing.T) {
 		}
 	}
 }
+
+// Status keeps each queue's usual inflow from when the window opened, so
+// the event's own tickets do not raise a factor's expectation; a factor
+// on a queue with no level waits for one; Running says what is under way.
+func TestStatusKeepsTheUsualLevel(t *testing.T) {
+	start := mustTime(t, "2026-12-10T12:00:00Z")
+	six := supportv1alpha1.Decimal("6")
+	spec := []supportv1alpha1.ScheduledEvent{{Name: "listing", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
+		LeadTime: metav1.Duration{Duration: 15 * time.Minute}, Expect: supportv1alpha1.ExpectedInflow{Factor: &six}}}
+	opened := start.Add(-10 * time.Minute)
+	open, _ := Open(spec, opened)
+	first := Status(spec, nil, open, []QueueLevel{{Queue: "chat", PerHour: ptr(int64(500))}, {Queue: "new"}}, opened)
+	if len(first) != 1 || first[0].Stage != supportv1alpha1.EventPreparing || len(first[0].Queues) != 2 {
+		t.Fatalf("status %+v: want one preparing event over two queues", first)
+	}
+	if q := first[0].Queues[0]; q.InflowPerHour == nil || *q.InflowPerHour != 3000 {
+		t.Errorf("chat %+v: want 6 × 500", q)
+	}
+	if q := first[0].Queues[1]; q.InflowPerHour != nil {
+		t.Errorf("new %+v: a factor without a level must wait", q)
+	}
+	during := start.Add(10 * time.Minute)
+	open, _ = Open(spec, during)
+	later := Status(spec, first, open, []QueueLevel{{Queue: "chat", PerHour: ptr(int64(2900))}, {Queue: "new", PerHour: ptr(int64(100))}}, during)
+	if q := later[0].Queues[0]; later[0].Stage != supportv1alpha1.EventRunning || q.InflowPerHour == nil || *q.InflowPerHour != 3000 {
+		t.Errorf("chat during the event %+v (%s): want 3000 still", q, later[0].Stage)
+	}
+	if q := later[0].Queues[1]; q.InflowPerHour == nil || *q.InflowPerHour != 600 {
+		t.Errorf("new once measured %+v: want 6 × 100", q)
+	}
+	if got := Running(open, during); got != "listing (until 2026-12-10T13:00:00Z)" {
+		t.Errorf("running %q", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
@@ -30,6 +31,8 @@ type planState struct {
 	plan     supportv1alpha1.SurgePlan
 	state    surge.State
 	nextEval float64
+	// events is the plan's status.events: its open scheduled events.
+	events []supportv1alpha1.ScheduledEventStatus
 }
 
 // Policy names (stable: scripts read them from the JSON).
@@ -62,7 +65,7 @@ func (f *Frontline) ReadyDelay(s *setup) time.Duration {
 			f.plans = append(f.plans, planState{plan: p})
 		}
 	}
-	return s.cfg.PodReadyDelay
+	return s.cfg.PodReadyDelay + s.cfg.AgentReadyDelay
 }
 
 func (f *Frontline) Decide(s *setup, st *state) int32 {
@@ -77,6 +80,7 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	aht := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second))).AHTSeconds
 
 	var active []supportv1alpha1.SurgePlan
+	scheduled := 0.0
 	st.surging = false
 	for i := range f.plans {
 		ps := &f.plans[i]
@@ -87,8 +91,10 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 			active = append(active, ps.plan)
 			st.surging = true
 		}
+		scheduled = max(scheduled, schedule.QueueInflowPerHour(ps.events, q.Name, now))
 	}
 	extra, _, _ := surge.Combine(active)
+	extra.ScheduledInflowPerSecond = scheduled / 3600
 
 	ds := q.Spec.Scaling.ScaleDown
 	d := scaling.DecideQueue(scaling.QueueInput{
@@ -112,6 +118,19 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 // volatility column for external triggers.
 func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, backlog float64) {
 	in, evaluating, _ := surge.InputFor(&ps.plan, now)
+	// Known events as the operator opens them; the queue's usual inflow is
+	// the estimator's level, as its status.measured says.
+	var open []schedule.Window
+	if !in.Off() {
+		open, _ = schedule.Open(ps.plan.Spec.Schedule, now)
+	}
+	in.Event = schedule.Running(open, now)
+	level := []schedule.QueueLevel{{Queue: s.cfg.Queue.Name}}
+	if est := f.estimator.Estimate(); est.Known {
+		v := int64(math.Round(est.Rate * 3600))
+		level[0].PerHour = &v
+	}
+	ps.events = schedule.Status(ps.plan.Spec.Schedule, ps.events, open, level, now)
 	if evaluating {
 		point := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second)))
 		for _, spec := range surge.TriggerSpecs(ps.plan.Spec.Triggers) {
@@ -182,9 +201,12 @@ type rec struct {
 	n  int32
 }
 
-func (k *KEDA) Name() string                      { return KEDAName }
-func (k *KEDA) Every() time.Duration              { return 15 * time.Second }
-func (k *KEDA) ReadyDelay(s *setup) time.Duration { *k = KEDA{}; return s.cfg.PodReadyDelay }
+func (k *KEDA) Name() string         { return KEDAName }
+func (k *KEDA) Every() time.Duration { return 15 * time.Second }
+func (k *KEDA) ReadyDelay(s *setup) time.Duration {
+	*k = KEDA{}
+	return s.cfg.PodReadyDelay + s.cfg.AgentReadyDelay
+}
 
 func (k *KEDA) Decide(s *setup, st *state) int32 {
 	a := s.shape.Agents

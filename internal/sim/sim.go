@@ -29,6 +29,10 @@ type Config struct {
 	Seed  uint64
 	// PodReadyDelay is how long a new replica takes to serve (default 30 s).
 	PodReadyDelay time.Duration
+	// AgentReadyDelay is how long a person called in takes to log in and
+	// take contacts, on top of the pod's start (0: at once). Known events
+	// exist for this: a lead time covers it, a reaction cannot.
+	AgentReadyDelay time.Duration
 	// Patience, when set, makes waiting customers abandon after an
 	// exponential time with this mean.
 	Patience time.Duration

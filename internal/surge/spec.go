@@ -156,6 +156,10 @@ func InputFor(p *supportv1alpha1.SurgePlan, now time.Time) (in Input, evaluating
 	return in, p.Spec.Triggers != nil && in.Mode != ModeNever && !in.ForcedOn(), overrideErr
 }
 
+// Off reports whether the plan is off (mode Never, in spec or by hand):
+// neither triggers nor scheduled events act.
+func (in Input) Off() bool { return in.Mode == ModeNever }
+
 // ForcedOn reports whether mode Always is in force at the input's time.
 func (in Input) ForcedOn() bool {
 	return in.Mode == ModeAlways && (in.ActiveUntil == nil || in.Now.Before(*in.ActiveUntil))
