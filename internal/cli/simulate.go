@@ -29,6 +29,7 @@ type simulateOptions struct {
 	baseInflow float64
 	seed       uint64
 	readyDelay time.Duration
+	agentReady time.Duration
 	patience   time.Duration
 	scrape     time.Duration
 	output     dataPrintFlags
@@ -65,6 +66,12 @@ with kubectl get -o yaml); else the most its maxReplicas carry at its SLA,
 divided by the scenario's peak (×5 for btc-crash) and rounded down, so the
 run shows how the queue scales within its cap. The table's header says which.
 
+The listing scenario's event is announced: unless --no-plans, the run adds
+a plan scheduling it (15m lead time, ×6 of each queue's usual inflow) and
+shows Frontline once more without it (frontline-unscheduled), reacting
+only. --agent-ready-delay is how long people take to log in once called,
+on top of --pod-ready-delay: the lead time covers it, a reaction cannot.
+
 As a CI gate, checked on every queue simulated after the results are
 printed: --min-sla-met SHARE fails when Frontline meets the SLA in less than
 that share of minutes; --max-cost-factor F fails when Frontline's
@@ -91,11 +98,12 @@ Exit status:
 	f := cmd.Flags()
 	o.files.addFlags(f, "The SupportQueue, SLAPolicy and SurgePlans.")
 	f.StringVar(&o.trace, "trace", "", "CSV trace to replay.")
-	f.StringVar(&o.scenario, "scenario", "", "Built-in trace: btc-crash, calm, slow-rise or noisy.")
+	f.StringVar(&o.scenario, "scenario", "", "Built-in trace: btc-crash, calm, slow-rise, noisy or listing (an announced ×6 hour at minute 40).")
 	f.StringVar(&o.queue, "queue", "", "The SupportQueue to simulate when the files hold several.")
 	f.Float64Var(&o.baseInflow, "base-inflow-per-hour", 0, "Calm inflow the built-in scenario multiplies, for every queue (default: each queue's status.measured.inflowPerHour, else what its maxReplicas carry at its SLA over the scenario's peak).")
 	f.Uint64Var(&o.seed, "seed", 1, "Random seed: the same seed gives the same result.")
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
+	f.DurationVar(&o.agentReady, "agent-ready-delay", 0, "How long a person called in takes to log in and take contacts, on top of --pod-ready-delay (e.g. 10m).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
 	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
 	o.output.addFlags(f, "one row per queue and policy")
@@ -123,6 +131,8 @@ func (o *simulateOptions) validate(changed func(string) bool) error {
 		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios multiply it, and the simulator draws every ticket", sim.MaxInflowPerHour/10)}
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
+	case o.agentReady < 0:
+		return &flagError{"agent-ready-delay", "must be zero or more"}
 	case o.patience < 0:
 		return &flagError{"patience", "must be zero or more"}
 	case o.scrape < time.Second:
@@ -268,10 +278,19 @@ func (o *simulateOptions) simulate(cfg *sim.Config, base float64) ([]sim.Result,
 		cfg.InflowBeforePerHour = base
 	}
 	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
+	cfg.AgentReadyDelay = o.agentReady
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = time.Nanosecond
 	}
-	results, err := sim.Run(*cfg, sim.AllPolicies())
+	run := sim.Run
+	if known := o.announced(); len(known) > 0 {
+		// The scenario's events are announced: Frontline prepares for
+		// them with a plan's schedule, and runs once more without it.
+		run = func(cfg sim.Config, policies []sim.Policy) ([]sim.Result, error) {
+			return sim.RunAnnounced(cfg, known, policies)
+		}
+	}
+	results, err := run(*cfg, sim.AllPolicies())
 	if err != nil {
 		return nil, err
 	}
@@ -281,6 +300,22 @@ func (o *simulateOptions) simulate(cfg *sim.Config, base float64) ([]sim.Result,
 		}
 	}
 	return results, nil
+}
+
+// announced are the built-in scenario's events known ahead (none with
+// --no-plans or a trace).
+func (o *simulateOptions) announced() []scenario.KnownEvent {
+	if o.scenario == "" || o.noPlans {
+		return nil
+	}
+	sc, err := scenario.NewScenario(o.scenario, o.seed)
+	if err != nil {
+		return nil
+	}
+	if a, ok := sc.(scenario.Announced); ok {
+		return a.Known()
+	}
+	return nil
 }
 
 func traceName(o *simulateOptions, base calmInflow) string {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/internal/sim"
 )
 
 const samples = "../../config/samples"
@@ -114,6 +115,7 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "meteor"}, "--scenario"},
 		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.gif"}, "--plot"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "-1m"}, "--agent-ready-delay"},
 	} {
 		code, _, errOut := run(tc.args...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
@@ -395,5 +397,39 @@ func TestSimulateCalmInflowMeasured(t *testing.T) {
 	}
 	if got := baseInflowOf(t, "-f", dir, "--trace", trace); got != nil {
 		t.Errorf("a trace has no base: %+v", got)
+	}
+}
+
+// TestSimulateListing: the listing scenario announces a ×6 hour at minute
+// 40. With people taking 10 minutes to log in, Frontline prepares for it
+// from the plan's schedule and meets the SLA; without the schedule
+// (frontline-unscheduled), reacting, it does not, nor does keda-hpa; the
+// schedule costs at most 1.15× cheapest-foresight's replica-minutes.
+func TestSimulateListing(t *testing.T) {
+	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "10m", "-o", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []sim.Result `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]sim.Result{}
+	for _, r := range got.Results {
+		by[r.Policy] = r
+	}
+	scheduled, unscheduled, keda, cheapest := by[sim.FrontlineName], by[sim.UnscheduledName], by[sim.KEDAName], by[sim.CheapestForesightName]
+	t.Logf("SLA met in %% of minutes: frontline %.1f, frontline-unscheduled %.1f, keda-hpa %.1f; replica-minutes over cheapest-foresight's: %.2f",
+		100*scheduled.SLMetFraction, 100*unscheduled.SLMetFraction, 100*keda.SLMetFraction, scheduled.ReplicaMinutes/cheapest.ReplicaMinutes)
+	if scheduled.SLMetFraction < 0.95 {
+		t.Errorf("with the schedule the SLA was met in %.1f %% of minutes, want ≥ 95 %%", 100*scheduled.SLMetFraction)
+	}
+	if unscheduled.Policy == "" || unscheduled.SLMetFraction >= scheduled.SLMetFraction || keda.SLMetFraction >= scheduled.SLMetFraction {
+		t.Errorf("reacting (%+v) or keda-hpa (%.3f) met as much as the schedule (%.3f)", unscheduled, keda.SLMetFraction, scheduled.SLMetFraction)
+	}
+	if r := scheduled.ReplicaMinutes / cheapest.ReplicaMinutes; r > 1.15 {
+		t.Errorf("the schedule cost %.2f× cheapest-foresight, want ≤ 1.15×", r)
 	}
 }

@@ -29,13 +29,14 @@ var Scenarios = map[string]func(seed uint64) Scenario{
 	"btc-crash": func(uint64) Scenario { return crash{} },
 	"slow-rise": func(uint64) Scenario { return slowRise{} },
 	"noisy":     func(seed uint64) Scenario { return noisy{seed: seed} },
+	"listing":   func(uint64) Scenario { return listing{} },
 }
 
 // NewScenario looks a scenario up by name.
 func NewScenario(name string, seed uint64) (Scenario, error) {
 	f, ok := Scenarios[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown scenario %q (calm, btc-crash, slow-rise, noisy)", name)
+		return nil, fmt.Errorf("unknown scenario %q (calm, btc-crash, slow-rise, noisy, listing)", name)
 	}
 	return f(seed), nil
 }
@@ -105,6 +106,44 @@ func (n noisy) At(t time.Duration) (float64, float64, float64) {
 	r := rand.New(rand.NewPCG(n.seed, uint64(t/(5*time.Second))))
 	j := 1 - noisyJitter + 2*noisyJitter*r.Float64()
 	return j, basePrice * (0.99 + 0.02*r.Float64()), j
+}
+
+// KnownEvent is an event a scenario announces ahead: from Start into the
+// scenario, for Duration, Factor times the base inflow.
+type KnownEvent struct {
+	Name            string
+	Start, Duration time.Duration
+	Factor          float64
+}
+
+// Announced is a scenario whose events are known before they happen.
+type Announced interface {
+	Known() []KnownEvent
+}
+
+// listing: a token listing announced for minute 40: calm before, six
+// times the inflow for its first hour, calm after. Its time is known, so a
+// plan can prepare for it (Known).
+type listing struct{}
+
+const (
+	listingAt     = 40 * time.Minute
+	listingFor    = time.Hour
+	listingFactor = 6
+)
+
+func (listing) Length() time.Duration { return listingAt + listingFor + 10*time.Minute }
+func (listing) Peak() float64         { return listingFactor }
+
+func (listing) At(t time.Duration) (float64, float64, float64) {
+	if t >= listingAt && t < listingAt+listingFor {
+		return listingFactor, basePrice, listingFactor
+	}
+	return 1, basePrice, 1
+}
+
+func (listing) Known() []KnownEvent {
+	return []KnownEvent{{Name: "listing", Start: listingAt, Duration: listingFor, Factor: listingFactor}}
 }
 
 // smooth is an ease-in-out curve from 0 to 1.

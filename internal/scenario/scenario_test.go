@@ -44,7 +44,7 @@ func TestNoisyIsDeterministic(t *testing.T) {
 // TestPeak: no scenario goes above its Peak, and each comes within 1 % of
 // it (noisy's is the edge of its jitter, met only by a lucky draw).
 func TestPeak(t *testing.T) {
-	want := map[string]float64{"calm": 1, "btc-crash": 5, "slow-rise": 3, "noisy": 1.3}
+	want := map[string]float64{"calm": 1, "btc-crash": 5, "slow-rise": 3, "noisy": 1.3, "listing": 6}
 	for name := range Scenarios {
 		s, err := NewScenario(name, 1)
 		if err != nil {

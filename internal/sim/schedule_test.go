@@ -5,26 +5,9 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scenario"
 )
-
-// listingPlan prepares the queue for a known ×6 event starting at start
-// into the run, for an hour, with a 15-minute lead time.
-func listingPlan(start time.Duration) supportv1alpha1.SurgePlan {
-	six := supportv1alpha1.Decimal("6")
-	return supportv1alpha1.SurgePlan{
-		ObjectMeta: metav1.ObjectMeta{Name: "listing"},
-		Spec: supportv1alpha1.SurgePlanSpec{
-			Mode: supportv1alpha1.SurgeModeAuto,
-			Schedule: []supportv1alpha1.ScheduledEvent{{Name: "listing", At: &metav1.Time{Time: at(start.Seconds())},
-				Duration: metav1.Duration{Duration: time.Hour}, LeadTime: metav1.Duration{Duration: 15 * time.Minute},
-				Expect: supportv1alpha1.ExpectedInflow{Factor: &six}}},
-			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "listing", Question: "When does trading open?", Answer: "At the listed time."}}},
-		},
-	}
-}
 
 // TestKnownEventIsStaffedBeforeItStarts: calm 600/h, then six times that
 // for an hour from minute 40, announced; people take 10 minutes to be
@@ -55,7 +38,7 @@ func TestKnownEventIsStaffedBeforeItStarts(t *testing.T) {
 		cfg := referenceChatQueue(t)
 		cfg.Trace, cfg.Seed, cfg.InflowBeforePerHour = trace, seed, 600
 		cfg.AgentReadyDelay = 10 * time.Minute
-		cfg.Plans = []supportv1alpha1.SurgePlan{listingPlan(start)}
+		cfg.Plans = []supportv1alpha1.SurgePlan{KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}})}
 		res, err := Run(cfg, []Policy{&Frontline{}, CheapestForesight{}})
 		if err != nil {
 			t.Fatal(err)
