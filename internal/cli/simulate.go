@@ -69,7 +69,8 @@ run shows how the queue scales within its cap. The table's header says which.
 The listing scenario's event is announced: unless --no-plans, the run adds
 a plan scheduling it (15m lead time, ×6 of each queue's usual inflow) and
 shows Frontline once more without it (frontline-unscheduled), reacting
-only. --agent-ready-delay is how long people take to log in once called,
+only, and keda-hpa with a cron trigger holding the event's replicas over
+the same window (keda-hpa+cron). --agent-ready-delay is how long people take to log in once called,
 on top of --pod-ready-delay: the lead time covers it, a reaction cannot.
 
 As a CI gate, checked on every queue simulated after the results are

@@ -404,7 +404,9 @@ func TestSimulateCalmInflowMeasured(t *testing.T) {
 // 40. With people taking 10 minutes to log in, Frontline prepares for it
 // from the plan's schedule and meets the SLA; without the schedule
 // (frontline-unscheduled), reacting, it does not, nor does keda-hpa; the
-// schedule costs at most 1.15× cheapest-foresight's replica-minutes.
+// schedule costs at most 1.15× cheapest-foresight's replica-minutes, and
+// no more than keda-hpa with a cron floor over the same window, for at
+// least its SLA.
 func TestSimulateListing(t *testing.T) {
 	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "10m", "-o", "json")
 	if code != 0 {
@@ -420,9 +422,13 @@ func TestSimulateListing(t *testing.T) {
 	for _, r := range got.Results {
 		by[r.Policy] = r
 	}
-	scheduled, unscheduled, keda, cheapest := by[sim.FrontlineName], by[sim.UnscheduledName], by[sim.KEDAName], by[sim.CheapestForesightName]
-	t.Logf("SLA met in %% of minutes: frontline %.1f, frontline-unscheduled %.1f, keda-hpa %.1f; replica-minutes over cheapest-foresight's: %.2f",
-		100*scheduled.SLMetFraction, 100*unscheduled.SLMetFraction, 100*keda.SLMetFraction, scheduled.ReplicaMinutes/cheapest.ReplicaMinutes)
+	scheduled, unscheduled, keda, cheapest, cron := by[sim.FrontlineName], by[sim.UnscheduledName], by[sim.KEDAName], by[sim.CheapestForesightName], by[sim.KEDACronName]
+	t.Logf("SLA met in %% of minutes: frontline %.1f, frontline-unscheduled %.1f, keda-hpa %.1f, keda-hpa+cron %.1f; replica-minutes over cheapest-foresight's: %.2f, over the cron's: %.2f",
+		100*scheduled.SLMetFraction, 100*unscheduled.SLMetFraction, 100*keda.SLMetFraction, 100*cron.SLMetFraction,
+		scheduled.ReplicaMinutes/cheapest.ReplicaMinutes, scheduled.ReplicaMinutes/cron.ReplicaMinutes)
+	if cron.Policy == "" || scheduled.ReplicaMinutes > cron.ReplicaMinutes || scheduled.SLMetFraction < cron.SLMetFraction {
+		t.Errorf("the cron baseline (%+v) was as good for less", cron)
+	}
 	if scheduled.SLMetFraction < 0.95 {
 		t.Errorf("with the schedule the SLA was met in %.1f %% of minutes, want ≥ 95 %%", 100*scheduled.SLMetFraction)
 	}

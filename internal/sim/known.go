@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/scenario"
 )
 
@@ -40,7 +41,8 @@ func KnownEventPlan(events []scenario.KnownEvent) supportv1alpha1.SurgePlan {
 
 // RunAnnounced runs every policy with the plan for the scenario's
 // announced events added to the queue's plans, then Frontline once more
-// without it (named UnscheduledName), on the same arrivals.
+// without it (named UnscheduledName), and keda-hpa with a cron floor over
+// the same windows (KEDACronName), on the same arrivals.
 func RunAnnounced(cfg Config, events []scenario.KnownEvent, policies []Policy) ([]Result, error) {
 	without := cfg
 	cfg.Plans = append(append([]supportv1alpha1.SurgePlan(nil), cfg.Plans...), KnownEventPlan(events))
@@ -48,10 +50,67 @@ func RunAnnounced(cfg Config, events []scenario.KnownEvent, policies []Policy) (
 	if err != nil {
 		return nil, err
 	}
-	bare, err := Run(without, []Policy{&Frontline{}})
+	cron, err := cronFor(without, events)
 	if err != nil {
 		return nil, err
 	}
-	bare[0].Policy = UnscheduledName
-	return append(results, bare[0]), nil
+	more, err := Run(without, []Policy{&Frontline{}, cron})
+	if err != nil {
+		return nil, err
+	}
+	more[0].Policy = UnscheduledName
+	return append(results, more...), nil
+}
+
+// KEDACronName is keda-hpa with a KEDA cron trigger beside it.
+const KEDACronName = "keda-hpa+cron"
+
+// KEDACron is keda-hpa with a cron trigger: between each window's start
+// and end it runs at least Replicas, a fixed count (KEDA takes the
+// largest of its triggers).
+type KEDACron struct {
+	KEDA
+	Windows  [][2]float64 // seconds into the run
+	Replicas int32
+}
+
+func (k *KEDACron) Name() string { return KEDACronName }
+
+func (k *KEDACron) Decide(s *setup, st *state) int32 {
+	r := k.KEDA.Decide(s, st)
+	for _, w := range k.Windows {
+		if st.now >= w[0] && st.now < w[1] {
+			r = max(r, scaling.Clamp(k.Replicas, s.shape.Agents.Min, s.shape.Agents.Max))
+		}
+	}
+	return r
+}
+
+// cronFor is the cron trigger a platform team would write for the events:
+// from the lead time before each to its end, the replicas the capacity
+// model gives for the event's inflow (the base times its factor).
+func cronFor(cfg Config, events []scenario.KnownEvent) (*KEDACron, error) {
+	s, err := prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := cfg.InflowBeforePerHour
+	if base <= 0 && len(cfg.Trace) > 0 {
+		base = cfg.Trace[0].InflowPerHour
+	}
+	aht := cfg.Queue.Spec.Agents.AverageHandleTime.Seconds()
+	if len(cfg.Trace) > 0 {
+		aht = cfg.Trace[0].AHTSeconds
+	}
+	c := &KEDACron{}
+	for _, ev := range events {
+		rate := base * ev.Factor / 3600
+		need, err := scaling.ComputeNeed(s.shape, s.target, scaling.Measurements{InflowPerSecond: &rate, HandleTimeSeconds: &aht})
+		if err != nil {
+			return nil, err
+		}
+		c.Replicas = max(c.Replicas, need.Agents)
+		c.Windows = append(c.Windows, [2]float64{(ev.Start - KnownEventLead).Seconds(), (ev.Start + ev.Duration).Seconds()})
+	}
+	return c, nil
 }
