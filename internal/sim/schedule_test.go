@@ -6,6 +6,7 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/scenario"
 )
 
@@ -79,4 +80,39 @@ func ratios(v []float64) string {
 		s += fmt.Sprintf(" %.2f", x)
 	}
 	return "[" + s[1:] + "]"
+}
+
+// TestMoreThanExpectedStillRaises: the event was announced as ×6 but
+// brings ×10. The schedule is a floor, not a cap: within the first minute
+// of the step the queue is sized for the ×10 need, as it is without the
+// schedule (5 seeds).
+func TestMoreThanExpectedStillRaises(t *testing.T) {
+	const start = 40 * time.Minute
+	trace := Trace{{At: 0, InflowPerHour: 600, AHTSeconds: 60}, {At: start, InflowPerHour: 600, AHTSeconds: 60},
+		{At: start + time.Millisecond, InflowPerHour: 6000, AHTSeconds: 60}, {At: start + time.Hour, InflowPerHour: 6000, AHTSeconds: 60}}
+	for seed := uint64(1); seed <= 5; seed++ {
+		cfg := referenceChatQueue(t)
+		cfg.Trace, cfg.Seed, cfg.InflowBeforePerHour = trace, seed, 600
+		rate := 6000.0 / 3600
+		aht := 60.0
+		s, err := prepare(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		need, err := scaling.ComputeNeed(s.shape, s.target, scaling.Measurements{InflowPerSecond: &rate, HandleTimeSeconds: &aht})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, plans := range [][]supportv1alpha1.SurgePlan{nil, {KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}})}} {
+			cfg.Plans = plans
+			res, err := Run(cfg, []Policy{&Frontline{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := res[0].Timeline[int(start.Minutes())] // the step's first minute, at its end
+			if first.Desired < need.Agents {
+				t.Errorf("seed %d, %d plans: %d agents a minute into a ×10 step, need %d", seed, len(plans), first.Desired, need.Agents)
+			}
+		}
+	}
 }
