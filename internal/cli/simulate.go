@@ -30,6 +30,7 @@ type simulateOptions struct {
 	seed       uint64
 	readyDelay time.Duration
 	agentReady time.Duration
+	start      string
 	patience   time.Duration
 	scrape     time.Duration
 	output     dataPrintFlags
@@ -104,6 +105,7 @@ Exit status:
 	f.Float64Var(&o.baseInflow, "base-inflow-per-hour", 0, "Calm inflow the built-in scenario multiplies, for every queue (default: each queue's status.measured.inflowPerHour, else what its maxReplicas carry at its SLA over the scenario's peak).")
 	f.Uint64Var(&o.seed, "seed", 1, "Random seed: the same seed gives the same result.")
 	f.DurationVar(&o.readyDelay, "pod-ready-delay", 30*time.Second, "How long a new replica takes to become ready.")
+	f.StringVar(&o.start, "start", "", "Wall-clock time of the trace's first row, RFC 3339 (default 2026-01-01T00:00:00Z): the plans' scheduled events are placed against it.")
 	f.DurationVar(&o.agentReady, "agent-ready-delay", 0, "How long a person called in takes to log in and take contacts, on top of --pod-ready-delay (e.g. 10m).")
 	f.DurationVar(&o.patience, "patience", 0, "Mean time customers wait before abandoning (0: they never do).")
 	f.DurationVar(&o.scrape, "scrape-interval", 15*time.Second, "How often Prometheus scrapes the ticket counter that Frontline's estimator reads.")
@@ -134,6 +136,8 @@ func (o *simulateOptions) validate(changed func(string) bool) error {
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.agentReady < 0:
 		return &flagError{"agent-ready-delay", "must be zero or more"}
+	case o.start != "" && o.startTime().IsZero():
+		return &flagError{"start", fmt.Sprintf("%q: must be an RFC 3339 time, e.g. 2026-12-10T11:00:00Z", o.start)}
 	case o.patience < 0:
 		return &flagError{"patience", "must be zero or more"}
 	case o.scrape < time.Second:
@@ -279,7 +283,7 @@ func (o *simulateOptions) simulate(cfg *sim.Config, base float64) ([]sim.Result,
 		cfg.InflowBeforePerHour = base
 	}
 	cfg.Seed, cfg.PodReadyDelay, cfg.Patience, cfg.ScrapeInterval = o.seed, o.readyDelay, o.patience, o.scrape
-	cfg.AgentReadyDelay = o.agentReady
+	cfg.AgentReadyDelay, cfg.Start = o.agentReady, o.startTime()
 	if cfg.PodReadyDelay == 0 {
 		cfg.PodReadyDelay = time.Nanosecond
 	}
@@ -301,6 +305,15 @@ func (o *simulateOptions) simulate(cfg *sim.Config, base float64) ([]sim.Result,
 		}
 	}
 	return results, nil
+}
+
+// startTime is --start (zero when unset or unreadable).
+func (o *simulateOptions) startTime() time.Time {
+	t, err := time.Parse(time.RFC3339, o.start)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
 }
 
 // announced are the built-in scenario's events known ahead (none with

@@ -116,6 +116,7 @@ func TestSimulateRejectsBadFlags(t *testing.T) {
 		{[]string{"simulate", "-f", samples, "--queue", "nope", "--scenario", "calm"}, "no SupportQueue found named nope"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--plot", "x.gif"}, "--plot"},
 		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "-1m"}, "--agent-ready-delay"},
+		{[]string{"simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "calm", "--start", "tomorrow"}, "--start"},
 	} {
 		code, _, errOut := run(tc.args...)
 		if code == 0 || !strings.Contains(errOut, tc.want) {
@@ -437,5 +438,60 @@ func TestSimulateListing(t *testing.T) {
 	}
 	if r := scheduled.ReplicaMinutes / cheapest.ReplicaMinutes; r > 1.15 {
 		t.Errorf("the schedule cost %.2f× cheapest-foresight, want ≤ 1.15×", r)
+	}
+}
+
+// TestSimulatePlanScheduleAgainstStart: a plan file's one-off event is
+// placed against --start: the trace's step at minute 40 is the event at
+// 11:40, prepared for when the trace starts at 11:00, not when it starts
+// a day later.
+func TestSimulatePlanScheduleAgainstStart(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(samples, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plan := `apiVersion: support.frontline.dev/v1alpha1
+kind: SurgePlan
+metadata: {name: listing}
+spec:
+  queueSelector: {}
+  schedule:
+  - {name: listing, at: "2026-12-10T11:40:00Z", duration: 1h, leadTime: 15m, expect: {inflowPerHour: 3600}}
+  actions:
+    pinnedFAQs:
+    - id: listing
+      question: When does trading open?
+      answer: At 11:40 UTC.
+`
+	if err := os.WriteFile(filepath.Join(dir, "plan.yaml"), []byte(plan), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(dir, "t.csv")
+	if err := os.WriteFile(trace, []byte("time,inflow_per_hour,aht_seconds\n0,600,180\n2399,600,180\n2400,3600,180\n6000,3600,180\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	met := func(start string) float64 {
+		code, out, errOut := run("simulate", "-f", dir, "--trace", trace, "--agent-ready-delay", "10m", "--start", start, "-o", "json")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got struct {
+			Results []sim.Result `json:"results"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		return got.Results[0].SLMetFraction
+	}
+	aligned, dayLate := met("2026-12-10T11:00:00Z"), met("2026-12-11T11:00:00Z")
+	t.Logf("SLA met: the event in the run %.1f %%, a day away %.1f %%", 100*aligned, 100*dayLate)
+	if aligned <= dayLate {
+		t.Errorf("the scheduled event bought nothing: %.3f against %.3f", aligned, dayLate)
 	}
 }

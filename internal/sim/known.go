@@ -20,10 +20,11 @@ const UnscheduledName = "frontline-unscheduled"
 const KnownEventLead = 15 * time.Minute
 
 // KnownEventPlan is the SurgePlan a support lead would write for a
-// scenario's announced events: each one scheduled at its time into the
-// run, expecting its factor of every queue's usual inflow, with the
-// default lead time; it selects every queue and pins a notice.
-func KnownEventPlan(events []scenario.KnownEvent) supportv1alpha1.SurgePlan {
+// scenario's announced events: each one scheduled at its time into a run
+// that starts at start, expecting its factor of every queue's usual
+// inflow, with the default lead time; it selects every queue and pins a
+// notice.
+func KnownEventPlan(events []scenario.KnownEvent, start time.Time) supportv1alpha1.SurgePlan {
 	p := supportv1alpha1.SurgePlan{
 		ObjectMeta: metav1.ObjectMeta{Name: "announced-events"},
 		Spec: supportv1alpha1.SurgePlanSpec{Mode: supportv1alpha1.SurgeModeAuto,
@@ -32,7 +33,7 @@ func KnownEventPlan(events []scenario.KnownEvent) supportv1alpha1.SurgePlan {
 	}
 	for _, ev := range events {
 		factor := supportv1alpha1.Decimal(strconv.FormatFloat(ev.Factor, 'f', -1, 64))
-		p.Spec.Schedule = append(p.Spec.Schedule, supportv1alpha1.ScheduledEvent{Name: ev.Name, At: &metav1.Time{Time: at(ev.Start.Seconds())},
+		p.Spec.Schedule = append(p.Spec.Schedule, supportv1alpha1.ScheduledEvent{Name: ev.Name, At: &metav1.Time{Time: start.Add(ev.Start)},
 			Duration: metav1.Duration{Duration: ev.Duration}, LeadTime: metav1.Duration{Duration: KnownEventLead},
 			Expect: supportv1alpha1.ExpectedInflow{Factor: &factor}})
 	}
@@ -45,7 +46,7 @@ func KnownEventPlan(events []scenario.KnownEvent) supportv1alpha1.SurgePlan {
 // the same windows (KEDACronName), on the same arrivals.
 func RunAnnounced(cfg Config, events []scenario.KnownEvent, policies []Policy) ([]Result, error) {
 	without := cfg
-	cfg.Plans = append(append([]supportv1alpha1.SurgePlan(nil), cfg.Plans...), KnownEventPlan(events))
+	cfg.Plans = append(append([]supportv1alpha1.SurgePlan(nil), cfg.Plans...), KnownEventPlan(events, cfg.StartTime()))
 	results, err := Run(cfg, policies)
 	if err != nil {
 		return nil, err

@@ -11,10 +11,22 @@ import (
 	"github.com/frontline-dev/frontline/internal/surge"
 )
 
-// epoch anchors simulated time for the state machines' clocks.
+// epoch is when simulated time begins unless Config.Start says.
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func at(sec float64) time.Time { return epoch.Add(time.Duration(sec * float64(time.Second))) }
+// StartTime is the wall-clock time of the trace's first row.
+func (c Config) StartTime() time.Time {
+	if c.Start.IsZero() {
+		return epoch
+	}
+	return c.Start
+}
+
+// at is the wall-clock time sec seconds into the run, for the state
+// machines' clocks and scheduled events.
+func (s *setup) at(sec float64) time.Time {
+	return s.cfg.StartTime().Add(time.Duration(sec * float64(time.Second)))
+}
 
 // Frontline is the operator's own policy: scaling.DecideQueue on each poll,
 // with the queue's surge plans run through surge.Step and combined with
@@ -70,7 +82,7 @@ func (f *Frontline) ReadyDelay(s *setup) time.Duration {
 
 func (f *Frontline) Decide(s *setup, st *state) int32 {
 	q := s.cfg.Queue
-	now := at(st.now)
+	now := s.at(st.now)
 	// The operator's estimator on the scraped counter: sized for its bound.
 	f.estimator.Observe("counter", s.scrapes(f.lastPoll, st.now))
 	f.lastPoll = st.now

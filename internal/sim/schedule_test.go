@@ -39,7 +39,7 @@ func TestKnownEventIsStaffedBeforeItStarts(t *testing.T) {
 		cfg := referenceChatQueue(t)
 		cfg.Trace, cfg.Seed, cfg.InflowBeforePerHour = trace, seed, 600
 		cfg.AgentReadyDelay = 10 * time.Minute
-		cfg.Plans = []supportv1alpha1.SurgePlan{KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}})}
+		cfg.Plans = []supportv1alpha1.SurgePlan{KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}}, epoch)}
 		res, err := Run(cfg, []Policy{&Frontline{}, CheapestForesight{}})
 		if err != nil {
 			t.Fatal(err)
@@ -103,7 +103,7 @@ func TestMoreThanExpectedStillRaises(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, plans := range [][]supportv1alpha1.SurgePlan{nil, {KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}})}} {
+		for _, plans := range [][]supportv1alpha1.SurgePlan{nil, {KnownEventPlan([]scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}}, epoch)}} {
 			cfg.Plans = plans
 			res, err := Run(cfg, []Policy{&Frontline{}})
 			if err != nil {

@@ -27,6 +27,9 @@ type Config struct {
 	Plans []supportv1alpha1.SurgePlan
 	Trace Trace
 	Seed  uint64
+	// Start is the wall-clock time of the trace's first row, against which
+	// plans' scheduled events are placed (zero: 2026-01-01T00:00:00Z).
+	Start time.Time
 	// PodReadyDelay is how long a new replica takes to serve (default 30 s).
 	PodReadyDelay time.Duration
 	// AgentReadyDelay is how long a person called in takes to log in and
@@ -353,7 +356,7 @@ func (s *setup) scrapes(from, to float64) []inflow.Sample {
 	var out []inflow.Sample
 	for t := math.Floor((from-s.scrapePhase)/every)*every + s.scrapePhase; t <= to; t += every {
 		if t > from {
-			out = append(out, inflow.Sample{T: at(t), V: s.counterAt(t)})
+			out = append(out, inflow.Sample{T: s.at(t), V: s.counterAt(t)})
 		}
 	}
 	return out
