@@ -409,18 +409,8 @@ func TestSimulateCalmInflowMeasured(t *testing.T) {
 // no more than keda-hpa with a cron floor over the same window, for at
 // least its SLA.
 func TestSimulateListing(t *testing.T) {
-	code, out, errOut := run("simulate", "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "10m", "-o", "json")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	var got struct {
-		Results []sim.Result `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatal(err)
-	}
 	by := map[string]sim.Result{}
-	for _, r := range got.Results {
+	for _, r := range simulateJSON(t, "-f", samples, "--queue", "retail-chat", "--scenario", "listing", "--agent-ready-delay", "10m") {
 		by[r.Policy] = r
 	}
 	scheduled, unscheduled, keda, cheapest, cron := by[sim.FrontlineName], by[sim.UnscheduledName], by[sim.KEDAName], by[sim.CheapestForesightName], by[sim.KEDACronName]
@@ -477,21 +467,27 @@ spec:
 		t.Fatal(err)
 	}
 	met := func(start string) float64 {
-		code, out, errOut := run("simulate", "-f", dir, "--trace", trace, "--agent-ready-delay", "10m", "--start", start, "-o", "json")
-		if code != 0 {
-			t.Fatalf("exit %d: %s", code, errOut)
-		}
-		var got struct {
-			Results []sim.Result `json:"results"`
-		}
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatal(err)
-		}
-		return got.Results[0].SLMetFraction
+		return simulateJSON(t, "-f", dir, "--trace", trace, "--agent-ready-delay", "10m", "--start", start)[0].SLMetFraction
 	}
 	aligned, dayLate := met("2026-12-10T11:00:00Z"), met("2026-12-11T11:00:00Z")
 	t.Logf("SLA met: the event in the run %.1f %%, a day away %.1f %%", 100*aligned, 100*dayLate)
 	if aligned <= dayLate {
 		t.Errorf("the scheduled event bought nothing: %.3f against %.3f", aligned, dayLate)
 	}
+}
+
+// simulateJSON runs simulate with -o json and returns its results.
+func simulateJSON(t *testing.T, args ...string) []sim.Result {
+	t.Helper()
+	code, out, errOut := run(append(append([]string{"simulate"}, args...), "-o", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		Results []sim.Result `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	return got.Results
 }
