@@ -105,7 +105,7 @@ func nextBoundary(p *supportv1alpha1.SurgePlan, now time.Time) (time.Duration, b
 	for _, e := range p.Status.Events {
 		times = append(times, e.ReadyBy.Time, e.Start.Time, e.End.Time)
 	}
-	if n := p.Status.NextEvent; n != nil {
+	if p.Status.NextEvent != nil {
 		if w, ok := schedule.Next(p.Spec.Schedule, now); ok {
 			times = append(times, w.Opens)
 		}

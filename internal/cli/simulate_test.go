@@ -369,19 +369,7 @@ func TestSimulateCalmInflowFromCapacity(t *testing.T) {
 // at the level it measured, in status; --base-inflow-per-hour still wins;
 // a trace has no base.
 func TestSimulateCalmInflowMeasured(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
-		raw, err := os.ReadFile(filepath.Join(samples, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(f, "supportqueue") {
-			raw = append(raw, "status:\n  measured:\n    inflowPerHour: 1234\n    sizedForInflowPerHour: 1290\n"...)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := retailChatCopy(t, "status:\n  measured:\n    inflowPerHour: 1234\n    sizedForInflowPerHour: 1290\n")
 	if got := baseInflowOf(t, "-f", dir, "--scenario", "btc-crash")["retail-chat"]; got != (calmInflow{PerHour: 1234, Source: inflowFromMeasured, From: "status.measured.inflowPerHour"}) {
 		t.Errorf("measured: %+v", got)
 	}
@@ -436,16 +424,7 @@ func TestSimulateListing(t *testing.T) {
 // 11:40, prepared for when the trace starts at 11:00, not when it starts
 // a day later.
 func TestSimulatePlanScheduleAgainstStart(t *testing.T) {
-	dir := t.TempDir()
-	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
-		raw, err := os.ReadFile(filepath.Join(samples, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := retailChatCopy(t, "")
 	plan := `apiVersion: support.frontline.dev/v1alpha1
 kind: SurgePlan
 metadata: {name: listing}
@@ -490,4 +469,24 @@ func simulateJSON(t *testing.T, args ...string) []sim.Result {
 		t.Fatal(err)
 	}
 	return got.Results
+}
+
+// retailChatCopy copies the sample retail-chat queue and its policy into a
+// temporary directory, with queueTail appended to the queue's file.
+func retailChatCopy(t *testing.T, queueTail string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"support_v1alpha1_supportqueue_retail_chat.yaml", "support_v1alpha1_slapolicy_retail.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(samples, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(f, "supportqueue") {
+			raw = append(raw, queueTail...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
