@@ -125,7 +125,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	surgeActive.WithLabelValues(p.Namespace, p.Name).Set(active)
 
-	requeue := evaluationInterval(p)
+	requeue := surge.EvaluationInterval(p)
 	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
 		requeue = min(requeue, m.Until.Sub(now)+time.Second)
 	}
@@ -219,7 +219,7 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	}
 	// Triggers are read concurrently: a slow query costs the evaluation
 	// one timeout, not one per trigger.
-	specs := surge.TriggerSpecs(p.Spec.Triggers)
+	specs := surge.TriggerSpecs(p)
 	out := make([]surge.Trigger, len(specs))
 	var wg sync.WaitGroup
 	for i, spec := range specs {
@@ -243,19 +243,11 @@ func confinedQuery(query string, src sources.Source, namespace string) (string, 
 	return q, nil
 }
 
-// evaluationInterval is how often the plan's triggers are read (5s unset).
-func evaluationInterval(p *supportv1alpha1.SurgePlan) time.Duration {
-	if d := p.Spec.EvaluationInterval.Duration; d > 0 {
-		return d
-	}
-	return 5 * time.Second
-}
-
 // triggerTimeout bounds one trigger read: an evaluation interval, at most
 // 10 s, so a Prometheus that does not answer delays the plan's next
 // evaluation by no more than one interval.
 func triggerTimeout(p *supportv1alpha1.SurgePlan) time.Duration {
-	return min(evaluationInterval(p), 10*time.Second)
+	return min(surge.EvaluationInterval(p), 10*time.Second)
 }
 
 // reading is a trigger read from one query: its value, or why not.

@@ -265,7 +265,7 @@ func FuzzEstimator(f *testing.F) {
 				t.Fatalf("estimate %+v", est)
 			}
 		}
-		sp := DetectSpike([]SpikeSeries{{Samples: samples, Baseline: float64(len(raw) % 5)}}, 3, DefaultSpikeFalseAlarmEvery)
+		sp := DetectSpike([]SpikeSeries{{Samples: samples, Baseline: float64(len(raw) % 5)}}, 3, DefaultSpikeFalseAlarmEvery, 5*time.Second)
 		if sp.Ratio < 0 || math.IsNaN(sp.InflowPerSecond) {
 			t.Fatalf("spike %+v", sp)
 		}

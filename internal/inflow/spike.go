@@ -58,8 +58,10 @@ const minBaseline = 1.0 / 3600
 // verdict is the charts' state at the window's end. Series whose baseline
 // rests on little data are left out of the charts and tested together by
 // the two-sample test, against "the rate after the split is ratio times
-// the rate before", counted as one more chart.
-func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spike {
+// the rate before", with the estimator's young rule: youngThreshold for
+// the budget, run every look (the plan's evaluation interval; a scrape
+// when shorter).
+func DetectSpike(series []SpikeSeries, ratio float64, budget, look time.Duration) Spike {
 	type obs struct {
 		Increment
 		base  float64
@@ -92,11 +94,7 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].End.Before(all[j].End) })
 	det := Detector{Ratios: []float64{ratio, 2 * ratio, 4 * ratio}}
-	charts := len(det.Ratios)
-	if len(young) > 0 {
-		charts++
-	}
-	det.Threshold = ThresholdFor(budget, scrape.typical(), charts)
+	det.Threshold = ThresholdFor(budget, scrape.typical(), len(det.Ratios))
 	det.Reset()
 	var count, expected float64
 	for _, o := range all {
@@ -126,8 +124,11 @@ func DetectSpike(series []SpikeSeries, ratio float64, budget time.Duration) Spik
 		// The test's null is the ratio itself, so its alarm already means
 		// significantly at or above it.
 		s := scanSplits(young, ratio)
-		out.Statistic = max(out.Statistic, s.rise.llr)
-		if s.rise.llr >= det.Threshold {
+		h := youngThreshold(budget, max(look.Seconds(), scrape.typical()), false)
+		if s.rise.llr-h > out.Statistic-out.Threshold {
+			out.Statistic, out.Threshold = s.rise.llr, h
+		}
+		if s.rise.llr >= h {
 			out.Alarm, out.Since, out.Ratio = true, s.rise.at, s.rise.ratio
 		}
 	}

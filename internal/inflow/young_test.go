@@ -493,7 +493,7 @@ func TestSpikeOnYoungBaseline(t *testing.T) {
 		baseline := poissonCount(rng, rate/3600*span.Seconds()) / span.Seconds()
 		spike := func(samples []Sample, baselineSeconds float64) bool {
 			s := SpikeSeries{Samples: samples, Baseline: baseline, BaselineSeconds: baselineSeconds}
-			return DetectSpike([]SpikeSeries{s}, ratio, DefaultSpikeFalseAlarmEvery).Alarm
+			return DetectSpike([]SpikeSeries{s}, ratio, DefaultSpikeFalseAlarmEvery, 5*time.Second).Alarm
 		}
 		calm := newCounter(seed, 5*time.Second, steady(rate)).samples(0, window)
 		if spike(calm, 0) {

@@ -145,7 +145,7 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 	ps.events = schedule.Status(ps.plan.Spec.Schedule, ps.events, open, level, now)
 	if evaluating {
 		point := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second)))
-		for _, spec := range surge.TriggerSpecs(ps.plan.Spec.Triggers) {
+		for _, spec := range surge.TriggerSpecs(&ps.plan) {
 			switch spec.Kind {
 			case surge.KindInflowSpike:
 				// The counter over the window, against the usual rate before it.
@@ -180,11 +180,7 @@ func (f *Frontline) evaluate(s *setup, st *state, ps *planState, now time.Time, 
 		st.activated[ps.plan.Name]++
 	}
 	ps.state = next
-	interval := ps.plan.Spec.EvaluationInterval.Duration
-	if interval <= 0 {
-		interval = 5 * time.Second
-	}
-	ps.nextEval = st.now + interval.Seconds()
+	ps.nextEval = st.now + surge.EvaluationInterval(&ps.plan).Seconds()
 }
 
 // Static runs the queue at its minimum, whatever the traffic.

@@ -26,11 +26,20 @@ type TriggerSpec struct {
 	// Baseline the span before it that sets the reference rate.
 	Window, Baseline time.Duration
 	MinInflowPerHour float64
-	// FalseAlarmEvery is the spike detector's budget.
-	FalseAlarmEvery time.Duration
+	// FalseAlarmEvery is the spike detector's budget; Every how often the
+	// plan reads the trigger.
+	FalseAlarmEvery, Every time.Duration
 	// Query is an external trigger's PromQL; Source the metrics source it
 	// reads (empty: the plan's).
 	Query, Source string
+}
+
+// EvaluationInterval is how often the plan's triggers are read (5s unset).
+func EvaluationInterval(p *supportv1alpha1.SurgePlan) time.Duration {
+	if d := p.Spec.EvaluationInterval.Duration; d > 0 {
+		return d
+	}
+	return 5 * time.Second
 }
 
 // Reading turns a value into the state machine's input; known is false
@@ -48,7 +57,8 @@ func (s TriggerSpec) Failed(why string) Trigger {
 
 // TriggerSpecs resolves a plan's triggers. Exit thresholds default to
 // halfway between 1 and the ratio (spikes) or half the entry value.
-func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
+func TriggerSpecs(p *supportv1alpha1.SurgePlan) []TriggerSpec {
+	t := p.Spec.Triggers
 	if t == nil {
 		return nil
 	}
@@ -64,7 +74,7 @@ func TriggerSpecs(t *supportv1alpha1.SurgeTriggers) []TriggerSpec {
 			budget = s.FalseAlarmEvery.Duration
 		}
 		out = append(out, TriggerSpec{Name: KindInflowSpike, Kind: KindInflowSpike, Enter: ratio, Exit: exit, For: s.For.Duration,
-			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour), FalseAlarmEvery: budget})
+			Window: s.Window.Duration, Baseline: s.Baseline.Duration, MinInflowPerHour: float64(s.MinInflowPerHour), FalseAlarmEvery: budget, Every: EvaluationInterval(p)})
 	}
 	if b := t.Backlog; b != nil {
 		exit := float64(b.Above) / 2
@@ -203,7 +213,7 @@ func (s TriggerSpec) SpikeSeries(samples []inflow.Sample, base SpikeBaseline) (_
 // and compared with the exit ratio. The operator and the simulator both
 // read spikes through here.
 func (s TriggerSpec) Spike(series []inflow.SpikeSeries) Trigger {
-	v := inflow.DetectSpike(series, s.Enter, s.FalseAlarmEvery)
+	v := inflow.DetectSpike(series, s.Enter, s.FalseAlarmEvery, s.Every)
 	t := s.Reading(v.Ratio, v.Known, v.InflowPerSecond*3600 >= s.MinInflowPerHour)
 	t.Alarm = &v.Alarm
 	if !v.Known {
