@@ -34,7 +34,7 @@ func blackhole(t *testing.T) string {
 	return srv.URL
 }
 
-// TestBlackholedPrometheusHoldsUpOnlyItsOwn: a queue and a plan on a
+// TestBlackholedPrometheusHoldsUpOnlyItsOwn: a queue and forty plans on a
 // Prometheus that never answers (every read waits out its 10 s timeout)
 // do not delay the queues and plans on a healthy one: those react within
 // one poll or evaluation interval plus a scrape, step after step.
@@ -56,6 +56,17 @@ func TestBlackholedPrometheusHoldsUpOnlyItsOwn(t *testing.T) {
 	livePlan := volatilityPlan(ns, "live-plan")
 	livePlan.Spec.Triggers.External[0].For = metav1.Duration{}
 	create(t, policy(ns, "p", 80), stuck, stuckPlan, live, livePlan)
+	// Ten times as many plans on the dead source as the reconciler has
+	// workers (4): were their reads on the workers, each would hold one
+	// for 10 s of every 20 (a read, then its interval), and the live plan
+	// would wait its turn behind them (it did, with reads on the workers:
+	// still Armed after 12 s).
+	for i := range 39 {
+		more := stuckPlan.DeepCopy()
+		more.Name = fmt.Sprintf("stuck-plan-%d", i)
+		more.ResourceVersion = ""
+		create(t, more)
+	}
 
 	eventually(t, 60*time.Second, func() error {
 		c := condition(getQueue(t, ns, "stuck"), supportv1alpha1.ConditionMetricsAvailable)
@@ -74,8 +85,8 @@ func TestBlackholedPrometheusHoldsUpOnlyItsOwn(t *testing.T) {
 		setGaugeInflow(ns, "live", perHour)
 		waitReplicas(t, ns, "live-agents", agentsFor(perHour/2, 80), 9*time.Second)
 	}
-	// The plan evaluates every 5 s with `for: 0s`; one worker stuck on the
-	// other plan's 10 s reads would miss 12 s.
+	// The plan evaluates every 5 s with `for: 0s`; workers stuck on the
+	// other plans' 10 s reads would miss 12 s.
 	setVolatility(ns, 0.08)
 	waitPhase(t, ns, "live-plan", supportv1alpha1.SurgePhaseActive, 12*time.Second)
 

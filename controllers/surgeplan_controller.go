@@ -24,10 +24,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
@@ -56,9 +58,11 @@ type SurgePlanReconciler struct {
 	// Sources resolves a plan's prometheus to a client, or refuses it.
 	Sources *sources.Registry
 
-	// Workers is MaxConcurrentReconciles: plans on a slow Prometheus do
-	// not hold up the others.
+	// Workers is MaxConcurrentReconciles.
 	Workers int
+
+	// reads runs trigger reads off the workers (set up by SetupWithManager).
+	reads *triggerReads
 }
 
 // Reconcile evaluates the plan once and schedules the next evaluation.
@@ -67,6 +71,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.Get(ctx, req.NamespacedName, p); err != nil {
 		if client.IgnoreNotFound(err) == nil {
 			surgeActive.DeleteLabelValues(req.Namespace, req.Name)
+			r.reads.forget(req.NamespacedName)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -88,14 +93,19 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	open, scheduleErr := openEvents(p, in, now)
 	in.Event = schedule.Running(open, now)
 	var refused *sources.Refusal
+	read := true // whether in.Triggers says if the triggers can be read
 	if evaluating {
-		in.Triggers, refused = r.readTriggers(ctx, p, queues, now)
+		in.Triggers, refused, read = r.reads.latest(ctx, p, now, func(ctx context.Context, p *supportv1alpha1.SurgePlan) ([]surge.Trigger, *sources.Refusal) {
+			return r.readTriggers(ctx, p, queues, now)
+		})
 	}
 
 	next, tr := surge.Step(stateOf(p.Status), in)
 	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
 	recordSchedule(p, before.Status.Events, open, scheduleErr, queues, in.Off(), now, rec)
-	recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
+	if read {
+		recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
+	}
 	recordMissingTranslations(p, queues, rec)
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
 		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
@@ -458,8 +468,10 @@ func hasInvalidOverride(p *supportv1alpha1.SurgePlan) bool {
 // SetupWithManager watches plans (spec and annotation changes) and the
 // queues they may select.
 func (r *SurgePlanReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.reads = newTriggerReads()
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&supportv1alpha1.SurgePlan{}, builder.WithPredicates(predicate.Or(predicate.GenerationChangedPredicate{}, predicate.AnnotationChangedPredicate{}))).
+		WatchesRawSource(source.Channel(r.reads.wake, &handler.EnqueueRequestForObject{})).
 		Named("surgeplan").
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Workers, 1)}).
 		Complete(r)
