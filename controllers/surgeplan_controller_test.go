@@ -184,6 +184,19 @@ func TestOnCallCommands(t *testing.T) {
 	if p := getPlan(t, ns, "btc-crash"); p.Status.Phase != supportv1alpha1.SurgePhaseArmed || p.Annotations[supportv1alpha1.AnnotationSurgeOverride] != "" {
 		t.Errorf("a dry run changed the plan: %s %v", p.Status.Phase, p.Annotations)
 	}
+	// With -o, the plan as it would be written: locally (client), as the
+	// apiserver admitted it without keeping it (server).
+	const overridePath = `{.metadata.annotations.support\.frontline\.dev/surge-override}`
+	if y := plugin("surge", "on", "btc-crash", "--dry-run=client", "-o", "yaml"); !strings.Contains(y, "kind: SurgePlan") ||
+		!strings.Contains(y, supportv1alpha1.AnnotationSurgeOverride+": Always") || !strings.Contains(y, "oncall-jane") {
+		t.Errorf("surge on --dry-run=client -o yaml:\n%s", y)
+	}
+	if v := plugin("surge", "on", "btc-crash", "--dry-run=server", "-o", "jsonpath="+overridePath); v != "Always" {
+		t.Errorf("surge on --dry-run=server -o jsonpath: %q, want Always", v)
+	}
+	if p := getPlan(t, ns, "btc-crash"); p.Annotations[supportv1alpha1.AnnotationSurgeOverride] != "" {
+		t.Errorf("a dry run with -o changed the plan: %v", p.Annotations)
+	}
 	out := plugin("surge", "on", "btc-crash", "--for", "15s", "--reason", "BTC -18% in 10 min")
 	if !strings.Contains(out, ": Auto -> Always (override) until") || !strings.Contains(out, "by oncall-jane") {
 		t.Errorf("surge on printed %q", out)

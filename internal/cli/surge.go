@@ -19,7 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/printers"
 	watchtools "k8s.io/client-go/tools/watch"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
@@ -47,6 +49,9 @@ type surgeOptions struct {
 	timeout time.Duration
 	// printFlags and allNamespaces are surge status's -o and -A.
 	printFlags    *objectPrintFlags
+	// changedPrint is on, off and auto's -o: the plan as written (or, with
+	// --dry-run=client, as it would be), in place of the summary line.
+	changedPrint *genericclioptions.PrintFlags
 	allNamespaces bool
 }
 
@@ -74,8 +79,14 @@ and Events with who set it.`,
 			switch o.dryRun {
 			case dryRunNone:
 			case dryRunClient:
+				if o.printsObject() {
+					break // the plan as it would be written, by setOverride
+				}
 				return o.printDryRun(cmd.Context(), args[0])
 			case dryRunServer:
+				if o.printsObject() {
+					break
+				}
 				if err := o.printDryRun(cmd.Context(), args[0]); err != nil {
 					return err
 				}
@@ -85,7 +96,7 @@ and Events with who set it.`,
 			return o.setOverride(cmd.Context(), args[0], supportv1alpha1.SurgeModeAlways, o.dur)
 		},
 	}
-	on.Flags().StringVar(&o.dryRun, "dry-run", dryRunNone, `"client" (or bare --dry-run): print what each selected queue would gain (agents, bots, pinned FAQs) and change nothing; "server": that, and the apiserver admits the override without keeping it.`)
+	on.Flags().StringVar(&o.dryRun, "dry-run", dryRunNone, `"client" (or bare --dry-run): print what each selected queue would gain (agents, bots, pinned FAQs) and change nothing; "server": that, and the apiserver admits the override without keeping it. With -o, the plan as it would be written instead.`)
 	on.Flags().Lookup("dry-run").NoOptDefVal = dryRunClient
 	on.Flags().DurationVar(&o.dur, "for", 30*time.Minute, "How long the plan stays forced on; then it follows its own mode again by itself.")
 	on.Flags().StringVar(&o.reason, "reason", "", "Why, for the audit trail.")
@@ -135,13 +146,16 @@ and Events with who set it.`,
 	for _, c := range []*cobra.Command{on, off, auto} {
 		c.Flags().BoolVar(&o.wait, "wait", false, "Wait until the operator has recorded the override and the plan is in the phase it forces (on: Active, off: Disabled), following the plan through a watch that survives the apiserver closing it.")
 		c.Flags().DurationVar(&o.timeout, "timeout", time.Minute, "How long --wait waits; past it the command fails (exit 1) naming the plan's phase.")
+		o.changedPrint.AddFlags(c)
+		c.Flags().Lookup("output").Usage = "Output format: print the plan as written (with --wait, once the operator has acted; with --dry-run=client, as it would be) instead of the summary line. One of: (" + strings.Join(o.changedPrint.AllowedFormats(), ", ") + ")."
 	}
 	cmd.AddCommand(on, off, auto, status)
 	return cmd
 }
 
 func newSurgeOptions(s Streams, flags *genericclioptions.ConfigFlags, now func() time.Time) *surgeOptions {
-	return &surgeOptions{flags: flags, s: s, now: now, printFlags: newObjectPrintFlags()}
+	return &surgeOptions{flags: flags, s: s, now: now, printFlags: newObjectPrintFlags(),
+		changedPrint: genericclioptions.NewPrintFlags("override set").WithTypeSetter(scheme.New())}
 }
 
 func (o *surgeOptions) client() (client.WithWatch, string, error) {
@@ -235,6 +249,14 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	if o.wait && o.timeout <= 0 {
 		return &flagError{"timeout", "must be a positive duration, e.g. 2m"}
 	}
+	var printer printers.ResourcePrinter
+	if o.printsObject() {
+		p, err := o.changedPrint.ToPrinter()
+		if err != nil {
+			return &flagError{"output", err.Error()}
+		}
+		printer = p
+	}
 	c, plan, err := o.getPlan(ctx, name)
 	if err != nil {
 		return err
@@ -264,12 +286,20 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 		return err
 	}
 	before := effectiveMode(plan, o.now())
+	if o.dryRun == dryRunClient {
+		// The merge patch, applied here: what the apiserver would keep.
+		setAnnotations(plan, annotations)
+		return printer.PrintObj(plan, o.s.Out)
+	}
 	opts := []client.PatchOption{client.FieldOwner(FieldManager)}
 	if o.dryRun == dryRunServer {
 		opts = append(opts, client.DryRunAll)
 	}
 	if err := c.Patch(ctx, plan, client.RawPatch(types.MergePatchType, patch), opts...); err != nil {
 		return fmt.Errorf("patching surgeplan %s/%s: %w", ns, name, err)
+	}
+	if printer != nil && (!o.wait || o.dryRun == dryRunServer) {
+		return printer.PrintObj(plan, o.s.Out)
 	}
 	after := describeMode(mode, until, true)
 	if mode == supportv1alpha1.SurgeModeAuto {
@@ -282,14 +312,41 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	if o.dryRun == dryRunServer {
 		msg += " (server dry run: admitted, not kept)"
 	}
-	if _, err := fmt.Fprintf(o.s.Out, "%s by %s\n", msg, who); err != nil {
-		return err
+	if printer == nil {
+		if _, err := fmt.Fprintf(o.s.Out, "%s by %s\n", msg, who); err != nil {
+			return err
+		}
 	}
 	if !o.wait || o.dryRun == dryRunServer {
 		return nil
 	}
 	want := manualRecord{mode: mode, by: who, reason: o.reason, until: until}
-	return o.waitForOperator(ctx, c, plan, want)
+	last, err := o.waitForOperator(ctx, c, plan, want)
+	if err != nil {
+		return err
+	}
+	if printer != nil {
+		return printer.PrintObj(last, o.s.Out)
+	}
+	_, err = fmt.Fprintf(o.s.Out, "surgeplan %s/%s is %s (%s)\n", ns, name, last.Status.Phase, last.Status.Reason)
+	return err
+}
+
+// printsObject reports whether on, off or auto print the plan (-o).
+func (o *surgeOptions) printsObject() bool { return ptr.Deref(o.changedPrint.OutputFormat, "") != "" }
+
+// setAnnotations applies a merge patch of annotations (nil deletes) to p.
+func setAnnotations(p *supportv1alpha1.SurgePlan, annotations map[string]any) {
+	for k, v := range annotations {
+		if v == nil {
+			delete(p.Annotations, k)
+			continue
+		}
+		if p.Annotations == nil {
+			p.Annotations = map[string]string{}
+		}
+		p.Annotations[k] = v.(string)
+	}
 }
 
 // manualRecord is the override the plugin wrote, as the operator records
@@ -333,7 +390,7 @@ var errRelist = errors.New("watch expired")
 // closes the watch; a version too old to resume reads the plan again. It
 // returns once the operator has acted on the override; --timeout bounds
 // the wait.
-func (o *surgeOptions) waitForOperator(ctx context.Context, c client.WithWatch, plan *supportv1alpha1.SurgePlan, want manualRecord) error {
+func (o *surgeOptions) waitForOperator(ctx context.Context, c client.WithWatch, plan *supportv1alpha1.SurgePlan, want manualRecord) (*supportv1alpha1.SurgePlan, error) {
 	key := types.NamespacedName{Namespace: plan.Namespace, Name: plan.Name}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -362,28 +419,27 @@ func (o *surgeOptions) waitForOperator(ctx context.Context, c client.WithWatch, 
 			if ctx.Err() != nil {
 				break
 			}
-			return fmt.Errorf("surgeplan %s: %w", key, err)
+			return nil, fmt.Errorf("surgeplan %s: %w", key, err)
 		}
 		if ok, _ := done(watch.Event{Type: watch.Modified, Object: p}); ok {
 			break
 		}
 		w, err := retryWatch(ctx, c, plan.Namespace, &supportv1alpha1.SurgePlanList{}, p.ResourceVersion, byName)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = watchtools.UntilWithoutRetry(ctx, w, done)
 		if err == nil || ctx.Err() != nil {
 			break
 		}
 		if !errors.Is(err, errRelist) && !errors.Is(err, watchtools.ErrWatchClosed) {
-			return err
+			return nil, err
 		}
 	}
 	if ctx.Err() != nil {
-		return fmt.Errorf("surgeplan %s: the operator did not act within %s (phase %s, reason %s)", key, o.timeout, orNone(string(last.Status.Phase)), orNone(last.Status.Reason))
+		return nil, fmt.Errorf("surgeplan %s: the operator did not act within %s (phase %s, reason %s)", key, o.timeout, orNone(string(last.Status.Phase)), orNone(last.Status.Reason))
 	}
-	_, err := fmt.Fprintf(o.s.Out, "surgeplan %s is %s (%s)\n", key, last.Status.Phase, last.Status.Reason)
-	return err
+	return last, nil
 }
 
 // effectiveMode says what drives the plan now: an override in force, or
