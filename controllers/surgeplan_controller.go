@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +37,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
+	"github.com/frontline-dev/frontline/internal/surgestatus"
 	"github.com/frontline-dev/frontline/internal/tenancy"
 )
 
@@ -100,11 +100,11 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		})
 	}
 
-	next, tr := surge.Step(stateOf(p.Status), in)
-	recordSurgeStatus(p, queues, next, tr, in, now, overrideErr)
+	next, tr := surge.Step(surgestatus.State(p.Status), in)
+	surgestatus.Record(p, queues, next, tr, in, now, overrideErr)
 	recordSchedule(p, before.Status.Events, open, scheduleErr, queues, in.Off(), now, rec)
 	if read {
-		recordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
+		surgestatus.RecordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
 	}
 	recordMissingTranslations(p, queues, rec)
 	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
@@ -114,11 +114,11 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		}
 	}
 	if overrideErr != nil {
-		if !hasInvalidOverride(before) {
+		if !surgestatus.HasInvalidOverride(before) {
 			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
 		}
 	}
-	if m, changed := manualChange(p, now); changed {
+	if m, changed := surgestatus.Manual(p, now); changed {
 		p.Status.Manual = m
 		if m.Expired {
 			rec.Eventf(p, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonManualExpired, "Override",
@@ -301,168 +301,6 @@ func (r *SurgePlanReconciler) readSpike(ctx context.Context, api metrics.API, sp
 		}
 	}
 	return spec.Spike(series)
-}
-
-// stateOf reads the state machine's state back from status.
-func stateOf(st supportv1alpha1.SurgePlanStatus) surge.State {
-	s := surge.State{Phase: surge.Phase(st.Phase), HoldingSince: map[string]time.Time{}, Forced: st.Reason == supportv1alpha1.ReasonManualOn || st.Reason == supportv1alpha1.ReasonModeAlways}
-	if st.Since != nil {
-		s.Since = st.Since.Time
-	}
-	if st.QuietSince != nil {
-		t := st.QuietSince.Time
-		s.QuietSince = &t
-	}
-	for _, t := range st.Triggers {
-		if t.HoldingSince != nil {
-			s.HoldingSince[t.Name] = t.HoldingSince.Time
-		}
-	}
-	return s
-}
-
-// recordSurgeStatus writes the state and audit trail. Live trigger values
-// are recorded only while a trigger holds, so a calm plan writes nothing.
-func recordSurgeStatus(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue, next surge.State, tr *surge.Transition, in surge.Input, now time.Time, overrideErr error) {
-	st := &p.Status
-	st.ObservedGeneration = p.Generation
-	st.Phase = supportv1alpha1.SurgePhase(next.Phase)
-	if st.Since == nil || !st.Since.Time.Equal(next.Since) {
-		st.Since = &metav1.Time{Time: next.Since}
-	}
-	st.QuietSince = nil
-	if next.QuietSince != nil {
-		st.QuietSince = &metav1.Time{Time: *next.QuietSince}
-	}
-	st.Triggers = nil
-	for _, t := range in.Triggers {
-		obs := supportv1alpha1.TriggerObservation{Name: t.Name, Threshold: surge.Format(t.Enter)}
-		if !t.Known {
-			// Unreadable (query error, no or several series): it can neither
-			// fire nor let an Active plan cool down; say so, and why.
-			obs.Value, obs.Message = "unknown", t.Unreadable
-		}
-		if since, ok := next.HoldingSince[t.Name]; ok {
-			obs.HoldingSince = &metav1.Time{Time: since}
-			obs.Value = surge.Format(t.Value)
-		}
-		st.Triggers = append(st.Triggers, obs)
-	}
-	if in.Mode == surge.ModeNever || in.ForcedOn() && len(in.Triggers) == 0 && p.Spec.Triggers != nil {
-		st.Triggers = nil // not evaluated while forced
-	}
-	st.Queues = nil
-	for _, q := range queues {
-		st.Queues = append(st.Queues, q.Name)
-	}
-	st.Added = supportv1alpha1.SurgeAdded{}
-	if next.Phase == surge.Active {
-		st.Added = addedCapacity(p, queues)
-	}
-	if tr != nil {
-		st.Reason, st.Message = tr.Reason, tr.Message
-		st.History = append(st.History, supportv1alpha1.SurgeTransition{Time: metav1.NewTime(now),
-			From: supportv1alpha1.SurgePhase(tr.From), To: supportv1alpha1.SurgePhase(tr.To), Reason: tr.Reason, Message: tr.Message})
-		if limit := int(max(p.Spec.HistoryLimit, 1)); len(st.History) > limit {
-			st.History = st.History[len(st.History)-limit:]
-		}
-	}
-	if st.Reason == "" {
-		st.Reason, st.Message = "Initialized", "plan evaluated"
-	}
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.Generation})
-	}
-	if next.Phase == surge.Active {
-		set(supportv1alpha1.ConditionSurging, metav1.ConditionTrue, supportv1alpha1.ReasonSurgeActive, st.Message)
-	} else {
-		set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, string(next.Phase), fmt.Sprintf("plan is %s", next.Phase))
-	}
-	// A surging plan is healthy: Ready reflects the plan's own soundness.
-	if overrideErr != nil {
-		set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonInvalidOverride, overrideErr.Error()+" (ignored)")
-		return
-	}
-	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
-}
-
-// recordTriggersAvailable says whether every trigger could be read, naming
-// those that could not and why; a refused source is the reason for all
-// of them, said once.
-func recordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []surge.Trigger, refused *sources.Refusal, generation int64) {
-	if len(triggers) == 0 {
-		meta.RemoveStatusCondition(&st.Conditions, supportv1alpha1.ConditionTriggersAvailable)
-		return
-	}
-	if refused != nil {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionFalse,
-			Reason: refused.Reason, Message: refused.Message + "; no trigger is read, so the plan neither fires nor cools down", ObservedGeneration: generation})
-		return
-	}
-	var unreadable []string
-	for _, t := range triggers {
-		if !t.Known {
-			unreadable = append(unreadable, fmt.Sprintf("%s: %s", t.Name, t.Unreadable))
-		}
-	}
-	c := metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionTrue,
-		Reason: supportv1alpha1.ReasonTriggersRead, Message: fmt.Sprintf("%d triggers read", len(triggers)), ObservedGeneration: generation}
-	if len(unreadable) > 0 {
-		c.Status, c.Reason, c.Message = metav1.ConditionFalse, supportv1alpha1.ReasonTriggerUnreadable, strings.Join(unreadable, "; ")
-	}
-	meta.SetStatusCondition(&st.Conditions, c)
-}
-
-// addedCapacity sums what surge really added on the plan's queues where
-// it is active, as each queue decided it (bounds, caps and several plans
-// combined).
-func addedCapacity(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue) supportv1alpha1.SurgeAdded {
-	var added supportv1alpha1.SurgeAdded
-	for _, q := range queues {
-		if slices.Contains(q.Status.ActiveSurgePlans, p.Name) {
-			added.AgentReplicas += q.Status.Agents.AddedBySurge
-			added.ChatbotReplicas += q.Status.Chatbot.AddedBySurge
-		}
-	}
-	return added
-}
-
-// manualChange is the audit record of the plan's on-call override: what
-// it is, who set it, why and until when; expired once its time passed;
-// Auto once cleared (by surge auto, which keeps changed-by). changed is
-// false when status already says so.
-func manualChange(p *supportv1alpha1.SurgePlan, now time.Time) (*supportv1alpha1.ManualChange, bool) {
-	prev := p.Status.Manual
-	o, err := surge.OverrideOf(p.Annotations)
-	if err != nil {
-		return prev, false
-	}
-	var m *supportv1alpha1.ManualChange
-	switch {
-	case o != nil:
-		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeMode(o.Mode), By: o.By, Reason: o.Reason, Expired: !o.InForce(now)}
-		if o.Until != nil {
-			m.Until = &metav1.Time{Time: *o.Until}
-		}
-	case prev != nil && prev.Mode != supportv1alpha1.SurgeModeAuto:
-		// Cleared: the plan follows spec.mode again.
-		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAuto, By: p.Annotations[supportv1alpha1.AnnotationChangedBy],
-			Reason: p.Annotations[supportv1alpha1.AnnotationSurgeOverrideReason]}
-	default:
-		return prev, false
-	}
-	if prev != nil && prev.Mode == m.Mode && prev.By == m.By && prev.Reason == m.Reason && prev.Expired == m.Expired &&
-		(prev.Until == nil) == (m.Until == nil) && (m.Until == nil || prev.Until.Equal(m.Until)) {
-		return prev, false
-	}
-	t := metav1.NewTime(now)
-	m.Time = &t
-	return m, true
-}
-
-func hasInvalidOverride(p *supportv1alpha1.SurgePlan) bool {
-	c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionReady)
-	return c != nil && c.Reason == supportv1alpha1.ReasonInvalidOverride
 }
 
 // SetupWithManager watches plans (spec and annotation changes) and the

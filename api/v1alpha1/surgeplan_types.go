@@ -787,6 +787,11 @@ type SurgePlanStatus struct {
 	// +optional
 	Message string `json:"message,omitempty"`
 
+	// forced is true while the current Active period was forced (surge
+	// on, or mode Always) rather than entered by the triggers or an event.
+	// +optional
+	Forced bool `json:"forced,omitempty"`
+
 	// manual records the on-call override (kubectl frontline surge
 	// on|off|auto, in the support.frontline.dev/surge-override
 	// annotations): what, who, why, until when, and whether it expired.
