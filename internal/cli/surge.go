@@ -48,10 +48,10 @@ type surgeOptions struct {
 	wait    bool
 	timeout time.Duration
 	// printFlags and allNamespaces are surge status's -o and -A.
-	printFlags    *objectPrintFlags
+	printFlags *objectPrintFlags
 	// changedPrint is on, off and auto's -o: the plan as written (or, with
 	// --dry-run=client, as it would be), in place of the summary line.
-	changedPrint *genericclioptions.PrintFlags
+	changedPrint  *genericclioptions.PrintFlags
 	allNamespaces bool
 }
 
