@@ -73,7 +73,7 @@ func TestRefusedSourceHoldsReplicas(t *testing.T) {
 	if a := condition(got, supportv1alpha1.ConditionSLAAtRisk); a == nil || a.Reason != supportv1alpha1.ReasonMetricsHeld {
 		t.Errorf("SLAAtRisk %+v, want MetricsHeld", a)
 	}
-	if !hasEvent(t, ns, "q", supportv1alpha1.ReasonSourceNotFound) {
+	if !eventSeen(t, ns, "q", supportv1alpha1.ReasonSourceNotFound) {
 		t.Error("no SourceNotFound Event")
 	}
 
@@ -83,7 +83,7 @@ func TestRefusedSourceHoldsReplicas(t *testing.T) {
 	if !strings.Contains(c.Message, "not among the addresses the platform team allows") || strings.Contains(c.Message, "10.255.255.1") {
 		t.Errorf("message %q", c.Message)
 	}
-	if !hasEvent(t, ns, "q", supportv1alpha1.ReasonSourceNotAllowed) {
+	if !eventSeen(t, ns, "q", supportv1alpha1.ReasonSourceNotAllowed) {
 		t.Error("no SourceNotAllowed Event")
 	}
 	if r, _ := deploymentReplicas(ns, "q-agents"); r != high {
@@ -111,7 +111,7 @@ func TestRefusedSourceOnAPlan(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "plan", supportv1alpha1.ReasonSourceNotFound) {
+	if !eventSeen(t, ns, "plan", supportv1alpha1.ReasonSourceNotFound) {
 		t.Error("no SourceNotFound Event on the plan")
 	}
 	if p := getPlan(t, ns, "plan"); p.Status.Phase == supportv1alpha1.SurgePhaseActive {

@@ -57,7 +57,7 @@ func TestPrometheusOutageHoldsReplicas(t *testing.T) {
 	if c := condition(q, supportv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
 		t.Errorf("a metrics gap flipped Ready: %+v", c)
 	}
-	if !hasEvent(t, ns, "vip", supportv1alpha1.ReasonMetricsQueryFailed) {
+	if !eventSeen(t, ns, "vip", supportv1alpha1.ReasonMetricsQueryFailed) {
 		t.Error("no Event for the metrics failure")
 	}
 
@@ -72,7 +72,7 @@ func TestPrometheusOutageHoldsReplicas(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "vip", supportv1alpha1.ReasonMetricsOK) {
+	if !eventSeen(t, ns, "vip", supportv1alpha1.ReasonMetricsOK) {
 		t.Error("no Event for the recovery")
 	}
 }
@@ -274,6 +274,17 @@ func TestNoOpReconcileMakesNoWrites(t *testing.T) {
 	}
 	if c := condition(getQueue(t, ns, "q"), supportv1alpha1.ConditionSLAAtRisk); c == nil || c.Status != metav1.ConditionFalse {
 		t.Errorf("a steady, correctly sized queue: SLAAtRisk %+v", c)
+	}
+}
+
+// eventSeen waits up to 10 s for the Event: the recorder writes it after
+// the status that reports the same cause.
+func eventSeen(t *testing.T, ns, name, reason string) bool {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if hasEvent(t, ns, name, reason) || time.Now().After(deadline) {
+			return hasEvent(t, ns, name, reason)
+		}
 	}
 }
 

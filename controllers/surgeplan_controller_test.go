@@ -142,7 +142,7 @@ func TestSurgeLifecycle(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "btc-crash", "TriggerFired") {
+	if !eventSeen(t, ns, "btc-crash", "TriggerFired") {
 		t.Error("no Event for the transition")
 	}
 
@@ -224,7 +224,7 @@ func TestOnCallCommands(t *testing.T) {
 	if m := p.Status.Manual; m == nil || !m.Expired {
 		t.Errorf("manual %+v, want expired", m)
 	}
-	if !hasEvent(t, ns, "btc-crash", "ManualExpired") {
+	if !eventSeen(t, ns, "btc-crash", "ManualExpired") {
 		t.Error("no Event for the override's end")
 	}
 
@@ -372,7 +372,7 @@ func TestInvalidOverrideReported(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "typo", supportv1alpha1.ReasonInvalidOverride) {
+	if !eventSeen(t, ns, "typo", supportv1alpha1.ReasonInvalidOverride) {
 		t.Error("no Warning Event for the unreadable override")
 	}
 }

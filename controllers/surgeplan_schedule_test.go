@@ -70,7 +70,7 @@ func TestScheduledEventReadyBeforeItStarts(t *testing.T) {
 		t.Errorf("sized at %s, after ready-by %s", sizedAt.Format(time.RFC3339), readyBy.Format(time.RFC3339))
 	}
 	t.Logf("sized for the event (%d agents) %v before its start", want, start.Sub(sizedAt).Round(100*time.Millisecond))
-	if !hasEvent(t, ns, "listing", supportv1alpha1.ReasonEventPreparing) {
+	if !eventSeen(t, ns, "listing", supportv1alpha1.ReasonEventPreparing) {
 		t.Error("no EventPreparing Event")
 	}
 

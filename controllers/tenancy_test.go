@@ -62,7 +62,7 @@ func TestForeignObjectsWithChildNamesAreLeftAlone(t *testing.T) {
 	if r := condition(getQueue(t, ns, "victim"), supportv1alpha1.ConditionReady); r == nil || r.Status != metav1.ConditionFalse || r.Reason != supportv1alpha1.ReasonNameConflict {
 		t.Errorf("Ready = %+v, want False/NameConflict", r)
 	}
-	if !hasEvent(t, ns, "victim", supportv1alpha1.ReasonNameConflict) {
+	if !eventSeen(t, ns, "victim", supportv1alpha1.ReasonNameConflict) {
 		t.Error("no NameConflict Event")
 	}
 	// What is the queue's own still scales.
@@ -132,7 +132,7 @@ func TestOversizedKnowledgeStillScalesBots(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, ns, "retail-chat", supportv1alpha1.ReasonKnowledgeTooLarge) {
+	if !eventSeen(t, ns, "retail-chat", supportv1alpha1.ReasonKnowledgeTooLarge) {
 		t.Error("no KnowledgeTooLarge Event")
 	}
 	d := &appsv1.Deployment{}
@@ -206,7 +206,7 @@ func TestUndecodablePlanStallsOnlyItself(t *testing.T) {
 		}
 		return nil
 	})
-	if !hasEvent(t, poisoned, "poisoned", supportv1alpha1.ReasonUndecodable) {
+	if !eventSeen(t, poisoned, "poisoned", supportv1alpha1.ReasonUndecodable) {
 		t.Error("no Undecodable Event")
 	}
 }
