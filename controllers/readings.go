@@ -81,7 +81,7 @@ type pollGroup struct {
 
 // groupOf is the poll group a queue is read in.
 func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
-	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: pollInterval(q)}
+	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: scaling.PollInterval(q)}
 	if requestFor(q).Overrides != (metrics.Overrides{}) {
 		g.owner = keyOf(q)
 	}
@@ -331,14 +331,6 @@ func sourceFailureReason(err error) string {
 	return metrics.FailureReason(err)
 }
 
-// pollInterval is the queue's poll interval (5s when unset).
-func pollInterval(q *supportv1alpha1.SupportQueue) time.Duration {
-	if d := q.Spec.Metrics.PollInterval.Duration; d > 0 {
-		return d
-	}
-	return 5 * time.Second
-}
-
 func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 	return metrics.QueueKey{Namespace: q.Namespace, Name: q.Name}
 }
@@ -346,7 +338,7 @@ func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
 	r := metrics.Request{
 		Key:          keyOf(q),
-		Lookback:     3 * pollInterval(q),
+		Lookback:     3 * scaling.PollInterval(q),
 		Inflow:       scaling.InflowParams(q),
 		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
 	}

@@ -209,29 +209,10 @@ func (r *SupportQueueReconciler) liveDeployment(ctx context.Context, ns, name st
 // decisionInput translates the queue, its status and the gathered inputs
 // into the pure decision's input.
 func (r *SupportQueueReconciler) decisionInput(now time.Time, q *supportv1alpha1.SupportQueue, shape scaling.Shape, in *queueInputs) scaling.QueueInput {
-	m := q.Spec.Metrics
-	di := scaling.QueueInput{
-		Now:           now,
-		Shape:         shape,
-		Target:        in.target,
-		FallbackAfter: m.FallbackAfter,
-		Agents:        roleState(q.Status.Agents, in.agents),
-		Bots:          roleState(q.Status.Chatbot, in.chatbot),
-		ScaleDown: scaling.ScaleDownPolicy{
-			Window:         q.Spec.Scaling.ScaleDown.StabilizationWindow.Duration,
-			MaxStepPercent: q.Spec.Scaling.ScaleDown.MaxStepPercent,
-			StepPeriod:     m.PollInterval.Duration,
-		},
-		Surge: in.surge,
-	}
-	if m.OnError == supportv1alpha1.OnMetricsErrorFallback && m.FallbackReplicas != nil {
-		a := scaling.Clamp(m.FallbackReplicas.Agents, shape.Agents.Min, shape.Agents.Max)
-		di.FallbackAgents = &a
-		if b := m.FallbackReplicas.Chatbot; b != nil && shape.Bots != nil {
-			v := scaling.Clamp(*b, shape.Bots.Min, shape.Bots.Max)
-			di.FallbackBots = &v
-		}
-	}
+	di := scaling.QueueInputFor(q, shape, in.target, now)
+	di.Agents = roleState(q.Status.Agents, in.agents)
+	di.Bots = roleState(q.Status.Chatbot, in.chatbot)
+	di.Surge = in.surge
 	if rd := in.reading; rd != nil {
 		di.Failures = rd.Failures
 		if rd.Usable() {

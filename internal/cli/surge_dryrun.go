@@ -111,8 +111,8 @@ func gainOf(q *supportv1alpha1.SupportQueue, target *scaling.Target, active []su
 		return queueGain{}, err
 	}
 	agents, bots := q.Status.Agents.DesiredReplicas, q.Status.Chatbot.DesiredReplicas
-	in := scaling.QueueInput{Now: now, Shape: shape, Target: target,
-		Agents: scaling.RoleState{Replicas: &agents}, Bots: scaling.RoleState{Replicas: &bots}}
+	in := scaling.QueueInputFor(q, shape, target, now)
+	in.Agents, in.Bots = scaling.RoleState{Replicas: &agents}, scaling.RoleState{Replicas: &bots}
 	if m := q.Status.Measured; m != nil && m.SizedForInflowPerHour != nil {
 		rate := float64(*m.SizedForInflowPerHour) / 3600
 		in.MetricsOK, in.Measurements.InflowPerSecond = true, &rate

@@ -116,3 +116,39 @@ func InflowParams(q *supportv1alpha1.SupportQueue) inflow.Params {
 	}
 	return inflow.Params{FalseAlarmEvery: d(in.FalseAlarmEvery), Horizon: d(in.Horizon), Coverage: d(in.Coverage)}.WithDefaults()
 }
+
+// PollInterval is how often the queue's metrics are read (5s unset).
+func PollInterval(q *supportv1alpha1.SupportQueue) time.Duration {
+	if d := q.Spec.Metrics.PollInterval.Duration; d > 0 {
+		return d
+	}
+	return 5 * time.Second
+}
+
+// QueueInputFor is what the queue's spec says of its decision input: its
+// shape and target, the scale-down policy (one step per poll) and the
+// metrics fallback. The operator, the simulator and the plugin's dry runs
+// start from it and add the replicas, measurements and surge they hold.
+func QueueInputFor(q *supportv1alpha1.SupportQueue, shape Shape, target *Target, now time.Time) QueueInput {
+	m := q.Spec.Metrics
+	in := QueueInput{
+		Now:           now,
+		Shape:         shape,
+		Target:        target,
+		FallbackAfter: m.FallbackAfter,
+		ScaleDown: ScaleDownPolicy{
+			Window:         q.Spec.Scaling.ScaleDown.StabilizationWindow.Duration,
+			MaxStepPercent: q.Spec.Scaling.ScaleDown.MaxStepPercent,
+			StepPeriod:     PollInterval(q),
+		},
+	}
+	if m.OnError == supportv1alpha1.OnMetricsErrorFallback && m.FallbackReplicas != nil {
+		a := Clamp(m.FallbackReplicas.Agents, shape.Agents.Min, shape.Agents.Max)
+		in.FallbackAgents = &a
+		if b := m.FallbackReplicas.Chatbot; b != nil && shape.Bots != nil {
+			v := Clamp(*b, shape.Bots.Min, shape.Bots.Max)
+			in.FallbackBots = &v
+		}
+	}
+	return in
+}

@@ -66,3 +66,36 @@ func TestTargetOf(t *testing.T) {
 		t.Errorf("phone: %v, want ErrNoTarget for priority standard", err)
 	}
 }
+
+// TestQueueInputFor: what the spec says of a decision's input, read once
+// for the operator, the simulator and the plugin: the poll as the
+// scale-down step (5s unset), the fallback clamped to the bounds, bots'
+// fallback only for a queue with bots and only under onError Fallback.
+func TestQueueInputFor(t *testing.T) {
+	bots := int32(50)
+	q := &supportv1alpha1.SupportQueue{}
+	q.Spec.Scaling.ScaleDown.StabilizationWindow = metav1.Duration{Duration: 5 * time.Minute}
+	q.Spec.Scaling.ScaleDown.MaxStepPercent = 20
+	q.Spec.Metrics.FallbackAfter = 3
+	q.Spec.Metrics.OnError = supportv1alpha1.OnMetricsErrorFallback
+	q.Spec.Metrics.FallbackReplicas = &supportv1alpha1.FallbackReplicas{Agents: 99, Chatbot: &bots}
+	shape := Shape{Agents: Agents{Min: 2, Max: 40}, Bots: &Bots{Min: 1, Max: 10}}
+	now := time.Unix(1e9, 0)
+
+	in := QueueInputFor(q, shape, nil, now)
+	if in.ScaleDown.StepPeriod != 5*time.Second || in.ScaleDown.Window != 5*time.Minute || in.ScaleDown.MaxStepPercent != 20 || !in.Now.Equal(now) || in.FallbackAfter != 3 {
+		t.Errorf("input %+v", in)
+	}
+	if in.FallbackAgents == nil || *in.FallbackAgents != 40 || in.FallbackBots == nil || *in.FallbackBots != 10 {
+		t.Errorf("fallback %v agents, %v bots: want 40 and 10 (clamped)", in.FallbackAgents, in.FallbackBots)
+	}
+	q.Spec.Metrics.PollInterval = metav1.Duration{Duration: 15 * time.Second}
+	shape.Bots = nil
+	if in := QueueInputFor(q, shape, nil, now); in.ScaleDown.StepPeriod != 15*time.Second || in.FallbackBots != nil {
+		t.Errorf("poll 15s, no bots: step %v, bots fallback %v", in.ScaleDown.StepPeriod, in.FallbackBots)
+	}
+	q.Spec.Metrics.OnError = supportv1alpha1.OnMetricsErrorHold
+	if in := QueueInputFor(q, shape, nil, now); in.FallbackAgents != nil {
+		t.Errorf("onError Hold: fallback %v", *in.FallbackAgents)
+	}
+}

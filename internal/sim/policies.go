@@ -59,10 +59,10 @@ func (f *Frontline) Name() string { return FrontlineName }
 func (f *Frontline) Every() time.Duration { return f.every }
 
 func (f *Frontline) poll(s *setup) time.Duration {
-	if s == nil || s.cfg.Queue.Spec.Metrics.PollInterval.Duration <= 0 {
+	if s == nil {
 		return 5 * time.Second
 	}
-	return s.cfg.Queue.Spec.Metrics.PollInterval.Duration
+	return scaling.PollInterval(s.cfg.Queue)
 }
 
 func (f *Frontline) ReadyDelay(s *setup) time.Duration {
@@ -108,14 +108,11 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	extra, _, _ := surge.Combine(active)
 	extra.ScheduledInflowPerSecond = scheduled / 3600
 
-	ds := q.Spec.Scaling.ScaleDown
-	d := scaling.DecideQueue(scaling.QueueInput{
-		Now: now, Shape: s.shape, Target: &s.target, MetricsOK: est.Known, Partial: !est.Complete,
-		Measurements: scaling.Measurements{InflowPerSecond: &rate, InflowForFallPerSecond: &est.UpperForFall, Backlog: &backlog, HandleTimeSeconds: &aht},
-		Agents:       f.agents,
-		ScaleDown:    scaling.ScaleDownPolicy{Window: ds.StabilizationWindow.Duration, MaxStepPercent: ds.MaxStepPercent, StepPeriod: f.poll(s)},
-		Surge:        extra,
-	})
+	in := scaling.QueueInputFor(q, s.shape, &s.target, now)
+	in.MetricsOK, in.Partial = est.Known, !est.Complete
+	in.Measurements = scaling.Measurements{InflowPerSecond: &rate, InflowForFallPerSecond: &est.UpperForFall, Backlog: &backlog, HandleTimeSeconds: &aht}
+	in.Agents, in.Surge = f.agents, extra
+	d := scaling.DecideQueue(in)
 	if f.agents.Replicas == nil || *f.agents.Replicas != d.Agents.Replicas {
 		f.agents.LastChange = now
 	}
