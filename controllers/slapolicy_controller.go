@@ -2,15 +2,11 @@ package controllers
 
 import (
 	"context"
-	"fmt"
-	"sort"
 	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
@@ -23,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/queuestatus"
 )
 
 // SLAPolicyReconciler reports, on each SLAPolicy, the queues that use it and
@@ -103,58 +100,11 @@ func (r *SLAPolicyReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	if err := r.List(ctx, &queues, client.InNamespace(p.Namespace), client.MatchingFields{slaPolicyRefIndex: p.Name}); err != nil {
 		return ctrl.Result{}, err
 	}
-	p.Status = summarisePolicy(p.Status, p.Generation, queues.Items)
+	p.Status = queuestatus.PolicySummary(p.Status, p.Generation, queues.Items)
 	if !equality.Semantic.DeepEqual(before.Status, p.Status) {
 		r.wrote(req.NamespacedName, now) // finishReconcile writes it
 	}
 	return ctrl.Result{}, nil
-}
-
-// summarisePolicy is the pure status computation. Each queue's state is
-// the one its own SLAAtRisk condition tells (scaling.AssessSLA), so the
-// policy and the queue cannot disagree.
-func summarisePolicy(prev supportv1alpha1.SLAPolicyStatus, generation int64, queues []supportv1alpha1.SupportQueue) supportv1alpha1.SLAPolicyStatus {
-	st := supportv1alpha1.SLAPolicyStatus{Conditions: prev.Conditions, ObservedGeneration: generation}
-	var atRisk, breached []string
-	for _, q := range queues {
-		qs := supportv1alpha1.QueueSLAStatus{Name: q.Name, Channel: q.Spec.Channel, State: supportv1alpha1.QueueSLAUnknown}
-		if pred := q.Status.Prediction; pred != nil {
-			qs.TargetServiceLevel, qs.PredictedServiceLevel = pred.TargetServiceLevel, pred.ServiceLevel
-		}
-		if m := q.Status.Measured; m != nil {
-			qs.ObservedServiceLevel = m.ServiceLevel
-		}
-		switch c := meta.FindStatusCondition(q.Status.Conditions, supportv1alpha1.ConditionSLAAtRisk); {
-		case c == nil:
-		case c.Status == metav1.ConditionFalse:
-			qs.State = supportv1alpha1.QueueSLAMet
-		case c.Reason == supportv1alpha1.ReasonBelowTarget || c.Reason == supportv1alpha1.ReasonObservedBelowTarget:
-			qs.State = supportv1alpha1.QueueSLABreached
-			breached = append(breached, q.Name)
-		default:
-			qs.State = supportv1alpha1.QueueSLAAtRisk
-			atRisk = append(atRisk, q.Name)
-		}
-		st.Queues = append(st.Queues, qs)
-	}
-	sort.Slice(st.Queues, func(i, j int) bool { return st.Queues[i].Name < st.Queues[j].Name })
-	st.QueueCount, st.AtRiskCount, st.BreachedCount = int32(len(queues)), int32(len(atRisk)), int32(len(breached))
-
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: generation})
-	}
-	if len(breached) > 0 {
-		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("below target (capped at maxReplicas, or observed): %v", breached))
-	} else {
-		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is below target")
-	}
-	if len(atRisk) > 0 {
-		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionTrue, supportv1alpha1.ReasonAtRisk, fmt.Sprintf("at risk (capped, metrics held or agents not ready): %v", atRisk))
-	} else {
-		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is at risk")
-	}
-	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues use this policy", len(queues)))
-	return st
 }
 
 // SetupWithManager watches policies and the queues that reference them.

@@ -169,9 +169,9 @@ type QueueSLAStatus struct {
 	// when the queue reads one (metrics.queries.serviceLevel).
 	// +optional
 	ObservedServiceLevel Decimal `json:"observedServiceLevel,omitempty"`
-	// state is the queue's SLAAtRisk condition: Met (False), Breached
-	// (reason BelowTarget or ObservedBelowTarget), AtRisk (any other
-	// reason), or Unknown (no condition yet).
+	// state is the queue's status.sla: Met, AtRisk or Breached (the
+	// queue's SLAAtRisk condition says why), or Unknown (not assessed
+	// yet).
 	// +optional
 	State QueueSLAState `json:"state,omitempty"`
 }

@@ -455,6 +455,12 @@ type SupportQueueStatus struct {
 	// +optional
 	Prediction *QueuePrediction `json:"prediction,omitempty"`
 
+	// sla is how the queue stands against its SLA: Met, AtRisk or
+	// Breached (its SLAAtRisk condition says why), Unknown until it is
+	// sized against a policy target. Its SLAPolicy counts it from here.
+	// +optional
+	SLA QueueSLAState `json:"sla,omitempty"`
+
 	// activeSurgePlans names the SurgePlans acting on this queue now.
 	// +optional
 	// +listType=set

@@ -326,10 +326,13 @@ func (p *projection) conditions() {
 	if p.st.Prediction != nil && in.Policy != nil && in.Target != nil {
 		a := scaling.AssessSLA(p.slaInputs())
 		status := metav1.ConditionTrue
-		if a.State == scaling.SLAMet {
+		if a.State == supportv1alpha1.QueueSLAMet {
 			status = metav1.ConditionFalse
 		}
 		p.set(supportv1alpha1.ConditionSLAAtRisk, status, a.Reason, a.Message)
+		p.st.SLA = a.State
+	} else {
+		p.st.SLA = supportv1alpha1.QueueSLAUnknown
 	}
 
 	if len(in.SurgePlans) > 0 {

@@ -126,30 +126,34 @@ func TestProject(t *testing.T) {
 		scene      scene
 		atRisk     metav1.ConditionStatus
 		reason     string
+		sla        supportv1alpha1.QueueSLAState
 		ready      metav1.ConditionStatus
 		reconciles bool
 		// events are the reasons of the Events, in order.
 		events []string
 	}{
 		{"healthy steady queue: not at risk, nothing to say", steady,
-			metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, metav1.ConditionTrue, false, nil},
+			metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, supportv1alpha1.QueueSLAMet, metav1.ConditionTrue, false, nil},
 		// The model needs more than maxReplicas for the level's bound; at
 		// 28 agents the level itself is still served within the margin.
 		{"capped, within the margin: at risk", scene{queue: chatQueue(28), policy: chatPolicy("0.2"), reading: counter(400, 800), readyAgents: -1}.settled(t),
-			metav1.ConditionTrue, supportv1alpha1.ReasonCappedAtMax, metav1.ConditionTrue, false, nil},
+			metav1.ConditionTrue, supportv1alpha1.ReasonCappedAtMax, supportv1alpha1.QueueSLAAtRisk, metav1.ConditionTrue, false, nil},
 		{"capped, below the target: breach", scene{queue: chatQueue(28), policy: chatPolicy("0.2"), reading: counter(800, 900), readyAgents: -1}.settled(t),
-			metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, metav1.ConditionTrue, false, nil},
+			metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, supportv1alpha1.QueueSLABreached, metav1.ConditionTrue, false, nil},
 		{"metrics held: at risk, Ready untouched, a Warning", scene{queue: steady.queue, policy: steady.policy,
 			reading: &metrics.Reading{Reason: supportv1alpha1.ReasonMetricsQueryFailed, Message: "connection refused"}, readyAgents: -1},
-			metav1.ConditionTrue, supportv1alpha1.ReasonMetricsHeld, metav1.ConditionTrue, false, []string{supportv1alpha1.ReasonMetricsQueryFailed}},
+			metav1.ConditionTrue, supportv1alpha1.ReasonMetricsHeld, supportv1alpha1.QueueSLAAtRisk, metav1.ConditionTrue, false, []string{supportv1alpha1.ReasonMetricsQueryFailed}},
 		{"pods lagging after a rise: at risk, Reconciling", scene{queue: steady.queue, policy: steady.policy, reading: gauge(600), readyAgents: steady.queue.Status.Agents.DesiredReplicas},
-			metav1.ConditionTrue, supportv1alpha1.ReasonPodsNotReady, metav1.ConditionTrue, true, []string{supportv1alpha1.ReasonScaling}},
+			metav1.ConditionTrue, supportv1alpha1.ReasonPodsNotReady, supportv1alpha1.QueueSLAAtRisk, metav1.ConditionTrue, true, []string{supportv1alpha1.ReasonScaling}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st, evs, d := tc.scene.run(t)
 			c := cond(st, supportv1alpha1.ConditionSLAAtRisk)
 			if c == nil || c.Status != tc.atRisk || c.Reason != tc.reason || c.Message == "" {
 				t.Errorf("SLAAtRisk %+v, want %s/%s (decided %d, need %+v)", c, tc.atRisk, tc.reason, d.Agents.Replicas, d.Need)
+			}
+			if st.SLA != tc.sla {
+				t.Errorf("status.sla %q, want %q", st.SLA, tc.sla)
 			}
 			if r := cond(st, supportv1alpha1.ConditionReady); r == nil || r.Status != tc.ready {
 				t.Errorf("Ready %+v, want %s", r, tc.ready)

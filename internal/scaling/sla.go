@@ -7,16 +7,6 @@ import (
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
 
-// SLAState is how a queue stands against its SLA.
-type SLAState string
-
-// SLA states.
-const (
-	SLAMet      SLAState = "Met"
-	SLAAtRisk   SLAState = "AtRisk"
-	SLABreached SLAState = "Breached"
-)
-
 // SLAInputs is what the SLA assessment looks at for one queue's agents.
 type SLAInputs struct {
 	// Target is the service level to meet; Margin how close to it a capped
@@ -43,7 +33,7 @@ type SLAInputs struct {
 // SLAAssessment is a queue's state with the reason and a message for its
 // SLAAtRisk condition.
 type SLAAssessment struct {
-	State   SLAState
+	State   supportv1alpha1.QueueSLAState
 	Reason  string
 	Message string
 }
@@ -58,33 +48,33 @@ func AssessSLA(in SLAInputs) SLAAssessment {
 	pct := func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
 	switch {
 	case in.Observed != nil && *in.Observed < in.Target:
-		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
+		return SLAAssessment{supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed service level %s is below the target %s", pct(*in.Observed), pct(in.Target))}
 	case in.ObservedAnswerRate != nil && in.AnswerRate > 0 && *in.ObservedAnswerRate < in.AnswerRate:
-		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
+		return SLAAssessment{supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed answer rate %s is below the target %s", pct(*in.ObservedAnswerRate), pct(in.AnswerRate))}
 	case in.ObservedResolution != nil && in.Resolution > 0 && *in.ObservedResolution > in.Resolution.Seconds():
 		observed := SecondsDuration(*in.ObservedResolution).Round(time.Second)
-		return SLAAssessment{SLABreached, supportv1alpha1.ReasonObservedBelowTarget,
+		return SLAAssessment{supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget,
 			fmt.Sprintf("observed resolution time %s is longer than the target %s", observed, in.Resolution)}
 	case in.Mode == ModeSized && in.Required > in.Decided && in.Decided >= in.Max:
 		msg := fmt.Sprintf("the model needs %d agents, maxReplicas is %d: predicted service level %s, target %s",
 			in.Required, in.Max, pct(in.PredictedAtDecided), pct(in.Target))
 		if in.PredictedAtDecided < in.Target {
-			return SLAAssessment{SLABreached, supportv1alpha1.ReasonBelowTarget, msg}
+			return SLAAssessment{supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonBelowTarget, msg}
 		}
 		if in.PredictedAtDecided < in.Target+in.Margin {
-			return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonCappedAtMax, msg}
+			return SLAAssessment{supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonCappedAtMax, msg}
 		}
 	case in.Mode == ModeHolding || in.Mode == ModeFallback:
-		return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonMetricsHeld,
+		return SLAAssessment{supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonMetricsHeld,
 			fmt.Sprintf("agents held at %d while metrics are unusable: the need is unknown", in.Decided)}
 	case in.Ready < in.Decided && in.PredictedAtReady < in.Target:
-		return SLAAssessment{SLAAtRisk, supportv1alpha1.ReasonPodsNotReady,
+		return SLAAssessment{supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonPodsNotReady,
 			fmt.Sprintf("%d of %d agents ready: predicted service level %s at the ready ones, target %s",
 				in.Ready, in.Decided, pct(in.PredictedAtReady), pct(in.Target))}
 	}
-	return SLAAssessment{SLAMet, supportv1alpha1.ReasonWithinTarget,
+	return SLAAssessment{supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget,
 		fmt.Sprintf("running %d agents, the model asks for %d: predicted service level %s, target %s",
 			in.Decided, in.Required, pct(in.PredictedAtDecided), pct(in.Target))}
 }

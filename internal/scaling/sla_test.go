@@ -15,26 +15,26 @@ func TestAssessSLA(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		in     SLAInputs
-		state  SLAState
+		state  supportv1alpha1.QueueSLAState
 		reason string
 	}{
 		// The case: sized exactly at the target, within the margin.
-		{"healthy queue at its need, near the target", healthy, SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"scale-down pending: more than needed", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtDecided = 6, 6, 0.95 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"capped, still within the margin", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.82 }), SLAAtRisk, supportv1alpha1.ReasonCappedAtMax},
-		{"capped, below the target", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 9, 4, 4, 0.41 }), SLABreached, supportv1alpha1.ReasonBelowTarget},
-		{"capped yet comfortably above", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.9 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"metrics held", with(func(in *SLAInputs) { in.Mode = ModeHolding }), SLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
-		{"fallback replicas", with(func(in *SLAInputs) { in.Mode = ModeFallback }), SLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
-		{"pods lagging, ready ones short", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 20, 8, 0.1 }), SLAAtRisk, supportv1alpha1.ReasonPodsNotReady},
-		{"pods lagging, ready ones enough", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 6, 5, 0.85 }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"observed below the target", with(func(in *SLAInputs) { in.Observed = &low }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
-		{"observed fine", with(func(in *SLAInputs) { in.Observed = &fine }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"answer rate below its target", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.95, &fine }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
-		{"answer rate met", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.85, &fine }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"answer rate without a target", with(func(in *SLAInputs) { in.ObservedAnswerRate = &low }), SLAMet, supportv1alpha1.ReasonWithinTarget},
-		{"resolution longer than its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = 30*time.Minute, &slow }), SLABreached, supportv1alpha1.ReasonObservedBelowTarget},
-		{"resolution within its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = time.Hour, &slow }), SLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"healthy queue at its need, near the target", healthy, supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"scale-down pending: more than needed", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtDecided = 6, 6, 0.95 }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"capped, still within the margin", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.82 }), supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonCappedAtMax},
+		{"capped, below the target", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 9, 4, 4, 0.41 }), supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonBelowTarget},
+		{"capped yet comfortably above", with(func(in *SLAInputs) { in.Required, in.Decided, in.Max, in.PredictedAtDecided = 5, 4, 4, 0.9 }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"metrics held", with(func(in *SLAInputs) { in.Mode = ModeHolding }), supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
+		{"fallback replicas", with(func(in *SLAInputs) { in.Mode = ModeFallback }), supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonMetricsHeld},
+		{"pods lagging, ready ones short", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 20, 8, 0.1 }), supportv1alpha1.QueueSLAAtRisk, supportv1alpha1.ReasonPodsNotReady},
+		{"pods lagging, ready ones enough", with(func(in *SLAInputs) { in.Decided, in.Ready, in.PredictedAtReady = 6, 5, 0.85 }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"observed below the target", with(func(in *SLAInputs) { in.Observed = &low }), supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"observed fine", with(func(in *SLAInputs) { in.Observed = &fine }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"answer rate below its target", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.95, &fine }), supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"answer rate met", with(func(in *SLAInputs) { in.AnswerRate, in.ObservedAnswerRate = 0.85, &fine }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"answer rate without a target", with(func(in *SLAInputs) { in.ObservedAnswerRate = &low }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
+		{"resolution longer than its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = 30*time.Minute, &slow }), supportv1alpha1.QueueSLABreached, supportv1alpha1.ReasonObservedBelowTarget},
+		{"resolution within its target", with(func(in *SLAInputs) { in.Resolution, in.ObservedResolution = time.Hour, &slow }), supportv1alpha1.QueueSLAMet, supportv1alpha1.ReasonWithinTarget},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := AssessSLA(tc.in)
