@@ -113,10 +113,10 @@ bench: manifests generate envtest-assets prometheus prometheus-adapter ## Benchm
 	  INGEST_RUNS=$${INGEST_RUNS:-10} INGEST_OUT=$(LOCALBIN)/ingest-cluster.json \
 	  EXTERNAL_METRICS=1 HPA_RUNS=$${HPA_RUNS:-5} HPA_OUT=$(LOCALBIN)/hpa-cluster.json \
 	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \
-	  go test -tags e2e ./test/e2e/ -run 'Test08|Test09|Test10|Test13|TestHPASideBySide|TestYoung' -count=1 -v -timeout 240m
+	  go test -tags e2e ./test/e2e/ -run 'TestReactionTimes|TestOutageAndResetNeverLower|TestCalmStaysPut|TestReactionThroughTheIngest|TestHPASideBySide|TestYoung' -count=1 -v -timeout 240m
 	# The main case again with the controller-manager at its default client limit (20 QPS, burst 30).
 	KCM_QPS=20 KCM_BURST=30 REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster-default-qps.json \
-	  go test -tags e2e ./test/e2e/ -run 'Test08' -count=1 -v -timeout 90m
+	  go test -tags e2e ./test/e2e/ -run 'TestReactionTimes' -count=1 -v -timeout 90m
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test -tags bench ./test/bench/ -run TestScale -count=1 -v -timeout 90m
 
 .PHONY: simulate-report

@@ -32,7 +32,7 @@ const (
 	targetIngest = 2 * time.Second
 )
 
-// reactionCase is what the end-to-end suite's Test08ReactionTimes wrote:
+// reactionCase is what the end-to-end suite's TestReactionTimes wrote:
 // steps of the ticket counter through the real Prometheus scrape on the
 // local cluster, to the new need's spec.replicas and to its pods Running.
 type reactionCase struct {
@@ -72,7 +72,7 @@ type clusterFigures struct {
 		Partial bool   `json:"partialCoverageSeen"`
 		Note    string `json:"note"`
 	}
-	// ingest is Test13ReactionThroughTheIngest's: the same ×10 step on
+	// ingest is TestReactionThroughTheIngest's: the same ×10 step on
 	// twin queues, one on the simulator's counter, one fed signed Zendesk
 	// webhooks through frontline-ingest.
 	ingest *struct {

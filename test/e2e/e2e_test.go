@@ -3,7 +3,7 @@
 // Package e2e runs Frontline on a real local cluster (etcd, kube-apiserver
 // with RBAC, controller-manager, scheduler, kwok) with a real Prometheus
 // scraping the ticket simulator (and frontline-ingest, which the
-// simulator's Zendesk account sends Test13's tickets to as signed
+// simulator's Zendesk account sends TestReactionThroughTheIngest's tickets to as signed
 // webhooks), the operator running as a process under its own
 // ServiceAccount. hack/cluster.sh and hack/run-operator.sh set it up.
 package e2e
@@ -96,10 +96,10 @@ func script(name string, args ...string) error { return scriptEnv(nil, name, arg
 func scriptEnv(env []string, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(root, "hack", name), args...)
 	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
-		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523,127.0.0.1:48523", // both replicas (see Test05)
+		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523,127.0.0.1:48523", // both replicas (see TestLeaderFailover)
 		"INSTALL=helm",       // run-operator.sh installs CRDs and RBAC from the chart
 		"ADAPTER_PORT=39094") // prometheus-adapter, with EXTERNAL_METRICS=1 (TestHPASideBySide)
-	cmd.Env = append(cmd.Env, ingestEnv()...) // the ingest Test13 sends webhooks to
+	cmd.Env = append(cmd.Env, ingestEnv()...) // the ingest TestReactionThroughTheIngest sends webhooks to
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
@@ -241,9 +241,9 @@ func condition(q *supportv1alpha1.SupportQueue, typ string) *metav1.Condition {
 	return meta.FindStatusCondition(q.Status.Conditions, typ)
 }
 
-// Test01LeastPrivilege asks the apiserver what the operator's
+// TestLeastPrivilege asks the apiserver what the operator's
 // ServiceAccount may do.
-func Test01LeastPrivilege(t *testing.T) {
+func TestLeastPrivilege(t *testing.T) {
 	for _, tc := range []struct {
 		attrs   authorizationv1.ResourceAttributes
 		allowed bool
@@ -274,10 +274,10 @@ func Test01LeastPrivilege(t *testing.T) {
 	}
 }
 
-// Test02SpikeSurgesAndCoolsDown: the crash fires the plan, queues reach
+// TestSpikeSurgesAndCoolsDown: the crash fires the plan, queues reach
 // their surge replicas with Running pods and the pinned FAQ; calm brings
 // CoolingDown, Armed, replicas stepping down and the FAQ gone.
-func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
+func TestSpikeSurgesAndCoolsDown(t *testing.T) {
 	eventually(t, 120*time.Second, func() error {
 		if c := condition(getQueue(t, "retail-chat"), supportv1alpha1.ConditionReady); c == nil || c.Status != metav1.ConditionTrue {
 			return fmt.Errorf("retail-chat not Ready: %+v", c)
@@ -383,9 +383,9 @@ func Test02SpikeSurgesAndCoolsDown(t *testing.T) {
 	t.Logf("bots stepped down %v", steps)
 }
 
-// Test03PrometheusOutage: Prometheus down holds replicas and says so;
+// TestPrometheusOutage: Prometheus down holds replicas and says so;
 // back up, the queues recover.
-func Test03PrometheusOutage(t *testing.T) {
+func TestPrometheusOutage(t *testing.T) {
 	traffic(t, 3, 64000)
 	eventually(t, 90*time.Second, func() error {
 		if c := condition(getQueue(t, "retail-chat"), supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
@@ -420,10 +420,10 @@ func Test03PrometheusOutage(t *testing.T) {
 	traffic(t, 1, 64000)
 }
 
-// Test04OnCallAndOperatorRestart: on-call forces the surge on with the
+// TestOnCallAndOperatorRestart: on-call forces the surge on with the
 // plugin; the operator is killed mid-surge and started again; replicas
 // never dip; off and status work.
-func Test04OnCallAndOperatorRestart(t *testing.T) {
+func TestOnCallAndOperatorRestart(t *testing.T) {
 	plugin := func(args ...string) string { t.Helper(); return testenv.Plugin(t, kubeconfig, ns, args...) }
 	out := plugin("surge", "on", "btc-crash", "--for", "10m", "--reason", "e2e drill")
 	if !strings.Contains(out, "-> Always (override) until") {
@@ -463,9 +463,9 @@ func Test04OnCallAndOperatorRestart(t *testing.T) {
 	waitPhase(t, supportv1alpha1.SurgePhaseArmed, 30*time.Second)
 }
 
-// Test05LeaderFailover: with two replicas, killing the leader hands the
+// TestLeaderFailover: with two replicas, killing the leader hands the
 // lease to the other within the lease time, and it keeps reconciling.
-func Test05LeaderFailover(t *testing.T) {
+func TestLeaderFailover(t *testing.T) {
 	if err := script("run-operator.sh", "frontline-2", "48080"); err != nil {
 		t.Fatal(err)
 	}
@@ -513,9 +513,9 @@ func Test05LeaderFailover(t *testing.T) {
 	})
 }
 
-// Test06QueueDeletionCollectsChildren: owner references let the garbage
+// TestQueueDeletionCollectsChildren: owner references let the garbage
 // collector remove a deleted queue's children.
-func Test06QueueDeletionCollectsChildren(t *testing.T) {
+func TestQueueDeletionCollectsChildren(t *testing.T) {
 	q := getQueue(t, "withdrawals-email")
 	if err := k8s.Delete(ctx, q); err != nil {
 		t.Fatal(err)
@@ -537,10 +537,10 @@ func keys(m map[string]string) []string {
 	return out
 }
 
-// Test07ChartInstalls installs the Helm chart (CRDs already present) onto
+// TestChartInstalls installs the Helm chart (CRDs already present) onto
 // the cluster with the pinned helm: the API server accepts every object and
 // the manager Deployment becomes available on the fake node.
-func Test07ChartInstalls(t *testing.T) {
+func TestChartInstalls(t *testing.T) {
 	helm := filepath.Join(root, "bin", "helm-v3.22.0")
 	if _, err := os.Stat(helm); err != nil {
 		t.Fatalf("%s missing: make test-e2e installs it", helm)

@@ -61,13 +61,13 @@ func waitDrill(t *testing.T, phase supportv1alpha1.SurgePhase, timeout time.Dura
 	return p
 }
 
-// Test11GitOpsSyncKeepsOverride: on-call forces a surge on a plan whose
+// TestGitOpsSyncKeepsOverride: on-call forces a surge on a plan whose
 // Git YAML sets mode Auto; the same YAML is then applied by another field
 // manager with server-side apply and --force-conflicts (as Argo CD does)
 // and with client-side kubectl apply carrying a change from Git. Both
 // applies succeed, the change takes effect, the plan stays Active until
 // the override expires, then follows Git; off and auto work the same way.
-func Test11GitOpsSyncKeepsOverride(t *testing.T) {
+func TestGitOpsSyncKeepsOverride(t *testing.T) {
 	argoSync := func(extra int) error {
 		return kubectl("apply", "--server-side", "--field-manager", "argocd-controller", "--force-conflicts", "-f", gitPlan(t, extra))
 	}

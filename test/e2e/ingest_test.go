@@ -22,7 +22,7 @@ import (
 const ingestPort, ingestMetricsPort = "39092", "39093"
 
 // ticketPaths are the two ways a queue's tickets reach Prometheus in
-// Test13: the simulator's own counter (as in Test08), and a simulated
+// TestReactionThroughTheIngest: the simulator's own counter (as in TestReactionTimes), and a simulated
 // Zendesk account sending each ticket as a signed webhook to
 // frontline-ingest, which Prometheus scrapes. Through the ingest tickets
 // are also solved, a minute (the queues' AHT) after they are created, as
@@ -48,7 +48,7 @@ func ingestRuns() int {
 func throughQueue(path string, run int) string { return fmt.Sprintf("through-%s-%d", path, run) }
 
 // ingestEnv is hack/cluster.sh's environment for the ingest: its ports
-// and the queues it routes, those whose tickets Test13 sends through it.
+// and the queues it routes, those whose tickets TestReactionThroughTheIngest sends through it.
 func ingestEnv() []string {
 	var queues []string
 	for i := range ingestRuns() {
@@ -62,7 +62,7 @@ func throughURL(queue, via string, handleSeconds int, perHour float64) string {
 		simPort, ns, queue, perHour, handleSeconds, via)
 }
 
-// startIngestCounters starts the calm traffic of Test13's queues with the
+// startIngestCounters starts the calm traffic of TestReactionThroughTheIngest's queues with the
 // suite, so each has the history of a running desk, as the reaction
 // steps' queues do.
 func startIngestCounters() error {
@@ -91,22 +91,22 @@ type ingestReport struct {
 	Outcomes map[string]float64 `json:"outcomes"`
 }
 
-// Test13ReactionThroughTheIngest takes the path a real helpdesk's tickets
+// TestReactionThroughTheIngest takes the path a real helpdesk's tickets
 // take: a simulated Zendesk account sends each ticket, at its Poisson
 // time, as a signed Zendesk webhook to frontline-ingest; Prometheus
 // scrapes the ingest (every 5 s) and the operator sizes the queue. Each
 // run steps one such queue ×10 (600 → 6,000/h), and a twin queue on the
-// simulator's own counter (Test08's path) the same way, one after the
+// simulator's own counter (TestReactionTimes's path) the same way, one after the
 // other, alternating which goes first; both have default settings and ten
 // minutes of calm history. It prints the time from the step to the agents
 // Deployment at the new rate's need with every pod Running, for both
 // paths and their medians (the issue's target: the ingest within 2 s of
 // the direct counter). INGEST_RUNS runs (1 here, 10 in make bench);
-// INGEST_OUT gets the figures. Timings are not asserted: as in Test08 a
+// INGEST_OUT gets the figures. Timings are not asserted: as in TestReactionTimes a
 // run fails only when its agents are not even at the need for the tickets
 // that came. The test fails too when a webhook was refused, lost or
 // unrouted: then the ingest did not count what the helpdesk sent.
-func Test13ReactionThroughTheIngest(t *testing.T) {
+func TestReactionThroughTheIngest(t *testing.T) {
 	const from, to, scrape = 600.0, 6000.0, 5 * time.Second
 	waitForHistory()
 	runs := ingestRuns()
@@ -173,7 +173,7 @@ func Test13ReactionThroughTheIngest(t *testing.T) {
 	}
 }
 
-// stepThrough is one step of Test08 or Test13 on a new queue whose
+// stepThrough is one step of TestReactionTimes or TestReactionThroughTheIngest on a new queue whose
 // tickets already flow at rc.From: it waits until the queue is sized for
 // that (within one of the need: Poisson noise), every pod Running and
 // unchanged for 10 s, steps the traffic to rc.To and records the time to

@@ -67,11 +67,11 @@ func waitAlertFiring(t *testing.T, alert, labels string, timeout time.Duration) 
 	})
 }
 
-// Test12MonitoringAgainstPrometheus: the cluster's Prometheus scrapes the
+// TestMonitoringAgainstPrometheus: the cluster's Prometheus scrapes the
 // operator's metrics as a platform's would (HTTPS, a token the operator's
 // authorization filter checks, the operator's own labels kept) and loads
 // the chart's alert rules; every dashboard panel's query returns data.
-func Test12MonitoringAgainstPrometheus(t *testing.T) {
+func TestMonitoringAgainstPrometheus(t *testing.T) {
 	// Two replicas run after the failover test; the leader's target is up.
 	eventually(t, 60*time.Second, func() error {
 		if v := promQuery(t, `up{job="frontline"} == 1`); len(v) == 0 {

@@ -210,14 +210,14 @@ func controllerManagerQPS() string {
 	return fmt.Sprintf("%s QPS, burst %s", qps, burst)
 }
 
-// Test08ReactionTimes steps the ticket counter (Poisson arrivals) ×10
+// TestReactionTimes steps the ticket counter (Poisson arrivals) ×10
 // through the real Prometheus scrape, on queues with default settings, and
 // times the step to the agents Deployment at the new rate's need with
 // every pod Running. REACTION_RUNS steps per case (3 here, 10 in make
 // bench); REACTION_SCRAPES lists scrape intervals (default 5s). Timings
 // are printed and written for the benchmark report, not asserted: a test
 // fails only when the target is never reached.
-func Test08ReactionTimes(t *testing.T) {
+func TestReactionTimes(t *testing.T) {
 	t.Parallel() // with the calm half hour, after the tests that stop Prometheus
 	waitForHistory()
 	runs, scrapes := reactionPlan()
@@ -287,7 +287,7 @@ func startReactionCounters() error {
 			}
 		}
 	}
-	return startIngestCounters() // Test13's, on both paths
+	return startIngestCounters() // TestReactionThroughTheIngest's, on both paths
 }
 
 func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reactionCase {
@@ -310,12 +310,12 @@ func reactionRuns(t *testing.T, scrape string, from, to float64, runs int) *reac
 	return rc
 }
 
-// Test09OutageAndResetNeverLower: 20 agents at 1,000 tickets/h with a 10 s
+// TestOutageAndResetNeverLower: 20 agents at 1,000 tickets/h with a 10 s
 // scale-down window; Prometheus is stopped for two minutes and restarted,
 // then the exporter restarts (its counter resets, a young series). Not one
 // replica is removed during the outage, for five minutes after it, or
 // after the reset.
-func Test09OutageAndResetNeverLower(t *testing.T) {
+func TestOutageAndResetNeverLower(t *testing.T) {
 	const name = "outage"
 	waitForHistory()
 	// The level's horizon is one the counter's history already covers
@@ -420,7 +420,7 @@ func queueEvent(t *testing.T, queue, reason string) bool {
 	return false
 }
 
-// Test10CalmStaysPut: calm Poisson traffic at 600/h on the ticket counter,
+// TestCalmStaysPut: calm Poisson traffic at 600/h on the ticket counter,
 // default settings: the agents stay within one of the need for the tickets
 // that arrived (the level the queue measures from its history, read each
 // second) for at least 95 % of the time, and no surge starts. CALM_MINUTES
@@ -430,7 +430,7 @@ func queueEvent(t *testing.T, queue, reason string) bool {
 // it), so its Poisson mean alone is off by 8 % (one standard deviation),
 // which moves the need a replica on its own; the old fault, agents
 // wandering on a noisy window while the level stays put, fails either way.
-func Test10CalmStaysPut(t *testing.T) {
+func TestCalmStaysPut(t *testing.T) {
 	t.Parallel() // alongside the reaction steps, on queues of its own
 	minutes := 3
 	if n, err := strconv.Atoi(os.Getenv("CALM_MINUTES")); err == nil && n > 0 {

@@ -33,7 +33,7 @@ type youngRun struct {
 // (a new queue, a restarted exporter) that the other reaction tests, with
 // their long histories, never meet. YOUNG_RUNS runs (1 here, 5 in make
 // bench); each is printed with the time to the new rate's need and every
-// pod Running, and the peak ask. As in Test08, a run fails only when the
+// pod Running, and the peak ask. As in TestReactionTimes, a run fails only when the
 // agents are not even at the need for the tickets that came: with two
 // tickets of history the evidence of a step is thin (the estimator's
 // TestYoungStepSizedSoon gives the bound per history).
@@ -182,7 +182,7 @@ spec:
 // the lease (it waits out the stopped leader's, 15 s) and sizes the young
 // queue from Prometheus's history alone. It prints the time from the kill
 // to the new rate's need with every pod Running (the target: 45 s); as in
-// Test08 the run fails only when the agents are not even at the need for
+// TestReactionTimes the run fails only when the agents are not even at the need for
 // the tickets that came. It runs last: the standby is then the operator.
 func TestYoungQueueFailover(t *testing.T) {
 	if err := script("run-operator.sh", "frontline-3", "58080"); err != nil {
