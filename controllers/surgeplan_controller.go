@@ -135,17 +135,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	surgeActive.WithLabelValues(p.Namespace, p.Name).Set(active)
 
-	requeue := surge.EvaluationInterval(p)
-	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
-		requeue = min(requeue, m.Until.Sub(now)+time.Second)
-	}
-	if in.ForcedOn() && in.ActiveUntil != nil {
-		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
-	}
-	if d, ok := nextBoundary(p, now); ok {
-		requeue = min(requeue, d+time.Second)
-	}
-	return ctrl.Result{RequeueAfter: requeue}, nil
+	return ctrl.Result{RequeueAfter: surgestatus.Requeue(p, in, now)}, nil
 }
 
 func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan) ([]supportv1alpha1.SupportQueue, error) {

@@ -96,25 +96,3 @@ func expectedSummary(e supportv1alpha1.ScheduledEventStatus) string {
 	}
 	return s
 }
-
-// nextBoundary is how long until the plan's schedule next changes state
-// (a window opens, is ready, starts or ends), so the plan is evaluated then
-// rather than up to an interval late.
-func nextBoundary(p *supportv1alpha1.SurgePlan, now time.Time) (time.Duration, bool) {
-	var times []time.Time
-	for _, e := range p.Status.Events {
-		times = append(times, e.ReadyBy.Time, e.Start.Time, e.End.Time)
-	}
-	if p.Status.NextEvent != nil {
-		if w, ok := schedule.Next(p.Spec.Schedule, now); ok {
-			times = append(times, w.Opens)
-		}
-	}
-	best := time.Duration(0)
-	for _, t := range times {
-		if d := t.Sub(now); d > 0 && (best == 0 || d < best) {
-			best = d
-		}
-	}
-	return best, best > 0
-}

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -180,4 +181,44 @@ func Manual(p *supportv1alpha1.SurgePlan, now time.Time) (*supportv1alpha1.Manua
 func HasInvalidOverride(p *supportv1alpha1.SurgePlan) bool {
 	c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionReady)
 	return c != nil && c.Reason == supportv1alpha1.ReasonInvalidOverride
+}
+
+// Requeue is how long until the plan must be evaluated again: its
+// evaluation interval, or a second after an override, a forced period or
+// a scheduled event's boundary ends, whichever comes first. p's status is
+// the one just recorded.
+func Requeue(p *supportv1alpha1.SurgePlan, in surge.Input, now time.Time) time.Duration {
+	requeue := surge.EvaluationInterval(p)
+	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
+		requeue = min(requeue, m.Until.Sub(now)+time.Second)
+	}
+	if in.ForcedOn() && in.ActiveUntil != nil {
+		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
+	}
+	if d, ok := nextBoundary(p, now); ok {
+		requeue = min(requeue, d+time.Second)
+	}
+	return requeue
+}
+
+// nextBoundary is how long until the plan's schedule next changes state
+// (a window opens, is ready, starts or ends), so the plan is evaluated then
+// rather than up to an interval late.
+func nextBoundary(p *supportv1alpha1.SurgePlan, now time.Time) (time.Duration, bool) {
+	var times []time.Time
+	for _, e := range p.Status.Events {
+		times = append(times, e.ReadyBy.Time, e.Start.Time, e.End.Time)
+	}
+	if p.Status.NextEvent != nil {
+		if w, ok := schedule.Next(p.Spec.Schedule, now); ok {
+			times = append(times, w.Opens)
+		}
+	}
+	best := time.Duration(0)
+	for _, t := range times {
+		if d := t.Sub(now); d > 0 && (best == 0 || d < best) {
+			best = d
+		}
+	}
+	return best, best > 0
 }

@@ -287,3 +287,46 @@ func TestManual(t *testing.T) {
 		})
 	}
 }
+
+// TestRequeue: the next evaluation comes at the interval, or a second
+// after whatever ends first: an override, a forced period, an event's
+// readiness, start or end.
+func TestRequeue(t *testing.T) {
+	at := func(d time.Duration) *metav1.Time { v := metav1.NewTime(t0.Add(d)); return &v }
+	until := t0.Add(3 * time.Second)
+	cases := []struct {
+		name string
+		edit func(p *supportv1alpha1.SurgePlan, in *surge.Input)
+		want time.Duration
+	}{
+		{"interval unset: 5s", func(*supportv1alpha1.SurgePlan, *surge.Input) {}, 5 * time.Second},
+		{"interval set", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Spec.EvaluationInterval = metav1.Duration{Duration: time.Minute}
+		}, time.Minute},
+		{"override ends in 2s", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Status.Manual = &supportv1alpha1.ManualChange{Mode: "Always", Until: at(2 * time.Second)}
+		}, 3 * time.Second},
+		{"expired override: ignored", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Status.Manual = &supportv1alpha1.ManualChange{Mode: "Always", Until: at(-time.Minute), Expired: true}
+		}, 5 * time.Second},
+		{"forced period ends in 3s", func(_ *supportv1alpha1.SurgePlan, in *surge.Input) {
+			in.Mode, in.ActiveUntil = surge.ModeAlways, &until
+		}, 4 * time.Second},
+		{"an event is ready in 1s", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Status.Events = []supportv1alpha1.ScheduledEventStatus{{ReadyBy: *at(time.Second), Start: *at(time.Minute), End: *at(time.Hour)}}
+		}, 2 * time.Second},
+		{"an event under way ends in 2s", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Status.Events = []supportv1alpha1.ScheduledEventStatus{{ReadyBy: *at(-time.Hour), Start: *at(-time.Minute), End: *at(2 * time.Second)}}
+		}, 3 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := plan(nil)
+			in := surge.Input{Now: t0, Mode: surge.ModeAuto}
+			c.edit(p, &in)
+			if got := Requeue(p, in, t0); got != c.want {
+				t.Errorf("requeue %v, want %v", got, c.want)
+			}
+		})
+	}
+}
