@@ -92,7 +92,7 @@ prometheus-adapter: ## Build prometheus-adapter (external metrics for the HPA ba
 
 .PHONY: test
 test: manifests generate envtest-assets prometheus $(HELM) ## Unit and integration tests (real kube-apiserver, etcd and Prometheus).
-	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test ./... -count=1 -timeout 20m
+	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test ./... -count=1 -timeout 30m
 
 .PHONY: test-unit
 test-unit: ## Pure unit tests only (no apiserver).

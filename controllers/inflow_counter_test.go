@@ -23,6 +23,7 @@ import (
 // sizing of an established series (TestStepsAcceptedNearTheBound, the
 // e2e reaction cases) is not what this test can ask.
 func TestCounterStepScalesUpInOneStep(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
 	ns := newNamespace(t)
 	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 300})
 	seriesStart := time.Now()
@@ -172,6 +173,7 @@ func spikePlan(ns, name, desk, ratio string) *supportv1alpha1.SurgePlan {
 // within two minutes in only 94 % of draws, with 150 s in all 500 of
 // internal/surge's TestYoungSpike.
 func TestYoungSeriesSpike(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
 	ns := newNamespace(t)
 	sim.Set(ns, "step", ticketsim.Queue{InflowPerHour: 600})
 	sim.Set(ns, "calm", ticketsim.Queue{InflowPerHour: 600})

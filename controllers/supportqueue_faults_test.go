@@ -228,6 +228,7 @@ func markDeploymentReady(t *testing.T, ns, name string) {
 // minutes, and the queue, sized exactly for its target, is not at risk
 // (while its pods were not ready, it was, and said why).
 func TestNoOpReconcileMakesNoWrites(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
 	ns := newNamespace(t)
 	setGaugeInflow(ns, "q", 600)
 	q := withGaugeInflow(queue(ns, "q", "p"))

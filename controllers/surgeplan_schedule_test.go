@@ -18,6 +18,7 @@ import (
 // before the start, not before its window opens; the plan names the event
 // as next, then Active while it runs, with an Event for each stage.
 func TestScheduledEventReadyBeforeItStarts(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
 	ns := newNamespace(t)
 	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 300, Smooth: true})
 	q := queue(ns, "desk", "p")
