@@ -37,11 +37,13 @@ func TestCounterStepScalesUpInOneStep(t *testing.T) {
 	// the mean of a few tickets, and lowering waits for the stricter bound,
 	// which with a few dozen tickets still reads up to about twice the rate
 	// (a make test run held 39 agents for a need of 19 after two minutes).
-	// The calm level only has to be known and well short of the step's need.
+	// The calm level only has to be known and well short of the step's
+	// need; a dozen tickets may also read low (a full-suite run sized 17
+	// agents for a need of 19), which the step's sizing does not rest on.
 	eventually(t, 2*time.Minute, func() error {
 		q := getQueue(t, ns, "desk")
 		r := q.Status.Agents.DesiredReplicas
-		if r < calm-1 || r >= high/2 || q.Status.Measured == nil || q.Status.Measured.InflowSince == nil {
+		if r >= high/2 || q.Status.Measured == nil || q.Status.Measured.InflowSince == nil {
 			return fmt.Errorf("desired %d agents, calm need %d, the step's %d", r, calm, high)
 		}
 		before, calmSince = r, *q.Status.Measured.InflowSince
