@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/spf13/cobra"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -287,8 +288,10 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 	}
 	before := effectiveMode(plan, o.now())
 	if o.dryRun == dryRunClient {
-		// The merge patch, applied here: what the apiserver would keep.
-		setAnnotations(plan, annotations)
+		// The same merge patch, applied here as the apiserver would.
+		if err := applyMergePatch(plan, patch); err != nil {
+			return err
+		}
 		return printer.PrintObj(plan, o.s.Out)
 	}
 	opts := []client.PatchOption{client.FieldOwner(FieldManager)}
@@ -335,18 +338,18 @@ func (o *surgeOptions) setOverride(ctx context.Context, name string, mode suppor
 // printsObject reports whether on, off or auto print the plan (-o).
 func (o *surgeOptions) printsObject() bool { return ptr.Deref(o.changedPrint.OutputFormat, "") != "" }
 
-// setAnnotations applies a merge patch of annotations (nil deletes) to p.
-func setAnnotations(p *supportv1alpha1.SurgePlan, annotations map[string]any) {
-	for k, v := range annotations {
-		if v == nil {
-			delete(p.Annotations, k)
-			continue
-		}
-		if p.Annotations == nil {
-			p.Annotations = map[string]string{}
-		}
-		p.Annotations[k] = v.(string)
+// applyMergePatch applies a JSON merge patch (RFC 7386) to p in place.
+func applyMergePatch(p *supportv1alpha1.SurgePlan, patch []byte) error {
+	original, err := json.Marshal(p)
+	if err != nil {
+		return err
 	}
+	patched, err := jsonpatch.MergePatch(original, patch)
+	if err != nil {
+		return err
+	}
+	*p = supportv1alpha1.SurgePlan{} // Unmarshal would keep deleted map keys
+	return json.Unmarshal(patched, p)
 }
 
 // manualRecord is the override the plugin wrote, as the operator records
