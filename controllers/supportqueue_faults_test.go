@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -282,11 +284,10 @@ func TestNoOpReconcileMakesNoWrites(t *testing.T) {
 // the status that reports the same cause.
 func eventSeen(t *testing.T, ns, name, reason string) bool {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		if hasEvent(t, ns, name, reason) || time.Now().After(deadline) {
-			return hasEvent(t, ns, name, reason)
-		}
-	}
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 10*time.Second, true, func(context.Context) (bool, error) {
+		return hasEvent(t, ns, name, reason), nil
+	})
+	return err == nil
 }
 
 func hasEvent(t *testing.T, ns, name, reason string) bool {
