@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 )
 
 // patchStatusIfChanged patches the status subresource from before to obj,
@@ -74,15 +75,7 @@ func stallUndecodable(obj runtime.Object, conds *[]metav1.Condition, observed *i
 	old := meta.FindStatusCondition(*conds, supportv1alpha1.ConditionStalled)
 	news := old == nil || old.Status != metav1.ConditionTrue || old.Reason != supportv1alpha1.ReasonUndecodable || old.Message != msg
 	*observed = generation
-	for _, t := range []string{supportv1alpha1.ConditionStalled, supportv1alpha1.ConditionReady} {
-		status := metav1.ConditionTrue
-		if t == supportv1alpha1.ConditionReady {
-			status = metav1.ConditionFalse
-		}
-		meta.SetStatusCondition(conds, metav1.Condition{Type: t, Status: status, Reason: supportv1alpha1.ReasonUndecodable,
-			Message: msg, ObservedGeneration: generation})
-	}
-	meta.RemoveStatusCondition(conds, supportv1alpha1.ConditionReconciling)
+	conditions.For(conds, generation).Stalled(supportv1alpha1.ReasonUndecodable, msg)
 	if news && rec != nil {
 		rec.Eventf(obj, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonUndecodable, "Decode", "%s", msg)
 	}

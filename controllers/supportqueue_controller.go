@@ -10,8 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	appsv1ac "k8s.io/client-go/applyconfigurations/apps/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -29,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	kbase "github.com/frontline-dev/frontline/internal/knowledge"
 	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/scaling"
@@ -350,17 +349,17 @@ func readyReplicasOf(d *appsv1.Deployment) int32 {
 	return d.Status.ReadyReplicas
 }
 
+// markFailed: a failure the next attempt may not meet (the error is
+// returned, so it is retried with backoff).
 func markFailed(q *supportv1alpha1.SupportQueue, reason string, err error) {
-	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReconciling,
-		Status: metav1.ConditionTrue, Reason: reason, Message: err.Error(), ObservedGeneration: q.Generation})
+	conditions.For(&q.Status.Conditions, q.Generation).Reconciling(reason, err.Error())
 }
 
 // markStalled: a human must act. observedGeneration says this generation
 // was seen, so kstatus reports Failed rather than InProgress.
 func markStalled(q *supportv1alpha1.SupportQueue, reason, msg string) {
 	q.Status.ObservedGeneration = q.Generation
-	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionStalled, Status: metav1.ConditionTrue, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
-	meta.SetStatusCondition(&q.Status.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReady, Status: metav1.ConditionFalse, Reason: reason, Message: msg, ObservedGeneration: q.Generation})
+	conditions.For(&q.Status.Conditions, q.Generation).Stalled(reason, msg)
 }
 
 // SetupWithManager watches queues, their children, their SLAPolicies and

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -59,8 +60,7 @@ func recordSchedule(p *supportv1alpha1.SurgePlan, prev []supportv1alpha1.Schedul
 		if c := meta.FindStatusCondition(st.Conditions, supportv1alpha1.ConditionReady); c == nil || c.Message != msg {
 			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidEvent, "Schedule", "%s", msg)
 		}
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionReady, Status: metav1.ConditionFalse,
-			Reason: supportv1alpha1.ReasonInvalidEvent, Message: msg, ObservedGeneration: p.Generation})
+		conditions.For(&st.Conditions, p.Generation).NotReady(supportv1alpha1.ReasonInvalidEvent, msg)
 	}
 }
 

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"sort"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 )
 
 // PolicySummary is an SLAPolicy's status from the queues that use it. Each queue's state is
@@ -39,9 +39,8 @@ func PolicySummary(prev supportv1alpha1.SLAPolicyStatus, generation int64, queue
 	sort.Slice(st.Queues, func(i, j int) bool { return st.Queues[i].Name < st.Queues[j].Name })
 	st.QueueCount, st.AtRiskCount, st.BreachedCount = int32(len(queues)), int32(len(atRisk)), int32(len(breached))
 
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: generation})
-	}
+	conds := conditions.For(&st.Conditions, generation)
+	set := conds.Set
 	if len(breached) > 0 {
 		set(supportv1alpha1.ConditionSLABreached, metav1.ConditionTrue, supportv1alpha1.ReasonBelowTarget, fmt.Sprintf("below target (capped at maxReplicas, or observed): %v", breached))
 	} else {
@@ -52,6 +51,6 @@ func PolicySummary(prev supportv1alpha1.SLAPolicyStatus, generation int64, queue
 	} else {
 		set(supportv1alpha1.ConditionSLAAtRisk, metav1.ConditionFalse, supportv1alpha1.ReasonWithinTarget, "no queue is at risk")
 	}
-	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues use this policy", len(queues)))
+	conds.Ready(supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues use this policy", len(queues)))
 	return st
 }

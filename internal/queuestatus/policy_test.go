@@ -7,6 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 )
 
 // TestPolicySummary: a policy counts each queue by the state its status
@@ -54,6 +55,9 @@ func TestPolicySummary(t *testing.T) {
 			}
 			if cond := meta.FindStatusCondition(st.Conditions, supportv1alpha1.ConditionSLAAtRisk); cond == nil || cond.Status != c.atRiskCondition {
 				t.Errorf("SLAAtRisk %+v", cond)
+			}
+			if err := conditions.Check(st.Conditions, 4); err != nil {
+				t.Errorf("conditions break kstatus' rules: %v", err)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
@@ -283,8 +284,12 @@ func decimal(v float64) supportv1alpha1.Decimal {
 	return supportv1alpha1.Decimal(strconv.FormatFloat(v, 'f', 3, 64))
 }
 
+func (p *projection) conds() conditions.Setter {
+	return conditions.For(&p.st.Conditions, p.in.Queue.Generation)
+}
+
 func (p *projection) set(t string, s metav1.ConditionStatus, reason, msg string) {
-	meta.SetStatusCondition(&p.st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.in.Queue.Generation})
+	p.conds().Set(t, s, reason, msg)
 }
 
 func (p *projection) conditions() {
@@ -313,9 +318,6 @@ func (p *projection) conditions() {
 			(prev == nil || prev.Reason != stalledReason || prev.Message != stalledMsg) {
 			p.event(corev1.EventTypeWarning, stalledReason, "Apply", "%s", stalledMsg)
 		}
-		p.set(supportv1alpha1.ConditionStalled, metav1.ConditionTrue, stalledReason, stalledMsg)
-	} else {
-		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionStalled)
 	}
 	p.knowledgeCondition()
 
@@ -341,24 +343,24 @@ func (p *projection) conditions() {
 		p.set(supportv1alpha1.ConditionSurging, metav1.ConditionFalse, supportv1alpha1.ReasonNoSurge, "no surge plan is active")
 	}
 
-	// kstatus: Reconciling while replicas are on their way; Ready once the
-	// children are applied and nothing needs a human. A metrics gap or a
-	// surge does not touch Ready.
+	// kstatus: Stalled while a human must act; otherwise Reconciling while
+	// replicas are on their way, and Ready once the children are applied. A
+	// metrics gap or a surge does not touch Ready.
 	agents, bots := p.st.Agents, p.st.Chatbot
-	if agents.ReadyReplicas != agents.DesiredReplicas || (in.Queue.Spec.Chatbot != nil && bots.ReadyReplicas != bots.DesiredReplicas) {
-		p.set(supportv1alpha1.ConditionReconciling, metav1.ConditionTrue, supportv1alpha1.ReasonScaling,
-			fmt.Sprintf("agents %s, bots %s ready", agents.Summary, bots.Summary))
-	} else {
-		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionReconciling)
-	}
-	if stalledReason != "" {
-		p.set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, stalledReason, stalledMsg)
-	} else {
+	switch {
+	case stalledReason != "":
+		p.conds().Stalled(stalledReason, stalledMsg)
+	default:
+		if agents.ReadyReplicas != agents.DesiredReplicas || (in.Queue.Spec.Chatbot != nil && bots.ReadyReplicas != bots.DesiredReplicas) {
+			p.conds().Reconciling(supportv1alpha1.ReasonScaling, fmt.Sprintf("agents %s, bots %s ready", agents.Summary, bots.Summary))
+		} else {
+			p.conds().Settled()
+		}
 		msg := "children applied"
 		if in.FAQMissing {
 			msg = fmt.Sprintf("children applied; knowledge base ConfigMap %q not found, bots serve pinned FAQs only", in.Queue.Spec.Chatbot.KnowledgeBase.ConfigMapRef.Name)
 		}
-		p.set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, msg)
+		p.conds().Ready(supportv1alpha1.ReasonSucceeded, msg)
 	}
 	p.st.ObservedGeneration = in.Queue.Generation
 }
@@ -368,7 +370,7 @@ func (p *projection) conditions() {
 func (p *projection) knowledgeCondition() {
 	switch {
 	case p.in.Queue.Spec.Chatbot == nil:
-		meta.RemoveStatusCondition(&p.st.Conditions, supportv1alpha1.ConditionKnowledgePublished)
+		p.conds().Remove(supportv1alpha1.ConditionKnowledgePublished)
 	case p.in.KnowledgeTooLarge != "":
 		p.eventOnChange(supportv1alpha1.ConditionKnowledgePublished, metav1.ConditionFalse, corev1.EventTypeWarning,
 			supportv1alpha1.ReasonKnowledgeTooLarge, p.in.KnowledgeTooLarge)

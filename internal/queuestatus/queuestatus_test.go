@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
@@ -101,6 +102,9 @@ func (s scene) run(t *testing.T) (supportv1alpha1.SupportQueueStatus, []Event, s
 	}
 	st, evs := Project(Input{Now: now, Queue: q, Shape: shape, Policy: s.policy, Target: &target, Reading: s.reading,
 		AgentsReady: ready, BotsReady: s.readyBots, Decision: d})
+	if err := conditions.Check(st.Conditions, q.Generation); err != nil {
+		t.Errorf("conditions break kstatus' rules: %v\n%+v", err, st.Conditions)
+	}
 	return st, evs, d
 }
 

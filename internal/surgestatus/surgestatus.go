@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
@@ -88,9 +89,8 @@ func Record(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue,
 	if st.Reason == "" {
 		st.Reason, st.Message = "Initialized", "plan evaluated"
 	}
-	set := func(t string, s metav1.ConditionStatus, reason, msg string) {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: p.Generation})
-	}
+	conds := conditions.For(&st.Conditions, p.Generation)
+	set := conds.Set
 	if next.Phase == surge.Active {
 		set(supportv1alpha1.ConditionSurging, metav1.ConditionTrue, supportv1alpha1.ReasonSurgeActive, st.Message)
 	} else {
@@ -98,23 +98,24 @@ func Record(p *supportv1alpha1.SurgePlan, queues []supportv1alpha1.SupportQueue,
 	}
 	// A surging plan is healthy: Ready reflects the plan's own soundness.
 	if overrideErr != nil {
-		set(supportv1alpha1.ConditionReady, metav1.ConditionFalse, supportv1alpha1.ReasonInvalidOverride, overrideErr.Error()+" (ignored)")
+		conds.NotReady(supportv1alpha1.ReasonInvalidOverride, overrideErr.Error()+" (ignored)")
 		return
 	}
-	set(supportv1alpha1.ConditionReady, metav1.ConditionTrue, supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
+	conds.Ready(supportv1alpha1.ReasonSucceeded, fmt.Sprintf("%d queues selected", len(queues)))
 }
 
 // RecordTriggersAvailable says whether every trigger could be read, naming
 // those that could not and why; a refused source is the reason for all
 // of them, said once.
 func RecordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []surge.Trigger, refused *sources.Refusal, generation int64) {
+	conds := conditions.For(&st.Conditions, generation)
 	if len(triggers) == 0 {
-		meta.RemoveStatusCondition(&st.Conditions, supportv1alpha1.ConditionTriggersAvailable)
+		conds.Remove(supportv1alpha1.ConditionTriggersAvailable)
 		return
 	}
 	if refused != nil {
-		meta.SetStatusCondition(&st.Conditions, metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionFalse,
-			Reason: refused.Reason, Message: refused.Message + "; no trigger is read, so the plan neither fires nor cools down", ObservedGeneration: generation})
+		conds.Set(supportv1alpha1.ConditionTriggersAvailable, metav1.ConditionFalse, refused.Reason,
+			refused.Message+"; no trigger is read, so the plan neither fires nor cools down")
 		return
 	}
 	var unreadable []string
@@ -123,12 +124,11 @@ func RecordTriggersAvailable(st *supportv1alpha1.SurgePlanStatus, triggers []sur
 			unreadable = append(unreadable, fmt.Sprintf("%s: %s", t.Name, t.Unreadable))
 		}
 	}
-	c := metav1.Condition{Type: supportv1alpha1.ConditionTriggersAvailable, Status: metav1.ConditionTrue,
-		Reason: supportv1alpha1.ReasonTriggersRead, Message: fmt.Sprintf("%d triggers read", len(triggers)), ObservedGeneration: generation}
 	if len(unreadable) > 0 {
-		c.Status, c.Reason, c.Message = metav1.ConditionFalse, supportv1alpha1.ReasonTriggerUnreadable, strings.Join(unreadable, "; ")
+		conds.Set(supportv1alpha1.ConditionTriggersAvailable, metav1.ConditionFalse, supportv1alpha1.ReasonTriggerUnreadable, strings.Join(unreadable, "; "))
+		return
 	}
-	meta.SetStatusCondition(&st.Conditions, c)
+	conds.Set(supportv1alpha1.ConditionTriggersAvailable, metav1.ConditionTrue, supportv1alpha1.ReasonTriggersRead, fmt.Sprintf("%d triggers read", len(triggers)))
 }
 
 // addedCapacity sums what surge really added on the plan's queues where

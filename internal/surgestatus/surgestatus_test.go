@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -148,6 +149,9 @@ func TestRecord(t *testing.T) {
 			p.Status = c.prior
 			Record(p, c.queues, c.next, c.tr, c.in, t0, c.overrideErr)
 			c.check(t, p.Status)
+			if err := conditions.Check(p.Status.Conditions, p.Generation); err != nil {
+				t.Errorf("conditions break kstatus' rules: %v", err)
+			}
 			if HasInvalidOverride(p) != (c.overrideErr != nil) {
 				t.Errorf("HasInvalidOverride %v, override error %v", HasInvalidOverride(p), c.overrideErr)
 			}
