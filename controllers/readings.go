@@ -82,7 +82,7 @@ type pollGroup struct {
 // groupOf is the poll group a queue is read in.
 func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
 	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: scaling.PollInterval(q)}
-	if requestFor(q).Overrides != (metrics.Overrides{}) {
+	if metrics.RequestFor(q).Overrides != (metrics.Overrides{}) {
 		g.owner = keyOf(q)
 	}
 	return g
@@ -258,7 +258,7 @@ func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alph
 func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators, queues []*supportv1alpha1.SupportQueue, now time.Time) {
 	reqs := make([]metrics.Request, 0, len(queues))
 	for _, q := range queues {
-		reqs = append(reqs, requestFor(q))
+		reqs = append(reqs, metrics.RequestFor(q))
 	}
 	api, src, err := p.Sources.API(&g.source)
 	var readings map[metrics.QueueKey]metrics.Reading
@@ -333,18 +333,4 @@ func sourceFailureReason(err error) string {
 
 func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 	return metrics.QueueKey{Namespace: q.Namespace, Name: q.Name}
-}
-
-func requestFor(q *supportv1alpha1.SupportQueue) metrics.Request {
-	r := metrics.Request{
-		Key:          keyOf(q),
-		Lookback:     3 * scaling.PollInterval(q),
-		Inflow:       scaling.InflowParams(q),
-		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
-	}
-	if o := q.Spec.Metrics.Queries; o != nil {
-		r.Overrides = metrics.Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel,
-			Resolution: o.ResolutionSeconds, AnswerRate: o.AnswerRate}
-	}
-	return r
 }

@@ -214,14 +214,7 @@ func (r *SupportQueueReconciler) decisionInput(now time.Time, q *supportv1alpha1
 	di.Surge = in.surge
 	if rd := in.reading; rd != nil {
 		di.Failures = rd.Failures
-		if rd.Usable() {
-			di.MetricsOK = true
-			di.Partial = rd.Partial()
-			di.Measurements = scaling.Measurements{InflowPerSecond: rd.Inflow, Backlog: rd.Backlog, HandleTimeSeconds: rd.HandleTime}
-			if e := rd.Estimate; e != nil {
-				di.Measurements.InflowForFallPerSecond = &e.UpperForFall
-			}
-		}
+		rd.Feed(&di)
 	}
 	return di
 }

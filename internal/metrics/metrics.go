@@ -18,6 +18,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 // Conventional metric names (stable: exporters rely on them): the zero-configuration case.
@@ -87,6 +88,46 @@ type Reading struct {
 
 // Usable reports whether the reading can size the queue.
 func (r Reading) Usable() bool { return r.Reason == "" && r.Inflow != nil }
+
+// EstimateReading is what a counter's estimate says of the inflow: sized
+// for its upper bound, unusable until it has a rate.
+func EstimateReading(e inflow.Estimate) Reading {
+	if !e.Known {
+		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: "inflow: the counter has one sample so far; a rate needs two"}
+	}
+	v := e.Upper
+	return Reading{Inflow: &v, Estimate: &e}
+}
+
+// Feed puts what the reading measured into a queue's decision input: the
+// operator, the simulator and the plugin's dry runs all decide from it. An
+// unusable reading feeds nothing, so the decision holds.
+func (r Reading) Feed(in *scaling.QueueInput) {
+	if !r.Usable() {
+		return
+	}
+	in.MetricsOK = true
+	in.Partial = r.Partial()
+	in.Measurements = scaling.Measurements{InflowPerSecond: r.Inflow, Backlog: r.Backlog, HandleTimeSeconds: r.HandleTime}
+	if e := r.Estimate; e != nil {
+		in.Measurements.InflowForFallPerSecond = &e.UpperForFall
+	}
+}
+
+// RequestFor is what a queue's spec asks a poll to read.
+func RequestFor(q *supportv1alpha1.SupportQueue) Request {
+	r := Request{
+		Key:          QueueKey{Namespace: q.Namespace, Name: q.Name},
+		Lookback:     3 * scaling.PollInterval(q),
+		Inflow:       scaling.InflowParams(q),
+		MaxSampleAge: q.Spec.Metrics.MaxSampleAge.Duration,
+	}
+	if o := q.Spec.Metrics.Queries; o != nil {
+		r.Overrides = Overrides{Inflow: o.InflowPerSecond, Backlog: o.Backlog, HandleTime: o.HandleTimeSeconds, ServiceLevel: o.ServiceLevel,
+			Resolution: o.ResolutionSeconds, AnswerRate: o.AnswerRate}
+	}
+	return r
+}
 
 // API is the part of the Prometheus HTTP API client that polling uses.
 type API interface {
@@ -409,11 +450,8 @@ func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time)
 		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: fmt.Sprintf("inflow: no sample of %s for the queue", TicketsCreatedTotal)}
 	case r.MaxSampleAge > 0 && now.Sub(e.Newest) > r.MaxSampleAge:
 		return Reading{Reason: supportv1alpha1.ReasonMetricsStale, Message: fmt.Sprintf("inflow: newest sample is %s old, limit %s", now.Sub(e.Newest).Round(time.Second), r.MaxSampleAge)}
-	case !e.Known:
-		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: "inflow: the counter has one sample so far; a rate needs two"}
 	}
-	v := e.Upper
-	return Reading{Inflow: &v, Estimate: &e}
+	return EstimateReading(e)
 }
 
 func run(ctx context.Context, api API, q string, now time.Time) result {

@@ -6,6 +6,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
+	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
 	"github.com/frontline-dev/frontline/internal/schedule"
 	"github.com/frontline-dev/frontline/internal/surge"
@@ -86,8 +87,6 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	// The operator's estimator on the scraped counter: sized for its bound.
 	f.estimator.Observe("counter", s.scrapes(f.lastPoll, st.now))
 	f.lastPoll = st.now
-	est := f.estimator.Estimate()
-	rate := est.Upper
 	backlog := st.backlog(s)
 	aht := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second))).AHTSeconds
 
@@ -109,8 +108,9 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	extra.ScheduledInflowPerSecond = scheduled / 3600
 
 	in := scaling.QueueInputFor(q, s.shape, &s.target, now)
-	in.MetricsOK, in.Partial = est.Known, !est.Complete
-	in.Measurements = scaling.Measurements{InflowPerSecond: &rate, InflowForFallPerSecond: &est.UpperForFall, Backlog: &backlog, HandleTimeSeconds: &aht}
+	rd := metrics.EstimateReading(f.estimator.Estimate())
+	rd.Backlog, rd.HandleTime = &backlog, &aht
+	rd.Feed(&in)
 	in.Agents, in.Surge = f.agents, extra
 	d := scaling.DecideQueue(in)
 	if f.agents.Replicas == nil || *f.agents.Replicas != d.Agents.Replicas {
