@@ -8,6 +8,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
+	"github.com/frontline-dev/frontline/internal/polling"
 	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
@@ -42,14 +43,6 @@ var (
 		Name: "frontline_queue_metrics_available",
 		Help: "1 while the queue's ticket metrics are usable, 0 while replicas are held or fall back without them (the MetricsAvailable condition).",
 	}, []string{"namespace", "queue"})
-	metricSourceErrors = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "frontline_metric_source_errors_total",
-		Help: "Polls that returned no usable metrics, by reason.",
-	}, []string{"namespace", "queue", "reason"})
-	prometheusQueries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "frontline_prometheus_queries_total",
-		Help: "Queries sent to Prometheus, per source: its name, or the scheme and host of an allow-listed address.",
-	}, []string{"source"})
 	sourcesConfigReloadSuccessful = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "frontline_sources_config_last_reload_successful",
 		Help: "1 when the last change to the sources config was applied, 0 while a refused one is ignored and the last good one stays in use.",
@@ -62,7 +55,7 @@ var (
 
 func init() {
 	ctrlmetrics.Registry.MustRegister(desiredReplicas, readyReplicas, predictedServiceLevel, targetServiceLevel,
-		inflowPerHour, agentCapacityPerHour, metricsAvailable, metricSourceErrors, prometheusQueries, reconcileErrors,
+		inflowPerHour, agentCapacityPerHour, metricsAvailable, reconcileErrors,
 		sourcesConfigReloadSuccessful)
 	sourcesConfigReloadSuccessful.Set(1) // the operator starts only on a valid one
 }
@@ -82,7 +75,7 @@ func forgetQueueMetrics(namespace, queue string) {
 	inflowPerHour.DeleteLabelValues(namespace, queue)
 	agentCapacityPerHour.DeleteLabelValues(namespace, queue)
 	metricsAvailable.DeleteLabelValues(namespace, queue)
-	metricSourceErrors.DeletePartialMatch(prometheus.Labels{"namespace": namespace, "queue": queue})
+	polling.ForgetQueue(namespace, queue)
 }
 
 // exportQueueGauges publishes a queue's status (and its latest usable

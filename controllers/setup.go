@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 
+	"github.com/frontline-dev/frontline/internal/polling"
 	"github.com/frontline-dev/frontline/internal/sources"
 )
 
@@ -74,9 +75,9 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	if err := IndexQueuesByPolicy(ctx, mgr); err != nil {
 		return err
 	}
-	store := NewReadingStore()
+	store := polling.NewStore()
 	pollEvents := make(chan event.GenericEvent, 1024)
-	if err := mgr.Add(&Poller{
+	if err := mgr.Add(&polling.Poller{
 		Client:  mgr.GetClient(),
 		Sources: o.Sources,
 		Store:   store,

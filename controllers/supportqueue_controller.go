@@ -29,6 +29,7 @@ import (
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/conditions"
 	kbase "github.com/frontline-dev/frontline/internal/knowledge"
+	"github.com/frontline-dev/frontline/internal/polling"
 	"github.com/frontline-dev/frontline/internal/queuestatus"
 	"github.com/frontline-dev/frontline/internal/scaling"
 )
@@ -52,7 +53,7 @@ type SupportQueueReconciler struct {
 	APIReader  client.Reader
 	Recorder   events.EventRecorder
 	Clock      clock.PassiveClock
-	Readings   *ReadingStore
+	Readings   *polling.Store
 	PollEvents <-chan event.GenericEvent
 	Surges     SurgeSource
 	// Workers is how many queues reconcile at once.
@@ -74,7 +75,7 @@ type queueInputs struct {
 	policy     *supportv1alpha1.SLAPolicy
 	target     *scaling.Target
 	policyErr  error // why there is no target
-	reading    *Reading
+	reading    *polling.Reading
 	agents     *appsv1.Deployment
 	chatbot    *appsv1.Deployment
 	userFAQ    map[string]string
@@ -139,7 +140,7 @@ const firstReadingWait = 10 * time.Second
 // writes. A queue that has a status, or has waited long enough (Prometheus
 // slow or unreachable), goes on without.
 func (r *SupportQueueReconciler) awaitingFirstReading(q *supportv1alpha1.SupportQueue) bool {
-	if _, read := r.Readings.Get(keyOf(q)); read || len(q.Status.Conditions) > 0 {
+	if _, read := r.Readings.Get(polling.KeyOf(q)); read || len(q.Status.Conditions) > 0 {
 		return false
 	}
 	age := r.Clock.Since(q.CreationTimestamp.Time)
@@ -163,7 +164,7 @@ func (r *SupportQueueReconciler) gather(ctx context.Context, q *supportv1alpha1.
 			in.target = &t
 		}
 	}
-	if rd, ok := r.Readings.Get(keyOf(q)); ok {
+	if rd, ok := r.Readings.Get(polling.KeyOf(q)); ok {
 		in.reading = &rd
 	}
 	var err error

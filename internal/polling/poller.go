@@ -1,4 +1,9 @@
-package controllers
+// Package polling reads every queue's metrics from its Prometheus on the
+// queue's interval and keeps the latest reading of each: the poller (a
+// leader-only runnable) writes the store, the SupportQueue reconciler reads
+// it. Queues on the same source and interval are read together, one grouped
+// query per metric, so the queries per poll do not grow with the queues.
+package polling
 
 import (
 	"context"
@@ -29,25 +34,25 @@ type Reading struct {
 	Seq uint64
 }
 
-// ReadingStore holds the latest reading of every queue, shared by the
+// Store holds the latest reading of every queue, shared by the
 // poller (writer) and the SupportQueue reconciler (reader).
-type ReadingStore struct {
+type Store struct {
 	mu sync.RWMutex
 	m  map[metrics.QueueKey]Reading
 }
 
-// NewReadingStore returns an empty store.
-func NewReadingStore() *ReadingStore { return &ReadingStore{m: map[metrics.QueueKey]Reading{}} }
+// NewStore returns an empty store.
+func NewStore() *Store { return &Store{m: map[metrics.QueueKey]Reading{}} }
 
 // Get returns the queue's latest reading, if it was polled since start.
-func (s *ReadingStore) Get(k metrics.QueueKey) (Reading, bool) {
+func (s *Store) Get(k metrics.QueueKey) (Reading, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	r, ok := s.m[k]
 	return r, ok
 }
 
-func (s *ReadingStore) put(k metrics.QueueKey, r metrics.Reading) {
+func (s *Store) put(k metrics.QueueKey, r metrics.Reading) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev := s.m[k]
@@ -58,7 +63,7 @@ func (s *ReadingStore) put(k metrics.QueueKey, r metrics.Reading) {
 	s.m[k] = next
 }
 
-func (s *ReadingStore) forget(keep map[metrics.QueueKey]bool) {
+func (s *Store) forget(keep map[metrics.QueueKey]bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k := range s.m {
@@ -83,7 +88,7 @@ type pollGroup struct {
 func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
 	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: scaling.PollInterval(q)}
 	if metrics.RequestFor(q).Overrides != (metrics.Overrides{}) {
-		g.owner = keyOf(q)
+		g.owner = KeyOf(q)
 	}
 	return g
 }
@@ -96,7 +101,7 @@ type Poller struct {
 	Client client.Reader
 	// Sources resolves a queue's prometheus to a client, or refuses it.
 	Sources *sources.Registry
-	Store   *ReadingStore
+	Store   *Store
 	Events  chan<- event.GenericEvent
 	Clock   clock.WithTicker
 	Log     logr.Logger
@@ -158,7 +163,7 @@ func (p *Poller) pollDue(ctx context.Context) error {
 		}
 		g := groupOf(q)
 		groups[g] = append(groups[g], q)
-		keep[keyOf(q)] = true
+		keep[KeyOf(q)] = true
 	}
 	p.Store.forget(keep)
 	for g, st := range p.groups {
@@ -229,7 +234,7 @@ const scrapeLag = 500 * time.Millisecond
 func (p *Poller) due(g pollGroup, st *groupState, queues []*supportv1alpha1.SupportQueue, now time.Time) bool {
 	keys := make([]metrics.QueueKey, len(queues))
 	for i, q := range queues {
-		keys[i] = keyOf(q)
+		keys[i] = KeyOf(q)
 	}
 	last := st.lastPoll
 	if late, ok := st.estimators.Late(keys, last.Add(-scrapeLag)); ok && now.Sub(late) < g.interval/2 && now.Sub(last) >= p.Tick/2 {
@@ -244,7 +249,7 @@ func (p *Poller) due(g pollGroup, st *groupState, queues []*supportv1alpha1.Supp
 func (p *Poller) unread(queues []*supportv1alpha1.SupportQueue) []*supportv1alpha1.SupportQueue {
 	var out []*supportv1alpha1.SupportQueue
 	for _, q := range queues {
-		if _, ok := p.Store.Get(keyOf(q)); !ok {
+		if _, ok := p.Store.Get(KeyOf(q)); !ok {
 			out = append(out, q)
 		}
 	}
@@ -281,7 +286,7 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 		prometheusQueries.WithLabelValues(src.Label()).Add(float64(queries))
 	}
 	for _, q := range queues {
-		k := keyOf(q)
+		k := KeyOf(q)
 		r := readings[k]
 		if !r.Usable() {
 			metricSourceErrors.WithLabelValues(q.Namespace, q.Name, r.Reason).Inc()
@@ -331,6 +336,7 @@ func sourceFailureReason(err error) string {
 	return metrics.FailureReason(err)
 }
 
-func keyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
+// KeyOf is the key a queue is read and stored by.
+func KeyOf(q *supportv1alpha1.SupportQueue) metrics.QueueKey {
 	return metrics.QueueKey{Namespace: q.Namespace, Name: q.Name}
 }
