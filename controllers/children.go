@@ -91,14 +91,7 @@ func deployment(q *supportv1alpha1.SupportQueue, role string, tmpl supportv1alph
 		container.WithArgs(tmpl.Args...)
 	}
 	if tmpl.Resources != nil {
-		res := corev1ac.ResourceRequirements()
-		if len(tmpl.Resources.Requests) > 0 {
-			res.WithRequests(tmpl.Resources.Requests)
-		}
-		if len(tmpl.Resources.Limits) > 0 {
-			res.WithLimits(tmpl.Resources.Limits)
-		}
-		container.WithResources(res)
+		container.WithResources(applyConfigOf[corev1ac.ResourceRequirementsApplyConfiguration](*tmpl.Resources))
 	}
 	pod := corev1ac.PodSpec().
 		WithAutomountServiceAccountToken(false).
@@ -125,13 +118,8 @@ func deployment(q *supportv1alpha1.SupportQueue, role string, tmpl supportv1alph
 	if len(tmpl.NodeSelector) > 0 {
 		pod.WithNodeSelector(tmpl.NodeSelector)
 	}
-	for i := range tmpl.Tolerations {
-		t := tmpl.Tolerations[i]
-		tol := corev1ac.Toleration().WithKey(t.Key).WithOperator(t.Operator).WithValue(t.Value).WithEffect(t.Effect)
-		if t.TolerationSeconds != nil {
-			tol.WithTolerationSeconds(*t.TolerationSeconds)
-		}
-		pod.WithTolerations(tol)
+	for _, t := range tmpl.Tolerations {
+		pod.WithTolerations(applyConfigOf[corev1ac.TolerationApplyConfiguration](t))
 	}
 	podMeta := corev1ac.PodTemplateSpec().WithLabels(podLabels).WithSpec(pod)
 	if len(tmpl.PodAnnotations) > 0 {
@@ -170,24 +158,22 @@ func queueEnv(q *supportv1alpha1.SupportQueue, user []corev1.EnvVar) []*corev1ac
 		env("FRONTLINE_KNOWLEDGE_DIR", knowledgeMountPath),
 	}
 	for _, e := range user {
-		out = append(out, envVarApply(e))
+		out = append(out, applyConfigOf[corev1ac.EnvVarApplyConfiguration](e))
 	}
 	return out
 }
 
-// envVarApply is the user's variable as an apply configuration, through
-// its JSON form: every source the API has (secretKeyRef, configMapKeyRef,
-// fieldRef, resourceFieldRef, fileKeyRef, ...) carries over, with no
-// field-by-field copy to fall behind the API. The two share one JSON
-// schema, so the round trip cannot fail for a decoded EnvVar.
-func envVarApply(e corev1.EnvVar) *corev1ac.EnvVarApplyConfiguration {
-	ac := &corev1ac.EnvVarApplyConfiguration{}
-	raw, err := json.Marshal(e)
-	if err == nil {
-		err = json.Unmarshal(raw, ac)
-	}
-	if err != nil {
-		return corev1ac.EnvVar().WithName(e.Name) // unreachable; named, so the apply shows it
+// applyConfigOf is an API value the user wrote (a variable, resources, a
+// toleration) as its apply configuration, through its JSON form: every
+// field the API has (a variable's resourceFieldRef and fileKeyRef,
+// resources' claims, ...) carries over, with no field-by-field copy to
+// fall behind the API. The two share one JSON schema, so the round trip
+// cannot fail for a decoded value; if it ever did, the empty result is
+// refused by the apiserver and shows in ApplyFailed.
+func applyConfigOf[AC any, V any](v V) *AC {
+	ac := new(AC)
+	if raw, err := json.Marshal(v); err == nil {
+		_ = json.Unmarshal(raw, ac)
 	}
 	return ac
 }
