@@ -95,8 +95,8 @@ test: manifests generate envtest-assets prometheus $(HELM) ## Unit and integrati
 	KUBEBUILDER_ASSETS=$(ENVTEST_ASSETS) go test ./... -count=1 -timeout 30m
 
 .PHONY: test-unit
-test-unit: ## Pure unit tests only (no apiserver).
-	go test ./internal/... ./cmd/... -count=1
+test-unit: ## Pure unit tests only: no apiserver, etcd or Prometheus is started (-short skips the tests that need them; make test runs them).
+	go test -short ./internal/... ./cmd/... ./controllers/... -count=1
 
 .PHONY: fuzz
 fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.

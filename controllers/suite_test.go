@@ -75,52 +75,83 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestMain(m *testing.M) {
-	os.Exit(runSuite(m))
+	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.Level(zapcore.Level(zapLevel()))))
+	code := m.Run()
+	cluster.stop()
+	os.Exit(code)
 }
 
-func runSuite(m *testing.M) int {
-	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.Level(zapcore.Level(zapLevel()))))
-	var err error
-	if env, err = testenv.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer func() { _ = env.Stop() }()
+// cluster is the apiserver, etcd, Prometheus, ticket exporter and manager
+// the envtest tests share. It starts with the first test that asks for it
+// (newNamespace), so the package's pure tests run without it: with -short
+// (make test-unit) the tests that need it are skipped, and make test runs
+// them all.
+var cluster sharedCluster
 
-	if sim, err = ticketsim.Start(100 * time.Millisecond); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+type sharedCluster struct {
+	once    sync.Once
+	err     error
+	started bool
+	dir     string
+}
+
+func needsCluster(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the envtest cluster: run without -short (make test)")
 	}
-	defer sim.Close()
+	cluster.once.Do(func() { cluster.err = startCluster() })
+	if cluster.err != nil {
+		t.Fatal(cluster.err)
+	}
+}
+
+func startCluster() error {
+	var err error
+	cluster.started = true
+	if env, err = testenv.Start(); err != nil {
+		return err
+	}
+	if sim, err = ticketsim.Start(100 * time.Millisecond); err != nil {
+		return err
+	}
 	root, _ := testenv.RepoRoot()
 	bin, err := promtest.Binary(root)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+		return err
 	}
-	dir, err := os.MkdirTemp("", "frontline-prom-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if cluster.dir, err = os.MkdirTemp("", "frontline-prom-"); err != nil {
+		return err
 	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	if prom, err = promtest.Start(bin, dir, []string{sim.Address()}); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if prom, err = promtest.Start(bin, cluster.dir, []string{sim.Address()}); err != nil {
+		return err
 	}
-	defer prom.Stop()
-	if sourcesFile, err = writeSources(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	if sourcesFile, err = writeSources(cluster.dir); err != nil {
+		return err
 	}
+	return startManager()
+}
 
-	if err := startManager(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+// stop stops what started, the manager before the apiserver goes away.
+func (c *sharedCluster) stop() {
+	if !c.started {
+		return
 	}
-	code := m.Run()
-	stopManager() // before the apiserver goes away
-	return code
+	if manager.cancel != nil {
+		stopManager()
+	}
+	if prom != nil {
+		prom.Stop()
+	}
+	if sim != nil {
+		sim.Close()
+	}
+	if env != nil {
+		_ = env.Stop()
+	}
+	if c.dir != "" {
+		_ = os.RemoveAll(c.dir)
+	}
 }
 
 // sourcesFile is the operator's sources config: the suite's Prometheus as
@@ -200,6 +231,7 @@ func eventually(t *testing.T, timeout time.Duration, check func() error) {
 
 func newNamespace(t *testing.T) string {
 	t.Helper()
+	needsCluster(t)
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{GenerateName: "sq-"}}
 	if err := env.Client.Create(context.Background(), ns); err != nil {
 		t.Fatal(err)
