@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/frontline-dev/frontline/test/figures"
 )
 
 // Targets from the scale and performance issue and the estimator issue.
@@ -32,31 +34,8 @@ const (
 	targetIngest = 2 * time.Second
 )
 
-// reactionCase is what the end-to-end suite's TestReactionTimes wrote:
-// steps of the ticket counter through the real Prometheus scrape on the
-// local cluster, to the new need's spec.replicas and to its pods Running.
-type reactionCase struct {
-	Name          string          `json:"name"`
-	Scrape        string          `json:"scrape"`
-	FromReplicas  int32           `json:"fromReplicas"`
-	ToReplicas    int32           `json:"toReplicas"`
-	Bound         time.Duration   `json:"bound"`
-	ToSpec        []time.Duration `json:"toSpec"`
-	ToRunning     []time.Duration `json:"toRunning"`
-	MedianRunning time.Duration   `json:"medianRunning"`
-	// TicketsInBound are the tickets counted in the bound's span after
-	// each step, ExpectedTickets what the new rate expects over the same
-	// scrapes.
-	TicketsInBound  []float64 `json:"ticketsInBound"`
-	ExpectedTickets []float64 `json:"expectedTickets"`
-	// NotReached marks runs cut at the cap before the full target.
-	NotReached []bool `json:"notReached"`
-	// ControllerManagerQPS is the controller-manager's client limit.
-	ControllerManagerQPS string `json:"controllerManagerQPS"`
-	// Note says under which code or conditions the runs were made, when
-	// the rows of one report come from different runs.
-	Note string `json:"note,omitempty"`
-}
+// reactionCase is what the end-to-end suite's TestReactionTimes wrote.
+type reactionCase = figures.Reaction
 
 // clusterFigures are the local cluster's results, when make bench ran them.
 type clusterFigures struct {
@@ -83,18 +62,8 @@ type clusterFigures struct {
 	}
 }
 
-// sideBySide is TestHPASideBySide's: the same step on twin counters, one
-// read by Frontline, one by a Kubernetes HPA through prometheus-adapter.
-type sideBySide struct {
-	Step                 string          `json:"step"`
-	Need                 int32           `json:"need"`
-	Frontline            []time.Duration `json:"frontline"`
-	HPA                  []time.Duration `json:"hpa"`
-	HPANotReached        []bool          `json:"hpaNotReached"`
-	HPAWithinTolerance   []time.Duration `json:"hpaWithinTolerance"`
-	Ratio                float64         `json:"ratio"`
-	ControllerManagerQPS string          `json:"controllerManagerQPS"`
-}
+// sideBySide is TestHPASideBySide's.
+type sideBySide = figures.SideBySide
 
 // hpaSection prints the side-by-side table, or why there is none.
 func hpaSection(b *strings.Builder, root string) {

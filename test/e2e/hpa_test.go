@@ -14,27 +14,13 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
+
+	"github.com/frontline-dev/frontline/test/figures"
 )
 
-// sideBySide is one step of TestHPASideBySide: Frontline's and the HPA's
-// time from the step to the new rate's need with every pod Running.
-type sideBySide struct {
-	Step      string          `json:"step"`
-	Need      int32           `json:"need"`
-	Frontline []time.Duration `json:"frontline"`
-	HPA       []time.Duration `json:"hpa"`
-	// NotReached marks, per run, a side cut at the cap (its time is the
-	// cap: a lower bound).
-	FrontlineNotReached []bool `json:"frontlineNotReached"`
-	HPANotReached       []bool `json:"hpaNotReached"`
-	// HPAWithinTolerance is, per run, the HPA's time to 90 % of the need
-	// with every pod Running: its 10 % tolerance may hold it there a while
-	// before the last step.
-	HPAWithinTolerance []time.Duration `json:"hpaWithinTolerance"`
-	// Ratio is the HPA's median over Frontline's.
-	Ratio                float64 `json:"ratio"`
-	ControllerManagerQPS string  `json:"controllerManagerQPS"`
-}
+// sideBySide is one step of TestHPASideBySide, as make bench's report
+// reads it.
+type sideBySide = figures.SideBySide
 
 // TestHPASideBySide runs the same ×10 steps (600 → 6,000/h and 100 →
 // 1,000/h) on twin counters at the same moment: one read by Frontline (a

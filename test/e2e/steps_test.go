@@ -25,6 +25,7 @@ import (
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
+	"github.com/frontline-dev/frontline/test/figures"
 )
 
 // longRunning are counters TestMain starts with the cluster (with those of
@@ -170,31 +171,9 @@ func needAt(t *testing.T, q *supportv1alpha1.SupportQueue, perHour float64) int3
 	return scaling.Clamp(need.Agents, q.Spec.Agents.MinReplicas, q.Spec.Agents.MaxReplicas)
 }
 
-// reactionCase is one kind of step and what was measured on it.
-type reactionCase struct {
-	Name          string          `json:"name"`
-	Scrape        string          `json:"scrape"`
-	From, To      float64         `json:"-"`
-	FromReplicas  int32           `json:"fromReplicas"`
-	ToReplicas    int32           `json:"toReplicas"`
-	Bound         time.Duration   `json:"bound"` // Lorden's bound + one scrape + one poll
-	ToSpec        []time.Duration `json:"toSpec"`
-	ToRunning     []time.Duration `json:"toRunning"`
-	MedianRunning time.Duration   `json:"medianRunning"`
-	// TicketsInBound is, per run, the tickets the counter counted between
-	// its first scrape after the step and its last within the bound, and
-	// ExpectedTickets what the new rate expects over those scrapes: a slow
-	// run with few is Poisson luck (no estimator can size for tickets that
-	// have not come).
-	TicketsInBound  []float64 `json:"ticketsInBound"`
-	ExpectedTickets []float64 `json:"expectedTickets"`
-	// NotReached marks runs whose agents were not at the new rate's need
-	// within the cap (their time is the cap: a lower bound).
-	NotReached []bool `json:"notReached"`
-	// ControllerManagerQPS is the client limit the controller-manager
-	// created pods under (hack/cluster.sh's KCM_QPS and KCM_BURST).
-	ControllerManagerQPS string `json:"controllerManagerQPS"`
-}
+// reactionCase is one kind of step and what was measured on it, as
+// make bench's report reads it.
+type reactionCase = figures.Reaction
 
 // controllerManagerQPS is the local cluster's controller-manager client
 // limit, as hack/cluster.sh sets it from the environment.

@@ -1,0 +1,58 @@
+// Package figures are the shapes of the measurements the end-to-end tests
+// write to bin/ and make bench's report reads: one definition for the
+// writer and the reader.
+package figures
+
+import "time"
+
+// Reaction is one kind of counter step on the local cluster and what was
+// measured on it: TestReactionTimes' runs, from the step through the real
+// Prometheus scrape to the new need's spec.replicas and to its pods
+// Running.
+type Reaction struct {
+	Name          string          `json:"name"`
+	Scrape        string          `json:"scrape"`
+	From, To      float64         `json:"-"`
+	FromReplicas  int32           `json:"fromReplicas"`
+	ToReplicas    int32           `json:"toReplicas"`
+	Bound         time.Duration   `json:"bound"` // Lorden's bound + one scrape + one poll
+	ToSpec        []time.Duration `json:"toSpec"`
+	ToRunning     []time.Duration `json:"toRunning"`
+	MedianRunning time.Duration   `json:"medianRunning"`
+	// TicketsInBound is, per run, the tickets the counter counted between
+	// its first scrape after the step and its last within the bound, and
+	// ExpectedTickets what the new rate expects over those scrapes: a slow
+	// run with few is Poisson luck (no estimator can size for tickets that
+	// have not come).
+	TicketsInBound  []float64 `json:"ticketsInBound"`
+	ExpectedTickets []float64 `json:"expectedTickets"`
+	// NotReached marks runs whose agents were not at the new rate's need
+	// within the cap (their time is the cap: a lower bound).
+	NotReached []bool `json:"notReached"`
+	// ControllerManagerQPS is the client limit the controller-manager
+	// created pods under (hack/cluster.sh's KCM_QPS and KCM_BURST).
+	ControllerManagerQPS string `json:"controllerManagerQPS"`
+	// Note says under which code or conditions the runs were made, when
+	// the rows of one report come from different runs.
+	Note string `json:"note,omitempty"`
+}
+
+// SideBySide is one step of TestHPASideBySide: Frontline's and the HPA's
+// time from the step to the new rate's need with every pod Running.
+type SideBySide struct {
+	Step      string          `json:"step"`
+	Need      int32           `json:"need"`
+	Frontline []time.Duration `json:"frontline"`
+	HPA       []time.Duration `json:"hpa"`
+	// NotReached marks, per run, a side cut at the cap (its time is the
+	// cap: a lower bound).
+	FrontlineNotReached []bool `json:"frontlineNotReached"`
+	HPANotReached       []bool `json:"hpaNotReached"`
+	// HPAWithinTolerance is, per run, the HPA's time to 90 % of the need
+	// with every pod Running: its 10 % tolerance may hold it there a while
+	// before the last step.
+	HPAWithinTolerance []time.Duration `json:"hpaWithinTolerance"`
+	// Ratio is the HPA's median over Frontline's.
+	Ratio                float64 `json:"ratio"`
+	ControllerManagerQPS string  `json:"controllerManagerQPS"`
+}
