@@ -7,6 +7,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"regexp"
 	"sort"
@@ -238,17 +239,23 @@ func (e *Estimators) get(r Request) *inflow.Queue {
 	return q
 }
 
+// estimates are the estimates of the queues among keys that have one.
+func (e *Estimators) estimates(keys []QueueKey) iter.Seq[inflow.Estimate] {
+	return func(yield func(inflow.Estimate) bool) {
+		for _, k := range keys {
+			if q, ok := e.m[k]; ok && !yield(q.Estimate()) {
+				return
+			}
+		}
+	}
+}
+
 // Late is the first sample the queues' counters should have had by at but
 // do not (a scrape slower than the poll's lag): the poll may try again
 // soon rather than an interval later.
 func (e *Estimators) Late(keys []QueueKey, at time.Time) (time.Time, bool) {
 	var late time.Time
-	for _, k := range keys {
-		q, ok := e.m[k]
-		if !ok {
-			continue
-		}
-		est := q.Estimate()
+	for est := range e.estimates(keys) {
 		if est.Scrape <= 0 || est.Newest.IsZero() {
 			continue
 		}
@@ -264,12 +271,7 @@ func (e *Estimators) Late(keys []QueueKey, at time.Time) (time.Time, bool) {
 // just after it reads a fresh scrape, about an interval after the last.
 func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.Duration) (time.Time, bool) {
 	var first time.Time
-	for _, k := range keys {
-		q, ok := e.m[k]
-		if !ok {
-			continue
-		}
-		est := q.Estimate()
+	for est := range e.estimates(keys) {
 		if next, ok := est.NextSample(from.Add(interval - est.Scrape/2)); ok && (first.IsZero() || next.Before(first)) {
 			first = next
 		}
