@@ -318,10 +318,7 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	if err := s.Client.List(ctx, &plans, client.InNamespace(q.Namespace)); err != nil {
 		return scaling.Surge{}, nil, nil, err
 	}
-	now := time.Now()
-	if s.Clock != nil {
-		now = s.Clock.Now()
-	}
+	now := s.Clock.Now()
 	var active []supportv1alpha1.SurgePlan
 	scheduled := 0.0
 	for _, p := range plans.Items {
