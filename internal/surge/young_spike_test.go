@@ -98,3 +98,35 @@ func TestYoungSpike(t *testing.T) {
 		}
 	}
 }
+
+// TestYoungSpikeAtTheLongestInterval: a tenant's plan read at the longest
+// evaluation interval the API allows (10m) tests each look at a lower
+// threshold (it looks 120 times less often), so its false alarms per unit
+// of time stay within the budget. With the default 1h baseline, a series
+// is read by the young rule for its first hour: 2,000 calm series at
+// 600/h, five looks each, about 69 days of looks against the default
+// budget of one false surge a year, may alarm at most once. A ×10 step in
+// the minute before a look is still seen at that look.
+func TestYoungSpikeAtTheLongestInterval(t *testing.T) {
+	spec := TriggerSpec{Name: KindInflowSpike, Kind: KindInflowSpike, Enter: 2, Exit: 1.5, Window: time.Minute,
+		Baseline: time.Hour, MinInflowPerHour: 60, FalseAlarmEvery: inflow.DefaultSpikeFalseAlarmEvery, Every: 10 * time.Minute}
+	const seeds, young = 2000, 59 * time.Minute
+	alarms, seen := 0, 0
+	for seed := range uint64(seeds) {
+		if youngSpikeRun(spec, seed, 600, 0, 0, young) >= 0 {
+			alarms++
+		}
+	}
+	for seed := range uint64(50) {
+		if youngSpikeRun(spec, seed, 600, 6000, 29*time.Minute, 30*time.Minute) >= 0 {
+			seen++
+		}
+	}
+	t.Logf("calm 600/h read every 10m: %d of %d young series alarmed in their first %v; a ×10 step a minute before a look seen at it in %d of 50", alarms, seeds, young, seen)
+	if alarms > 1 {
+		t.Errorf("%d false surges in %d looks at 10m, want at most 1", alarms, seeds*5)
+	}
+	if seen < 45 {
+		t.Errorf("a ×10 step from 600/h a minute before a 10m look was seen at it in %d of 50 series, want at least 45", seen)
+	}
+}
