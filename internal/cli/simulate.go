@@ -466,11 +466,7 @@ func slaText(cfg sim.Config) string {
 	if err != nil {
 		return "?"
 	}
-	within := t.Within
-	if !t.RealTime {
-		within = t.FirstResponse
-	}
-	return fmt.Sprintf("%.0f%% within %s", 100*t.TargetServiceLevel(), within)
+	return fmt.Sprintf("%.0f%% within %s", 100*t.TargetServiceLevel(), t.AnswerWithin())
 }
 
 // load reads the queues (the named one, or every one), their policies and

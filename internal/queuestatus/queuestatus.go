@@ -233,10 +233,7 @@ func (p *projection) forecast(agents int32) scaling.Prediction {
 	if b := p.in.Shape.Bots; b != nil {
 		inflow *= 1 - b.Containment
 	}
-	handle := p.in.Shape.Agents.DefaultHandleTime.Seconds()
-	if m.AverageHandleTime != nil && m.AverageHandleTime.Duration > 0 {
-		handle = m.AverageHandleTime.Seconds()
-	}
+	handle := handleTimeSeconds(m, p.in.Shape)
 	backlog := 0.0
 	if m.Backlog != nil {
 		backlog = float64(*m.Backlog)
@@ -425,15 +422,21 @@ func (p *projection) eventOnChange(condType string, status metav1.ConditionStatu
 	p.event(evType, reason, condType, "%s", msg)
 }
 
+// handleTimeSeconds is the handle time status measured, else the queue's
+// configured one.
+func handleTimeSeconds(m *supportv1alpha1.QueueMeasurements, shape scaling.Shape) float64 {
+	if m != nil && m.AverageHandleTime != nil && m.AverageHandleTime.Duration > 0 {
+		return m.AverageHandleTime.Seconds()
+	}
+	return shape.Agents.DefaultHandleTime.Seconds()
+}
+
 // AgentCapacityPerHour is the queue inflow, tickets per hour, that the
 // ready agents serve at full occupancy: their conversations over the
 // handle time (measured, else the queue's default), grown by the share the
 // bot contains. Plotted against inflow, it shows headroom at a glance.
 func AgentCapacityPerHour(q *supportv1alpha1.SupportQueue, shape scaling.Shape) float64 {
-	handle := shape.Agents.DefaultHandleTime.Seconds()
-	if m := q.Status.Measured; m != nil && m.AverageHandleTime != nil && m.AverageHandleTime.Duration > 0 {
-		handle = m.AverageHandleTime.Seconds()
-	}
+	handle := handleTimeSeconds(q.Status.Measured, shape)
 	if handle <= 0 {
 		return 0
 	}

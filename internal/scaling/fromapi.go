@@ -94,6 +94,15 @@ func TargetOf(p *supportv1alpha1.SLAPolicy, channel supportv1alpha1.Channel, pri
 	return Target{}, ErrNoTarget{Channel: string(channel), Priority: priority}
 }
 
+// AnswerWithin is the time a ticket must be answered in: the service
+// level's for real-time channels, the first response's for backlog ones.
+func (t Target) AnswerWithin() time.Duration {
+	if t.RealTime {
+		return t.Within
+	}
+	return t.FirstResponse
+}
+
 // TargetServiceLevel is the fraction a prediction is compared with: the
 // service-level target for real-time channels, full first-response
 // compliance for backlog channels.

@@ -271,10 +271,7 @@ func prepare(cfg Config) (*setup, error) {
 		return nil, err
 	}
 	s := &setup{cfg: cfg, shape: shape, target: target, targetSL: target.TargetServiceLevel(), end: cfg.Trace.Length().Seconds()}
-	s.answerBy = target.Within.Seconds()
-	if !target.RealTime {
-		s.answerBy = target.FirstResponse.Seconds()
-	}
+	s.answerBy = target.AnswerWithin().Seconds()
 	s.draw()
 	s.scrapePhase = rand.New(rand.NewPCG(cfg.Seed, 0x5c)).Float64() * cfg.ScrapeInterval.Seconds()
 	return s, nil
