@@ -425,10 +425,11 @@ func (p *projection) eventOnChange(condType string, status metav1.ConditionStatu
 // handleTimeSeconds is the handle time status measured, else the queue's
 // configured one.
 func handleTimeSeconds(m *supportv1alpha1.QueueMeasurements, shape scaling.Shape) float64 {
-	if m != nil && m.AverageHandleTime != nil && m.AverageHandleTime.Duration > 0 {
-		return m.AverageHandleTime.Seconds()
+	if m == nil || m.AverageHandleTime == nil {
+		return shape.HandleTimeSeconds(nil)
 	}
-	return shape.Agents.DefaultHandleTime.Seconds()
+	v := m.AverageHandleTime.Seconds()
+	return shape.HandleTimeSeconds(&v)
 }
 
 // AgentCapacityPerHour is the queue inflow, tickets per hour, that the

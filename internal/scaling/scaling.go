@@ -117,6 +117,15 @@ type Need struct {
 	Prediction Prediction
 }
 
+// HandleTimeSeconds is the agents' handle time: the measured one when
+// there is one, else the queue's configured default.
+func (s Shape) HandleTimeSeconds(measured *float64) float64 {
+	if measured != nil && *measured > 0 {
+		return *measured
+	}
+	return s.Agents.DefaultHandleTime.Seconds()
+}
+
 // ComputeNeed sizes agents and bots from one poll. It needs at least the
 // inflow; handle time falls back to the queue's default and backlog to zero
 // (backlog only ever adds agents).
@@ -125,10 +134,7 @@ func ComputeNeed(shape Shape, target Target, m Measurements) (Need, error) {
 		return Need{}, errors.New("inflow not measured")
 	}
 	lambda := *m.InflowPerSecond
-	handle := shape.Agents.DefaultHandleTime.Seconds()
-	if m.HandleTimeSeconds != nil && *m.HandleTimeSeconds > 0 {
-		handle = *m.HandleTimeSeconds
-	}
+	handle := shape.HandleTimeSeconds(m.HandleTimeSeconds)
 	backlog := 0.0
 	if m.Backlog != nil {
 		backlog = *m.Backlog
