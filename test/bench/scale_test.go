@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/test/promtest"
 	"github.com/frontline-dev/frontline/test/testenv"
 	"github.com/frontline-dev/frontline/test/ticketsim"
@@ -123,10 +124,16 @@ func TestScale(t *testing.T) {
 
 	kubeconfig := env.Kubeconfig(t, "bench-operator", "system:masters")
 	bin := buildOperator(t, root)
-	// Every series exists from the start; give them five minutes of history,
-	// as desks that have been running have: a young series' sizing bound is
-	// still narrowing, and its pending scale-downs are real changes.
-	time.Sleep(time.Until(promStarted.Add(5 * time.Minute)))
+	// Every series exists from the start; give them the history a steady
+	// desk has: the estimator's horizon and a margin. On less, the sizing
+	// bound is still narrowing and its scale-downs are real changes, which
+	// the idle window would count.
+	history := inflow.DefaultHorizon + 5*time.Minute
+	if s := os.Getenv("BENCH_HISTORY"); s != "" {
+		history, _ = time.ParseDuration(s)
+	}
+	t.Logf("waiting for %s of counter history", history)
+	time.Sleep(time.Until(promStarted.Add(history)))
 
 	var results []result
 	for i, n := range sizes {
@@ -224,10 +231,11 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	time.Sleep(30 * time.Second) // let the last status updates land
 	queriesBefore := scrape(t, op.metricsAddr, "frontline_prometheus_queries_total")
 	writesBefore := apiserverWrites(t, env)
+	statusBefore := queueStatuses(t, c, ns(i))
 	time.Sleep(idle)
 	idleWrites, detail := diffWrites(writesBefore, apiserverWrites(t, env))
 	if detail != "" {
-		t.Logf("%d queues: idle writes by resource: %s", n, detail)
+		t.Logf("%d queues: idle writes by resource: %s; status fields that moved: %s", n, detail, movedStatusFields(statusBefore, queueStatuses(t, c, ns(i))))
 	}
 	queries := scrape(t, op.metricsAddr, "frontline_prometheus_queries_total") - queriesBefore
 	polls := idle.Seconds() / 15
@@ -557,4 +565,59 @@ func cpuProfile(t *testing.T, addr, out string) {
 	}
 	defer func() { _ = f.Close() }()
 	_, _ = io.Copy(f, resp.Body)
+}
+
+// queueStatuses are the namespace's queues' statuses as JSON objects, by
+// name, with the conditions keyed by type.
+func queueStatuses(t *testing.T, c client.Client, namespace string) map[string]map[string]any {
+	var qs supportv1alpha1.SupportQueueList
+	if err := c.List(ctx, &qs, client.InNamespace(namespace)); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, q := range qs.Items {
+		raw, _ := json.Marshal(q.Status)
+		var m map[string]any
+		_ = json.Unmarshal(raw, &m)
+		for _, cond := range q.Status.Conditions {
+			m["condition "+cond.Type] = cond
+		}
+		delete(m, "conditions")
+		out[q.Name] = m
+	}
+	return out
+}
+
+// movedStatusFields counts, per top-level status field (and condition),
+// the queues on which it changed, with one example: what an idle write
+// wrote.
+func movedStatusFields(before, after map[string]map[string]any) string {
+	counts := map[string]int{}
+	example := map[string]string{}
+	for name, b := range before {
+		a := after[name]
+		keys := map[string]bool{}
+		for k := range a {
+			keys[k] = true
+		}
+		for k := range b {
+			keys[k] = true
+		}
+		for k := range keys {
+			x, _ := json.Marshal(b[k])
+			y, _ := json.Marshal(a[k])
+			if string(x) != string(y) {
+				counts[k]++
+				if example[k] == "" {
+					example[k] = fmt.Sprintf("%s: %s -> %s", name, x, y)
+				}
+			}
+		}
+	}
+	var parts []string
+	for k, n := range counts {
+		parts = append(parts, fmt.Sprintf("%s on %d (e.g. %s)", k, n, example[k]))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
 }
