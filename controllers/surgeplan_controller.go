@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -107,27 +106,14 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 		surgestatus.RecordTriggersAvailable(&p.Status, in.Triggers, refused, p.Generation)
 	}
 	recordMissingTranslations(p, queues, rec)
-	if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); c != nil && c.Status == metav1.ConditionFalse {
-		if old := meta.FindStatusCondition(before.Status.Conditions, supportv1alpha1.ConditionTriggersAvailable); old == nil || old.Message != c.Message {
-			log.FromContext(ctx).Info("trigger unreadable", "plan", req.NamespacedName, "triggers", c.Message)
-			rec.Eventf(p, nil, corev1.EventTypeWarning, c.Reason, "ReadTriggers", "%s", c.Message)
-		}
-	}
-	if overrideErr != nil {
-		if !surgestatus.HasInvalidOverride(before) {
-			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidOverride, "ReadOverride", "%s (ignored)", overrideErr)
-		}
-	}
 	if m, changed := surgestatus.Manual(p, now); changed {
 		p.Status.Manual = m
-		if m.Expired {
-			rec.Eventf(p, nil, corev1.EventTypeNormal, supportv1alpha1.ReasonManualExpired, "Override",
-				"override %s by %s ended at %s; following spec.mode %s", m.Mode, m.By, m.Until.UTC().Format(time.RFC3339), in.Mode)
-		}
 	}
-	if tr != nil {
-		evType := corev1.EventTypeNormal
-		rec.Eventf(p, nil, evType, tr.Reason, "Transition", "%s -> %s: %s", tr.From, tr.To, tr.Message)
+	for _, e := range surgestatus.Events(before, p, tr, overrideErr, in.Mode) {
+		if e.Type == corev1.EventTypeWarning {
+			log.FromContext(ctx).Info("plan warning", "plan", req.NamespacedName, "reason", e.Reason, "message", e.Message)
+		}
+		rec.Eventf(p, nil, e.Type, e.Reason, e.Action, "%s", e.Message)
 	}
 	active := 0.0
 	if next.Phase == surge.Active {

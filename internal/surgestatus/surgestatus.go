@@ -1,8 +1,9 @@
 // Package surgestatus is a SurgePlan's status as pure functions of what a
 // reconcile gathered: the state machine's state read back from status,
 // the next status after a step, whether the triggers could be read, the
-// on-call override's audit record. The controller gathers, steps, calls
-// these and writes; the functions hold the rules, with table tests.
+// on-call override's audit record, and the Events for what changed. The
+// controller gathers, steps, calls these and writes; the functions hold
+// the rules, with table tests.
 package surgestatus
 
 import (
