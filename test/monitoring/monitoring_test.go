@@ -164,10 +164,15 @@ func TestDashboard(t *testing.T) {
 	}
 }
 
-// exportedMetrics are the metric names the controllers register.
+// exportedMetrics are the metric names the operator registers: the
+// controllers' and the poller's.
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(root(t), "controllers", "*.go"))
+	var files []string
+	for _, dir := range []string{"controllers", filepath.Join("internal", "polling")} {
+		matched, _ := filepath.Glob(filepath.Join(root(t), dir, "*.go"))
+		files = append(files, matched...)
+	}
 	re := regexp.MustCompile(`Name:\s*"(frontline_[a-z_]+)"`)
 	out := map[string]bool{}
 	for _, f := range files {
@@ -180,7 +185,7 @@ func exportedMetrics(t *testing.T) map[string]bool {
 		}
 	}
 	if len(out) < 8 {
-		t.Fatalf("found %d exported metrics in controllers/, want at least 8", len(out))
+		t.Fatalf("found %d exported metrics in controllers/ and internal/polling/, want at least 8", len(out))
 	}
 	return out
 }
