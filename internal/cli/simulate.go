@@ -131,7 +131,7 @@ func (o *simulateOptions) validate(changed func(string) bool) error {
 	case changed("base-inflow-per-hour") && (o.baseInflow <= 0 || math.IsNaN(o.baseInflow) || math.IsInf(o.baseInflow, 0)):
 		return &flagError{"base-inflow-per-hour", "must be a positive number of tickets per hour"}
 	case o.baseInflow > sim.MaxInflowPerHour/10:
-		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios multiply it, and the simulator draws every ticket", sim.MaxInflowPerHour/10)}
+		return &flagError{"base-inflow-per-hour", fmt.Sprintf("must be at most %d: the scenarios multiply it, and the simulator replays every ticket", sim.MaxInflowPerHour/10)}
 	case o.readyDelay < 0:
 		return &flagError{"pod-ready-delay", "must be zero or more"}
 	case o.agentReady < 0:

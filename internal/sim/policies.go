@@ -87,7 +87,7 @@ func (f *Frontline) Decide(s *setup, st *state) int32 {
 	// The operator's estimator on the scraped counter: sized for its bound.
 	f.estimator.Observe("counter", s.scrapes(f.lastPoll, st.now))
 	f.lastPoll = st.now
-	backlog := st.backlog(s)
+	backlog := st.backlog()
 	aht := s.cfg.Trace.At(time.Duration(st.now * float64(time.Second))).AHTSeconds
 
 	var active []supportv1alpha1.SurgePlan
@@ -283,7 +283,7 @@ func foresight(s *setup, st *state, headroom float64) int32 {
 	}
 	target := s.target
 	target.Headroom = headroom
-	backlog := st.backlog(s)
+	backlog := st.backlog()
 	need, err := scaling.ComputeNeed(s.shape, target, scaling.Measurements{InflowPerSecond: &peak, HandleTimeSeconds: &aht, Backlog: &backlog})
 	if err != nil {
 		return s.shape.Agents.Min

@@ -81,7 +81,7 @@ func (w *twin) ReadyDelay(s *setup) time.Duration {
 }
 
 func (w *twin) Decide(s *setup, st *state) int32 {
-	backlog := st.backlog(s)
+	backlog := st.backlog()
 	want := w.sim.Decide(s, st)
 
 	q, now := s.cfg.Queue, s.at(st.now)

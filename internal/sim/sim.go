@@ -4,9 +4,10 @@ import (
 	"container/heap"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
-	"sort"
+	"slices"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -101,14 +102,16 @@ type customer struct {
 }
 
 type setup struct {
-	cfg       Config
-	shape     scaling.Shape
-	target    scaling.Target
-	targetSL  float64
-	answerBy  float64 // seconds: the SL's answer time
-	customers []customer
-	arrivals  []float64 // all arrival times (before containment), for rates
-	end       float64
+	cfg      Config
+	shape    scaling.Shape
+	target   scaling.Target
+	targetSL float64
+	answerBy float64 // seconds: the SL's answer time
+	end      float64
+	// cursors count arrivals for rates and the counter (see replay); a
+	// setup is used by one goroutine at a time.
+	cursors      []*counterCursor
+	scrapeCounts scrapeCounts
 	// scrapePhase is when, within a scrape interval, the counter is read.
 	scrapePhase float64
 }
@@ -235,8 +238,9 @@ func cheapest(cfg Config, own *setup, ownFloor float64) (Result, error) {
 	return r, nil
 }
 
-// The simulator draws every ticket of a run, so its memory grows with the
-// tickets: these bounds keep a run within a few hundred MiB (an exchange's
+// The simulator replays every ticket of a run for each policy and each of
+// cheapest-foresight's draws, so a run's time grows with its tickets (its
+// memory does not): these bounds keep a run within minutes (an exchange's
 // busiest queue sees tens of thousands an hour).
 const (
 	MaxInflowPerHour = 1_000_000
@@ -252,7 +256,7 @@ func prepare(cfg Config) (*setup, error) {
 	}
 	for _, p := range cfg.Trace {
 		if p.InflowPerHour > MaxInflowPerHour || p.InflowPerHour*cfg.Trace.Length().Hours() > MaxTickets {
-			return nil, fmt.Errorf("inflow %.0f/h at %s: the simulator draws every ticket, and takes at most %.0f/h and %.0f tickets per run (%s)",
+			return nil, fmt.Errorf("inflow %.0f/h at %s: the simulator replays every ticket, and takes at most %.0f/h and %.0f tickets per run (%s)",
 				p.InflowPerHour, p.At, float64(MaxInflowPerHour), float64(MaxTickets), "a larger desk is sized the same way per queue: split it")
 		}
 	}
@@ -272,89 +276,30 @@ func prepare(cfg Config) (*setup, error) {
 	}
 	s := &setup{cfg: cfg, shape: shape, target: target, targetSL: target.TargetServiceLevel(), end: cfg.Trace.Length().Seconds()}
 	s.answerBy = target.AnswerWithin().Seconds()
-	s.draw()
 	s.scrapePhase = rand.New(rand.NewPCG(cfg.Seed, 0x5c)).Float64() * cfg.ScrapeInterval.Seconds()
 	return s, nil
-}
-
-// draw generates Poisson arrivals at the trace's rate by thinning, with
-// exponential handle times and patience, from the seed.
-func (s *setup) draw() {
-	rng := rand.New(rand.NewPCG(s.cfg.Seed, 0x5eed))
-	maxRate := 0.0
-	for _, p := range s.cfg.Trace {
-		maxRate = math.Max(maxRate, p.InflowPerHour/3600)
-	}
-	if maxRate == 0 {
-		return
-	}
-	containment := 0.0
-	if s.shape.Bots != nil {
-		containment = s.shape.Bots.Containment
-	}
-	s.drawHistory()
-	for t := rng.ExpFloat64() / maxRate; t < s.end; t += rng.ExpFloat64() / maxRate {
-		p := s.cfg.Trace.At(time.Duration(t * float64(time.Second)))
-		if rng.Float64()*maxRate > p.InflowPerHour/3600 {
-			continue
-		}
-		c := customer{at: t, service: rng.ExpFloat64() * p.AHTSeconds, patience: math.Inf(1)}
-		if s.cfg.Patience > 0 {
-			c.patience = rng.ExpFloat64() * s.cfg.Patience.Seconds()
-		}
-		c.contained = rng.Float64() < containment
-		s.arrivals = append(s.arrivals, t)
-		s.customers = append(s.customers, c)
-	}
-}
-
-// drawHistory adds arrivals before the trace, at InflowBeforePerHour, over the
-// longest look-back any policy reads (a spike trigger's baseline): the queue
-// was running before, so its first rates read full windows, as Prometheus's
-// would. They feed rates only; nobody is served before the trace starts.
-func (s *setup) drawHistory() {
-	r0 := s.cfg.Trace[0].InflowPerHour / 3600
-	if s.cfg.InflowBeforePerHour > 0 {
-		r0 = s.cfg.InflowBeforePerHour / 3600
-	}
-	if r0 <= 0 {
-		return
-	}
-	back := max(time.Hour, scaling.InflowParams(s.cfg.Queue).Horizon)
-	for _, p := range s.cfg.Plans {
-		if t := p.Spec.Triggers; t != nil && t.InflowSpike != nil {
-			back = max(back, t.InflowSpike.Baseline.Duration+t.InflowSpike.Window.Duration)
-		}
-	}
-	rng := rand.New(rand.NewPCG(s.cfg.Seed, 0x415))
-	for t := -back.Seconds() + rng.ExpFloat64()/r0; t < 0; t += rng.ExpFloat64() / r0 {
-		s.arrivals = append(s.arrivals, t)
-	}
 }
 
 // rate is arrivals per second over (now-window, now].
 func (s *setup) rate(now float64, window time.Duration) float64 {
 	w := window.Seconds()
-	lo := sort.SearchFloat64s(s.arrivals, now-w)
-	hi := sort.SearchFloat64s(s.arrivals, now)
+	lo := s.cursorFor(now-w, true).before(now - w)
+	hi := s.cursorFor(now, true).before(now)
 	return float64(hi-lo) / w
 }
 
-// counterAt is frontline_tickets_created_total at t: arrivals so far,
-// history included.
-func (s *setup) counterAt(t float64) float64 {
-	return float64(sort.Search(len(s.arrivals), func(i int) bool { return s.arrivals[i] > t }))
-}
-
-// scrapes samples the counter at the scrape times in (from, to], as the
+// scrapes samples the counter (frontline_tickets_created_total: arrivals
+// so far, history included) at the scrape times in (from, to], as the
 // range query of a poll at to would return them.
 func (s *setup) scrapes(from, to float64) []inflow.Sample {
 	every := s.cfg.ScrapeInterval.Seconds()
 	var out []inflow.Sample
-	for t := math.Floor((from-s.scrapePhase)/every)*every + s.scrapePhase; t <= to; t += every {
+	k := int(math.Floor((from - s.scrapePhase) / every))
+	for t := float64(k)*every + s.scrapePhase; t <= to; t += every {
 		if t > from {
-			out = append(out, inflow.Sample{T: s.at(t), V: s.counterAt(t)})
+			out = append(out, inflow.Sample{T: s.at(t), V: s.scrapeCount(k, t)})
 		}
+		k++
 	}
 	return out
 }
@@ -363,7 +308,7 @@ func (s *setup) scrapes(from, to float64) []inflow.Sample {
 type state struct {
 	now     float64
 	desired int32
-	waiting []int // customer indices, FIFO
+	waiting []customer // FIFO from head
 	head    int
 	surging bool
 	// surgeStarts are the seconds at which plans became Active.
@@ -375,14 +320,24 @@ type state struct {
 }
 
 // backlog is how many customers wait now (those who have not given up).
-func (st *state) backlog(s *setup) float64 {
+func (st *state) backlog() float64 {
 	n := 0
-	for _, i := range st.waiting[st.head:] {
-		if c := s.customers[i]; st.now-c.at < c.patience {
+	for _, c := range st.waiting[st.head:] {
+		if st.now-c.at < c.patience {
 			n++
 		}
 	}
 	return float64(n)
+}
+
+// enqueue adds a customer to the FIFO, reusing the space of those served
+// once they are most of it: the queue holds who waits, not who came.
+func (st *state) enqueue(c customer) {
+	if st.head > 1024 && st.head > len(st.waiting)/2 {
+		st.waiting = st.waiting[:copy(st.waiting, st.waiting[st.head:])]
+		st.head = 0
+	}
+	st.waiting = append(st.waiting, c)
 }
 
 type floatHeap []float64
@@ -405,28 +360,32 @@ type pending struct {
 
 // engine is one policy's run over the shared demand.
 type engine struct {
-	s     *setup
-	p     Policy
-	st    *state
-	k     int
-	delay float64
-	every float64
-	ready int32
-	queue []pending // replicas on their way, by ready time
-	busy  *floatHeap
-	drain *floatHeap // conversations of removed replicas: they finish, but take no new ones
-	next  int        // next customer
-	tick  float64    // next policy decision
-	lastT float64
-	stats stats
-	tl    []Sample
+	s         *setup
+	p         Policy
+	st        *state
+	k         int
+	delay     float64
+	every     float64
+	ready     int32
+	queue     []pending // replicas on their way, by ready time
+	busy      *floatHeap
+	drain     *floatHeap // conversations of removed replicas: they finish, but take no new ones
+	customers *replay    // the trace's customers, in arrival order
+	tick      float64    // next policy decision
+	lastT     float64
+	stats     stats
+	tl        []Sample
 }
 
 type minute struct{ total, met int }
 
 type stats struct {
-	minutes                  []minute
-	waits                    []float64
+	minutes []minute
+	// waitMillis counts the answered contacts by their wait in whole
+	// milliseconds: its size is bounded by the longest wait, not by the
+	// tickets, and the p95 it gives is printed to a tenth of a second.
+	waitMillis               map[int64]int
+	answeredInTime           int
 	answered, abandoned, hum int
 	// unanswered still wait at the horizon: they missed the target, but
 	// did not abandon.
@@ -438,7 +397,8 @@ type stats struct {
 // ticks and replicas becoming ready, in time order.
 func (s *setup) run(p Policy) Result {
 	e := &engine{s: s, p: p, st: &state{}, k: int(max(s.shape.Agents.Concurrency, 1)),
-		busy: &floatHeap{}, drain: &floatHeap{}}
+		busy: &floatHeap{}, drain: &floatHeap{}, customers: s.replay()}
+	e.stats.waitMillis = map[int64]int{}
 	e.delay = p.ReadyDelay(s).Seconds()
 	e.every = p.Every().Seconds()
 	e.stats.minutes = make([]minute, int(s.end/60)+1)
@@ -460,11 +420,10 @@ func (s *setup) run(p Policy) Result {
 		case e.drain.Len() > 0 && t == (*e.drain)[0]:
 			heap.Pop(e.drain)
 		default:
-			if c := s.customers[e.next]; !c.contained {
+			if c := e.customers.popCustomer(); !c.contained {
 				e.stats.hum++
-				e.st.waiting = append(e.st.waiting, e.next)
+				e.st.enqueue(c)
 			}
-			e.next++
 		}
 		e.serve(t)
 	}
@@ -473,8 +432,8 @@ func (s *setup) run(p Policy) Result {
 
 func (e *engine) nextEvent() float64 {
 	t := math.Inf(1)
-	if e.next < len(e.s.customers) {
-		t = e.s.customers[e.next].at
+	if e.customers.hasNext {
+		t = e.customers.next.at
 	}
 	for _, h := range []*floatHeap{e.busy, e.drain} {
 		if h.Len() > 0 {
@@ -543,7 +502,7 @@ func (e *engine) decide(t float64) {
 func (e *engine) serve(now float64) {
 	st := e.st
 	for e.busy.Len() < int(e.ready)*e.k && st.head < len(st.waiting) {
-		c := e.s.customers[st.waiting[st.head]]
+		c := st.waiting[st.head]
 		st.head++
 		m := &e.stats.minutes[min(int(c.at/60), len(e.stats.minutes)-1)]
 		m.total++
@@ -552,10 +511,11 @@ func (e *engine) serve(now float64) {
 			continue
 		}
 		wait := now - c.at
-		e.stats.waits = append(e.stats.waits, wait)
+		e.stats.waitMillis[int64(math.Round(wait*1000))]++
 		e.stats.answered++
 		if wait <= e.s.answerBy {
 			m.met++
+			e.stats.answeredInTime++
 		}
 		heap.Push(e.busy, now+c.service)
 	}
@@ -565,8 +525,7 @@ func (e *engine) result() Result {
 	s, st := e.s, e.stats
 	// Whoever still waits at the horizon missed the target; only those
 	// whose patience ran out abandoned.
-	for _, i := range e.st.waiting[e.st.head:] {
-		c := s.customers[i]
+	for _, c := range e.st.waiting[e.st.head:] {
 		st.minutes[min(int(c.at/60), len(st.minutes)-1)].total++
 		if e.lastT-c.at >= c.patience {
 			st.abandoned++
@@ -590,19 +549,23 @@ func (e *engine) result() Result {
 		ReplicaMinutes:         st.replicaSeconds / 60, SurgeExtraReplicaMinutes: st.addedSeconds / 60}
 	if st.hum > 0 {
 		res.AbandonedFraction = float64(st.abandoned) / float64(st.hum)
-		inTarget := 0
-		for _, w := range st.waits {
-			if w <= s.answerBy {
-				inTarget++
-			}
-		}
-		res.ServiceLevel = float64(inTarget) / float64(st.answered+st.abandoned+st.unanswered)
+		res.ServiceLevel = float64(st.answeredInTime) / float64(st.answered+st.abandoned+st.unanswered)
 	}
-	if len(st.waits) > 0 {
-		sort.Float64s(st.waits)
-		res.ASASecondsP95 = st.waits[int(float64(len(st.waits)-1)*0.95)]
+	if st.answered > 0 {
+		res.ASASecondsP95 = float64(nthMillis(st.waitMillis, int(float64(st.answered-1)*0.95))) / 1000
 	}
 	return res
+}
+
+// nthMillis is the k-th smallest (from 0) of the counted milliseconds.
+func nthMillis(counts map[int64]int, k int) int64 {
+	keys := slices.Sorted(maps.Keys(counts))
+	for _, ms := range keys {
+		if k -= counts[ms]; k < 0 {
+			return ms
+		}
+	}
+	return keys[len(keys)-1]
 }
 
 // metFraction is the share of intervals of the given minutes whose
@@ -644,5 +607,5 @@ func selects(p supportv1alpha1.SurgePlan, q *supportv1alpha1.SupportQueue) bool 
 }
 
 func (s *setup) String() string {
-	return fmt.Sprintf("%d customers over %.0f s", len(s.customers), s.end)
+	return fmt.Sprintf("seed %d over %.0f s", s.cfg.Seed, s.end)
 }
