@@ -120,7 +120,7 @@ func TestRisesShortOfTheRatioDoNotSurge(t *testing.T) {
 // referenceChatQueue is the estimator issue's reference queue: chat, AHT
 // 60 s, one chat at a time, 1 to 150 agents, the sample retail policy, no
 // chatbot and no plans.
-func referenceChatQueue(t *testing.T) Config {
+func referenceChatQueue(t testing.TB) Config {
 	cfg := sampleConfig(t)
 	cfg.Plans = nil
 	a := &cfg.Queue.Spec.Agents

@@ -11,7 +11,7 @@ import (
 
 // loadSample reads a sample as the apiserver would store it (defaulted
 // from the CRD).
-func loadSample(t *testing.T, file, kind string, into any) {
+func loadSample(t testing.TB, file, kind string, into any) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", file))
 	if err != nil {
@@ -24,7 +24,7 @@ func loadSample(t *testing.T, file, kind string, into any) {
 
 // sampleConfig is the retail chat queue, the retail policy and the btc-crash
 // plan from config/samples, with the apiserver's defaults filled in.
-func sampleConfig(t *testing.T) Config {
+func sampleConfig(t testing.TB) Config {
 	q := &supportv1alpha1.SupportQueue{}
 	p := &supportv1alpha1.SLAPolicy{}
 	plan := supportv1alpha1.SurgePlan{}

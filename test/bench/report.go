@@ -13,15 +13,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontline-dev/frontline/internal/sim"
 	"github.com/frontline-dev/frontline/test/figures"
 )
 
 // Targets from the scale and performance issue and the estimator issue.
 const (
-	targetRatio     = 0.7
-	targetRSSMiB    = 200.0
-	targetReaction  = 7 * time.Second // poll 5 s + for 0 + 2 s: operator-internal, gauge override
-	targetErlangsNs = 1e6             // 5,000 Erlangs in under 1 ms
+	targetRatio        = 0.7
+	targetRSSMiB       = 200.0
+	targetReaction     = 7 * time.Second // poll 5 s + for 0 + 2 s: operator-internal, gauge override
+	targetErlangsNs    = 1e6             // 5,000 Erlangs in under 1 ms
+	targetSimMemoryMiB = 16.0            // simulate: peak heap growth from 10,000 to 1,000,000 tickets/h
 	// targetCrash is the ×10 step at 600/h, 5 s scrape, default settings:
 	// five times faster than KEDA + HPA's measured 58 s.
 	targetCrash = 11600 * time.Millisecond
@@ -135,8 +137,9 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	b.WriteString("Pods Running: the local cluster of `make demo` (kube-apiserver, controller-manager, scheduler, kwok node), the operator under its own ServiceAccount.\n\n")
 
 	cluster := readCluster(root)
-	capacity := capacityBench(root)
-	summary(&b, results, reaction, cluster, capacity)
+	capacity := benchLines(root, "capacity-bench.txt")
+	simMemory := benchLines(root, "sim-memory-bench.txt")
+	summary(&b, results, reaction, cluster, append(capacity, simMemory...))
 	reactionSection(&b, root, cluster, reaction)
 	hpaSection(&b, root)
 
@@ -159,6 +162,13 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 		b.WriteString(line + "\n")
 	}
 	b.WriteString("```\n\n")
+	if len(simMemory) > 0 {
+		b.WriteString("## Simulator memory\n\n`go test ./internal/sim -run '^$' -bench RunMemoryByInflow -benchtime 1x` (an hour of the reference chat queue under Frontline's policy; the heap's peak above its level before the run; target: less than 16 MiB more at 100 times the tickets, which the benchmark checks):\n\n```text\n")
+		for _, line := range simMemory {
+			b.WriteString(line + "\n")
+		}
+		b.WriteString("```\n\n")
+	}
 	fmt.Fprintf(&b, "Reproduce: `make bench` (BENCH_SIZES=10,500,2000, BENCH_HISTORY=65m of counter history before the first queue, and BENCH_IDLE=5m, the idle window at the largest size, by default; %s of idle at the others).\n", time.Minute)
 	if err := os.WriteFile(filepath.Join(root, "docs", "benchmarks.md"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -249,6 +259,10 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 			fmt.Fprintf(b, "| 5,000 Erlangs solved in < 1 ms | %.3f ms | %s |\n", ns/1e6, mark(ns < targetErlangsNs))
 		}
 	}
+	if low, high := simPeakMiB(capacity, "10000/h"), simPeakMiB(capacity, fmt.Sprintf("%d/h", sim.MaxInflowPerHour)); low >= 0 && high >= 0 {
+		fmt.Fprintf(b, "| simulate's memory does not grow with inflow: peak heap growth at 1,000,000 tickets/h − at 10,000/h < %.0f MiB | %.1f − %.1f MiB | %s |\n",
+			targetSimMemoryMiB, high, low, mark(high-low < targetSimMemoryMiB))
+	}
 	b.WriteString("\n")
 }
 
@@ -322,8 +336,29 @@ func reactionSection(b *strings.Builder, root string, cluster clusterFigures, in
 	}
 }
 
-func capacityBench(root string) []string {
-	raw, err := os.ReadFile(filepath.Join(root, "bin", "capacity-bench.txt"))
+// simPeakMiB is the peak-heap-growth-MiB of the simulator memory
+// benchmark at the given inflow, or −1.
+func simPeakMiB(lines []string, inflow string) float64 {
+	for _, line := range lines {
+		if !strings.HasPrefix(line, "BenchmarkRunMemoryByInflow/inflow="+inflow) {
+			continue
+		}
+		f := strings.Fields(line)
+		for i := 1; i < len(f); i++ {
+			if f[i] == "peak-heap-growth-MiB" {
+				v, err := strconv.ParseFloat(f[i-1], 64)
+				if err == nil {
+					return v
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// benchLines are the result lines of a go test -bench output in bin/.
+func benchLines(root, file string) []string {
+	raw, err := os.ReadFile(filepath.Join(root, "bin", file))
 	if err != nil {
 		return nil
 	}
