@@ -76,10 +76,24 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 func TestMain(m *testing.M) {
 	ctrl.SetLogger(zap.New(zap.UseDevMode(true), zap.Level(zapcore.Level(zapLevel()))))
+	// Zones written by tests (a daylight-saving change minutes away) are
+	// read from here first; real zones still come from the system. Go reads
+	// ZONEINFO once, at the first LoadLocation.
+	dir, err := os.MkdirTemp("", "frontline-zoneinfo-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	testZoneInfo = dir
+	_ = os.Setenv("ZONEINFO", dir)
 	code := m.Run()
 	cluster.stop()
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
+
+// testZoneInfo is the ZONEINFO directory tests write their zones into.
+var testZoneInfo string
 
 // cluster is the apiserver, etcd, Prometheus, ticket exporter and manager
 // the envtest tests share. It starts with the first test that asks for it

@@ -1,7 +1,11 @@
 package controllers
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -85,4 +89,104 @@ func TestScheduledEventReadyBeforeItStarts(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestRepeatingEventAcrossADaylightSavingChange: a daily event at a local
+// time in a zone whose clocks go forward an hour one minute before the
+// event (the zone is written for the test into the ZONEINFO directory Go's
+// time package reads first: a real zone changes only twice a year). The
+// plan, created before the change, names the event at the instant the
+// local time will mean after it, and goes Active then, not an hour later
+// as the offset in force when it was computed would say.
+func TestRepeatingEventAcrossADaylightSavingChange(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
+	ns := newNamespace(t)
+	start := time.Now().Add(150 * time.Second).Truncate(time.Minute).Add(time.Minute)
+	change := start.Add(-time.Minute)
+	zone := "Frontline/Forward-" + ns
+	writeZoneSpringingForward(t, zone, change)
+	local := start.Add(time.Hour).UTC().Format("15:04") // the wall clock after the change: UTC+1
+	plan := &supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "weekly-call"},
+		Spec: supportv1alpha1.SurgePlanSpec{
+			Mode:          supportv1alpha1.SurgeModeAuto,
+			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "none"}},
+			Schedule: []supportv1alpha1.ScheduledEvent{{
+				Name: "fomc",
+				Repeat: &supportv1alpha1.EventRepeat{
+					Days: []supportv1alpha1.Weekday{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+					Time: local, TimeZone: zone,
+				},
+				Duration: metav1.Duration{Duration: 2 * time.Minute},
+				LeadTime: metav1.Duration{Duration: 0},
+				Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(3000))},
+			}},
+			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "fomc",
+				Question: "Why are prices moving?", Answer: "The FOMC statement is out."}}},
+			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+		},
+	}
+	create(t, plan)
+	eventually(t, 30*time.Second, func() error {
+		n := getPlan(t, ns, "weekly-call").Status.NextEvent
+		if n == nil || !n.Start.Time.Equal(start) {
+			return fmt.Errorf("nextEvent %+v, want fomc at %s (%s local after the change)", n, start.Format(time.RFC3339), local)
+		}
+		return nil
+	})
+	if time.Now().After(change) {
+		t.Fatalf("the plan named its event only after the clocks changed at %s: the test proves nothing", change.Format(time.RFC3339))
+	}
+	p := waitPhase(t, ns, "weekly-call", supportv1alpha1.SurgePhaseActive, time.Until(start)+15*time.Second)
+	activeAt := time.Now()
+	if activeAt.Before(start) {
+		t.Errorf("Active at %s, before the event's start %s", activeAt.Format(time.RFC3339), start.Format(time.RFC3339))
+	}
+	if p.Status.Reason != supportv1alpha1.ReasonScheduledEvent {
+		t.Errorf("Active for %s (%s), want the scheduled event", p.Status.Reason, p.Status.Message)
+	}
+	t.Logf("%s local in %s: named before the change at %s, Active %v after its start", local, zone, change.Format(time.RFC3339), activeAt.Sub(start).Round(100*time.Millisecond))
+}
+
+// writeZoneSpringingForward writes a TZif (RFC 8536, version 1) zone that
+// is UTC+0 ("TST") until change and UTC+1 ("TDT", daylight saving) after.
+func writeZoneSpringingForward(t *testing.T, name string, change time.Time) {
+	t.Helper()
+	var b bytes.Buffer
+	b.WriteString("TZif")
+	b.Write(make([]byte, 16))                      // version 1, then reserved
+	for _, n := range []uint32{0, 0, 0, 1, 2, 8} { // UT/local, std/wall, leap, transitions, types, abbreviation bytes
+		_ = binary.Write(&b, binary.BigEndian, n)
+	}
+	_ = binary.Write(&b, binary.BigEndian, int32(change.Unix()))
+	b.WriteByte(1) // the transition goes to type 1
+	for _, z := range []struct {
+		offset      int32
+		dst, abbrev byte
+	}{{0, 0, 0}, {3600, 1, 4}} {
+		_ = binary.Write(&b, binary.BigEndian, z.offset)
+		b.WriteByte(z.dst)
+		b.WriteByte(z.abbrev)
+	}
+	b.WriteString("TST\x00TDT\x00")
+	if _, err := time.LoadLocationFromTZData(name, b.Bytes()); err != nil {
+		t.Fatalf("the test's zone does not parse: %v", err)
+	}
+	path := filepath.Join(testZoneInfo, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("the operator's time package cannot load the test's zone (is ZONEINFO set before the first LoadLocation?): %v", err)
+	}
+	if _, before := change.Add(-time.Second).In(loc).Zone(); before != 0 {
+		t.Fatalf("offset before the change %d, want 0", before)
+	}
+	if _, after := change.In(loc).Zone(); after != 3600 {
+		t.Fatalf("offset after the change %d, want 3600", after)
+	}
 }
