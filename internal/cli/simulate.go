@@ -71,8 +71,10 @@ The listing scenario's event is announced: unless --no-plans, the run adds
 a plan scheduling it (15m lead time, ×6 of each queue's usual inflow) and
 shows Frontline once more without it (frontline-unscheduled), reacting
 only, and keda-hpa with a cron trigger holding the event's replicas over
-the same window (keda-hpa+cron). --agent-ready-delay is how long people take to log in once called,
-on top of --pod-ready-delay: the lead time covers it, a reaction cannot.
+the same window (keda-hpa+cron); a last line gives each policy's minutes
+meeting the SLA in the event's first 15 minutes, when users panic.
+--agent-ready-delay is how long people take to log in once called, on top
+of --pod-ready-delay: the lead time covers it, a reaction cannot.
 
 As a CI gate, checked on every queue simulated after the results are
 printed: --min-sla-met SHARE fails when Frontline meets the SLA in less than
@@ -261,6 +263,15 @@ func printResults(w io.Writer, cfg sim.Config, results []sim.Result, trace strin
 		}
 	}
 	_, _ = fmt.Fprint(w, note)
+	var atStart []string
+	for _, r := range results {
+		if r.EventStartSLMetFraction != nil {
+			atStart = append(atStart, fmt.Sprintf("%s %.1f %%", r.Policy, 100**r.EventStartSLMetFraction))
+		}
+	}
+	if len(atStart) > 0 {
+		_, _ = fmt.Fprintf(w, "\nminutes meeting SLA in the announced events' first %d minutes: %s\n", sim.EventStartMinutes, strings.Join(atStart, ", "))
+	}
 }
 
 // simulate runs one queue through every policy (and draws it, if asked);

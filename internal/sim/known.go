@@ -60,7 +60,44 @@ func RunAnnounced(cfg Config, events []scenario.KnownEvent, policies []Policy) (
 		return nil, err
 	}
 	more[0].Policy = UnscheduledName
-	return append(results, more...), nil
+	results = append(results, more...)
+	s, err := prepare(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for i := range results {
+		met := EventStartMet(results[i], events, s.targetSL)
+		results[i].EventStartSLMetFraction = &met
+	}
+	return results, nil
+}
+
+// EventStartMinutes is how much of an announced event counts as its
+// start: when users panic, and when reacting is too late for people who
+// take minutes to log in.
+const EventStartMinutes = 15
+
+// EventStartMet is the share of the minutes in the first
+// EventStartMinutes of each event whose contacts met target (minutes
+// without contacts left out; 1 when there are none).
+func EventStartMet(r Result, events []scenario.KnownEvent, target float64) float64 {
+	met, n := 0, 0
+	for _, ev := range events {
+		first := int(ev.Start.Minutes())
+		for _, m := range r.Timeline[min(first, len(r.Timeline)):min(first+EventStartMinutes, len(r.Timeline))] {
+			if m.ServiceLevel < 0 {
+				continue
+			}
+			n++
+			if m.ServiceLevel >= target {
+				met++
+			}
+		}
+	}
+	if n == 0 {
+		return 1
+	}
+	return float64(met) / float64(n)
 }
 
 // KEDACronName is keda-hpa with a KEDA cron trigger beside it.

@@ -21,19 +21,6 @@ func TestKnownEventIsStaffedBeforeItStarts(t *testing.T) {
 	trace := Trace{{At: 0, InflowPerHour: 600, AHTSeconds: 60}, {At: start, InflowPerHour: 600, AHTSeconds: 60},
 		{At: start + time.Millisecond, InflowPerHour: 3600, AHTSeconds: 60}, {At: start + time.Hour, InflowPerHour: 3600, AHTSeconds: 60},
 		{At: start + time.Hour + time.Millisecond, InflowPerHour: 600, AHTSeconds: 60}, {At: start + 90*time.Minute, InflowPerHour: 600, AHTSeconds: 60}}
-	first := int(start.Minutes())
-	share := func(r Result, target float64) float64 {
-		met, n := 0, 0
-		for _, s := range r.Timeline[first : first+15] {
-			if s.ServiceLevel >= 0 {
-				n++
-				if s.ServiceLevel >= target {
-					met++
-				}
-			}
-		}
-		return float64(met) / float64(max(n, 1))
-	}
 	var with, without, cost []float64
 	for seed := uint64(1); seed <= 5; seed++ {
 		cfg := referenceChatQueue(t)
@@ -50,8 +37,9 @@ func TestKnownEventIsStaffedBeforeItStarts(t *testing.T) {
 			t.Fatal(err)
 		}
 		target := cfg.Policy.Spec.Targets[0].ServiceLevel.Percent
-		with = append(with, share(res[0], float64(target)/100))
-		without = append(without, share(bare[0], float64(target)/100))
+		events := []scenario.KnownEvent{{Name: "listing", Start: start, Duration: time.Hour, Factor: 6}}
+		with = append(with, EventStartMet(res[0], events, float64(target)/100))
+		without = append(without, EventStartMet(bare[0], events, float64(target)/100))
 		cost = append(cost, res[0].ReplicaMinutes/res[1].ReplicaMinutes)
 	}
 	t.Logf("×6 known event, people ready 10 min after they are called, SLA met in the event's first 15 minutes: with its schedule %v, reacting only %v; whole-run replica-minutes with the schedule over cheapest-foresight's %v",

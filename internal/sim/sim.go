@@ -82,6 +82,9 @@ type Result struct {
 	// Unreachable: no headroom made cheapest-foresight meet its floor (the
 	// queue's maxReplicas is too low for the trace).
 	Unreachable bool `json:"unreachable,omitempty"`
+	// EventStartSLMetFraction is, on a run with announced events, the
+	// share of minutes meeting the SLA in their first EventStartMinutes.
+	EventStartSLMetFraction *float64 `json:"eventStartSLMetFraction,omitempty"`
 }
 
 // Sample is the state at the end of one simulated minute, for plots.
