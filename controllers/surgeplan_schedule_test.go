@@ -91,6 +91,62 @@ func TestScheduledEventReadyBeforeItStarts(t *testing.T) {
 	})
 }
 
+// TestScheduledEventOutrunByItsInflow: an event announced as ×6 of a
+// queue's 300/h (1,800/h) brings ×10 (3,000/h, Poisson). The queue is
+// prepared for 1,800/h by the start; the estimator still governs, so when
+// the counter steps at the start, the queue goes to 3,000/h's need as for
+// any step (the reaction tests' figures: seconds at a 1 s scrape), and the
+// event's expectation does not hold it at ×6.
+func TestScheduledEventOutrunByItsInflow(t *testing.T) {
+	t.Parallel() // minutes of waiting on the clock, in a namespace of its own
+	ns := newNamespace(t)
+	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 300})
+	q := queue(ns, "desk", "p")
+	q.Labels = map[string]string{"desk": "retail"}
+	create(t, policy(ns, "p", 80), q)
+
+	// Four minutes of the counter before the step: a young series,
+	// about 20 tickets.
+	start := time.Now().Add(4 * time.Minute).Truncate(time.Second)
+	plan := &supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "unlock"},
+		Spec: supportv1alpha1.SurgePlanSpec{
+			Mode:          supportv1alpha1.SurgeModeAuto,
+			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
+			Schedule: []supportv1alpha1.ScheduledEvent{{
+				Name: "token-unlock", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
+				LeadTime: metav1.Duration{Duration: time.Minute},
+				Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(1800))},
+			}},
+			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "token-unlock",
+				Question: "When are unlocked tokens tradable?", Answer: "From 12:00 UTC."}}},
+			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+		},
+	}
+	create(t, plan)
+	prepared, outrun := agentsFor(1800, 80), agentsFor(3000, 80)
+	eventually(t, time.Until(start), func() error {
+		if r, err := deploymentReplicas(ns, "desk-agents"); err != nil || r < prepared {
+			return fmt.Errorf("%d agents, want %d for the expected 1800/h (%v)", r, prepared, err)
+		}
+		return nil
+	})
+	time.Sleep(time.Until(start))
+	sim.Set(ns, "desk", ticketsim.Queue{InflowPerHour: 3000})
+	stepped := time.Now()
+	eventually(t, 90*time.Second, func() error {
+		if r, err := deploymentReplicas(ns, "desk-agents"); err != nil || r < outrun {
+			return fmt.Errorf("%d agents, want %d for the 3000/h that came (%v)", r, outrun, err)
+		}
+		return nil
+	})
+	took := time.Since(stepped)
+	t.Logf("prepared for the expected 1800/h (%d agents) by the start; sized for the 3000/h that came (%d agents) %v after the step", prepared, outrun, took.Round(100*time.Millisecond))
+	if took > time.Minute {
+		t.Errorf("sized for the inflow that came %v after the step, want within a minute", took.Round(time.Second))
+	}
+}
+
 // TestRepeatingEventAcrossADaylightSavingChange: a daily event at a local
 // time in a zone whose clocks go forward an hour one minute before the
 // event (the zone is written for the test into the ZONEINFO directory Go's
