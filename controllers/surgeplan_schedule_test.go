@@ -33,21 +33,11 @@ func TestScheduledEventReadyBeforeItStarts(t *testing.T) {
 	start := time.Now().Add(2 * time.Minute).Truncate(time.Second)
 	lead := time.Minute
 	readyBy := start.Add(-lead)
-	plan := &supportv1alpha1.SurgePlan{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "listing"},
-		Spec: supportv1alpha1.SurgePlanSpec{
-			Mode:          supportv1alpha1.SurgeModeAuto,
-			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
-			Schedule: []supportv1alpha1.ScheduledEvent{{
-				Name: "sol-listing", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
-				LeadTime: metav1.Duration{Duration: lead},
-				Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(3000))},
-			}},
-			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "sol-listing",
-				Question: "When can I trade SOL?", Answer: "Trading opens at 12:00 UTC."}}},
-			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
-		},
-	}
+	plan := eventPlan(ns, "listing", supportv1alpha1.ScheduledEvent{
+		Name: "sol-listing", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
+		LeadTime: metav1.Duration{Duration: lead},
+		Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(3000))},
+	})
 	create(t, plan)
 	eventually(t, 30*time.Second, func() error {
 		n := getPlan(t, ns, "listing").Status.NextEvent
@@ -108,21 +98,11 @@ func TestScheduledEventOutrunByItsInflow(t *testing.T) {
 	// Four minutes of the counter before the step: a young series,
 	// about 20 tickets.
 	start := time.Now().Add(4 * time.Minute).Truncate(time.Second)
-	plan := &supportv1alpha1.SurgePlan{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "unlock"},
-		Spec: supportv1alpha1.SurgePlanSpec{
-			Mode:          supportv1alpha1.SurgeModeAuto,
-			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
-			Schedule: []supportv1alpha1.ScheduledEvent{{
-				Name: "token-unlock", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
-				LeadTime: metav1.Duration{Duration: time.Minute},
-				Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(1800))},
-			}},
-			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "token-unlock",
-				Question: "When are unlocked tokens tradable?", Answer: "From 12:00 UTC."}}},
-			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
-		},
-	}
+	plan := eventPlan(ns, "unlock", supportv1alpha1.ScheduledEvent{
+		Name: "token-unlock", At: &metav1.Time{Time: start}, Duration: metav1.Duration{Duration: time.Hour},
+		LeadTime: metav1.Duration{Duration: time.Minute},
+		Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(1800))},
+	})
 	create(t, plan)
 	prepared, outrun := agentsFor(1800, 80), agentsFor(3000, 80)
 	eventually(t, time.Until(start), func() error {
@@ -162,26 +142,16 @@ func TestRepeatingEventAcrossADaylightSavingChange(t *testing.T) {
 	zone := "Frontline/Forward-" + ns
 	writeZoneSpringingForward(t, zone, change)
 	local := start.Add(time.Hour).UTC().Format("15:04") // the wall clock after the change: UTC+1
-	plan := &supportv1alpha1.SurgePlan{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "weekly-call"},
-		Spec: supportv1alpha1.SurgePlanSpec{
-			Mode:          supportv1alpha1.SurgeModeAuto,
-			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "none"}},
-			Schedule: []supportv1alpha1.ScheduledEvent{{
-				Name: "fomc",
-				Repeat: &supportv1alpha1.EventRepeat{
-					Days: []supportv1alpha1.Weekday{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
-					Time: local, TimeZone: zone,
-				},
-				Duration: metav1.Duration{Duration: 2 * time.Minute},
-				LeadTime: metav1.Duration{Duration: 0},
-				Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(3000))},
-			}},
-			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: "fomc",
-				Question: "Why are prices moving?", Answer: "The FOMC statement is out."}}},
-			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+	plan := eventPlan(ns, "weekly-call", supportv1alpha1.ScheduledEvent{
+		Name: "fomc",
+		Repeat: &supportv1alpha1.EventRepeat{
+			Days: []supportv1alpha1.Weekday{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"},
+			Time: local, TimeZone: zone,
 		},
-	}
+		Duration: metav1.Duration{Duration: 2 * time.Minute},
+		LeadTime: metav1.Duration{Duration: 0},
+		Expect:   supportv1alpha1.ExpectedInflow{InflowPerHour: new(int64(3000))},
+	})
 	create(t, plan)
 	eventually(t, 30*time.Second, func() error {
 		n := getPlan(t, ns, "weekly-call").Status.NextEvent
@@ -202,6 +172,22 @@ func TestRepeatingEventAcrossADaylightSavingChange(t *testing.T) {
 		t.Errorf("Active for %s (%s), want the scheduled event", p.Status.Reason, p.Status.Message)
 	}
 	t.Logf("%s local in %s: named before the change at %s, Active %v after its start", local, zone, change.Format(time.RFC3339), activeAt.Sub(start).Round(100*time.Millisecond))
+}
+
+// eventPlan is a plan in ns scheduling ev for the queues labelled
+// desk=retail, pinning a notice, evaluated every 5 s.
+func eventPlan(ns, name string, ev supportv1alpha1.ScheduledEvent) *supportv1alpha1.SurgePlan {
+	return &supportv1alpha1.SurgePlan{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: supportv1alpha1.SurgePlanSpec{
+			Mode:          supportv1alpha1.SurgeModeAuto,
+			QueueSelector: metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}},
+			Schedule:      []supportv1alpha1.ScheduledEvent{ev},
+			Actions: supportv1alpha1.SurgeActions{PinnedFAQs: []supportv1alpha1.PinnedFAQ{{ID: ev.Name,
+				Question: "Why is support busy?", Answer: "An announced event is under way; we have more people on hand."}}},
+			EvaluationInterval: metav1.Duration{Duration: 5 * time.Second},
+		},
+	}
 }
 
 // writeZoneSpringingForward writes a TZif (RFC 8536, version 1) zone that
