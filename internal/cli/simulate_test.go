@@ -395,8 +395,8 @@ func TestSimulateCalmInflowMeasured(t *testing.T) {
 // from the plan's schedule and meets the SLA; without the schedule
 // (frontline-unscheduled), reacting, it does not, nor does keda-hpa: over
 // 5 seeds, the schedule meets the SLA in ≥ 95 % of the event's first 15
-// minutes and the others in at most half as many; the schedule costs
-// about 1.15× cheapest-foresight's replica-minutes, and no more than
+// minutes and the others in at most half as many; the schedule costs at
+// most 1.15× cheapest-foresight's replica-minutes, and no more than
 // keda-hpa with a cron floor over the same window, for at least its SLA.
 func TestSimulateListing(t *testing.T) {
 	for seed := 1; seed <= 5; seed++ {
@@ -431,10 +431,10 @@ func TestSimulateListing(t *testing.T) {
 		if unscheduled.Policy == "" || unscheduled.SLMetFraction >= scheduled.SLMetFraction || keda.SLMetFraction >= scheduled.SLMetFraction {
 			t.Errorf("seed %d: reacting (%+v) or keda-hpa (%.3f) met as much as the schedule (%.3f)", seed, unscheduled, keda.SLMetFraction, scheduled.SLMetFraction)
 		}
-		// The 1.15× holds on seeds 1, 3, 4 and 5; seed 2 comes to
-		// 1.151 (cheapest-foresight's people need no login time).
-		if r := scheduled.ReplicaMinutes / cheapest.ReplicaMinutes; r > 1.16 {
-			t.Errorf("seed %d: the schedule cost %.3f× cheapest-foresight, want ≤ 1.16×", seed, r)
+		// cheapest-foresight's people log in for 10 minutes too; it calls
+		// them exactly that long ahead, where the plan's lead is 15m.
+		if r := scheduled.ReplicaMinutes / cheapest.ReplicaMinutes; r > 1.15 {
+			t.Errorf("seed %d: the schedule cost %.3f× cheapest-foresight, want ≤ 1.15×", seed, r)
 		}
 	}
 }

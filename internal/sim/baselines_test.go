@@ -255,3 +255,42 @@ func byPolicy(res []Result) map[string]Result {
 	}
 	return out
 }
+
+// TestForesightCallsPeopleTheirLoginTimeAhead: with people taking 10
+// minutes to log in, perfect foresight has the listing's replicas ready at
+// its start (minute 40), called no earlier than the login time before it,
+// and pays for the wait: dearer than the same run with no login time.
+func TestForesightCallsPeopleTheirLoginTimeAhead(t *testing.T) {
+	cfg := sampleQueues(t)[0]
+	var err error
+	if cfg.Trace, err = BuiltinTrace("listing", 600, cfg.Queue.Spec.Agents.AverageHandleTime.Seconds(), 1); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Seed, cfg.InflowBeforePerHour = 1, 600
+	instant, err := Run(cfg, []Policy{Perfect{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AgentReadyDelay = 10 * time.Minute
+	login, err := Run(cfg, []Policy{Perfect{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	atStart := instant[0].Timeline[40].Desired
+	calm := instant[0].Timeline[20].Desired
+	tl := login[0].Timeline
+	t.Logf("desired before the listing: calm %d, need at its start %d; with a 10m login: minute 29 %d, minute 31 %d, ready at minute 40 %d; replica-minutes %.0f → %.0f",
+		calm, atStart, tl[28].Desired, tl[30].Desired, tl[40].Ready, instant[0].ReplicaMinutes, login[0].ReplicaMinutes)
+	if atStart <= calm+10 {
+		t.Fatalf("the listing's need (%d) is not well above calm (%d): the test sees nothing", atStart, calm)
+	}
+	if tl[40].Ready < atStart {
+		t.Errorf("with a 10m login foresight had %d ready at the start, want the start's need %d", tl[40].Ready, atStart)
+	}
+	if tl[28].Desired > calm+2 {
+		t.Errorf("foresight called %d people at minute 29, more than 10 minutes before the start (calm %d)", tl[28].Desired, calm)
+	}
+	if login[0].ReplicaMinutes <= instant[0].ReplicaMinutes {
+		t.Errorf("a 10m login cost foresight nothing: %.0f vs %.0f replica-minutes", login[0].ReplicaMinutes, instant[0].ReplicaMinutes)
+	}
+}

@@ -246,12 +246,14 @@ func (k *KEDA) Decide(s *setup, st *state) int32 {
 
 // Perfect knows the future: every poll it sizes with the capacity model for
 // the highest true inflow of the coming interval, and pods are ready at
-// once. It sizes for the target itself, with no headroom.
+// once. It sizes for the target itself, with no headroom. People still
+// take --agent-ready-delay to log in, as they do for every policy:
+// knowing the future, it calls them that long ahead and pays for the wait.
 type Perfect struct{}
 
-func (Perfect) Name() string                    { return PerfectName }
-func (Perfect) Every() time.Duration            { return 15 * time.Second }
-func (Perfect) ReadyDelay(*setup) time.Duration { return 0 }
+func (Perfect) Name() string                      { return PerfectName }
+func (Perfect) Every() time.Duration              { return 15 * time.Second }
+func (Perfect) ReadyDelay(s *setup) time.Duration { return s.cfg.AgentReadyDelay }
 
 func (Perfect) Decide(s *setup, st *state) int32 { return foresight(s, st, 0) }
 
@@ -265,18 +267,20 @@ type CheapestForesight struct{ Headroom float64 }
 // CheapestForesightName is the policy's stable name.
 const CheapestForesightName = "cheapest-foresight"
 
-func (CheapestForesight) Name() string                    { return CheapestForesightName }
-func (CheapestForesight) Every() time.Duration            { return 15 * time.Second }
-func (CheapestForesight) ReadyDelay(*setup) time.Duration { return 0 }
+func (CheapestForesight) Name() string                      { return CheapestForesightName }
+func (CheapestForesight) Every() time.Duration              { return 15 * time.Second }
+func (CheapestForesight) ReadyDelay(s *setup) time.Duration { return s.cfg.AgentReadyDelay }
 
 func (c CheapestForesight) Decide(s *setup, st *state) int32 { return foresight(s, st, c.Headroom) }
 
 // foresight sizes with the controllers' own capacity model for the highest
 // true inflow and handle time of the coming 15 s, with the given headroom.
+// With a login time it looks that much further: a person called now serves
+// from then on, and one already in is kept until no later need wants them.
 func foresight(s *setup, st *state, headroom float64) int32 {
 	peak := 0.0
 	aht := 0.0
-	for dt := 0.0; dt <= 15; dt += 5 {
+	for dt := 0.0; dt <= 15+s.cfg.AgentReadyDelay.Seconds(); dt += 5 {
 		p := s.cfg.Trace.At(time.Duration((st.now + dt) * float64(time.Second)))
 		peak = math.Max(peak, p.InflowPerHour/3600)
 		aht = math.Max(aht, p.AHTSeconds)
