@@ -12,6 +12,10 @@
 //	curl -XPOST 'localhost:9091/queue?namespace=ns&queue=q&inflow_per_hour=6000&ramp=0s'
 //	curl -XDELETE 'localhost:9091/queue?namespace=ns&queue=q'
 //
+// &pod= makes the series one replica's of a queue exported by several
+// (its pod label): DELETE one replica's and POST it under a new pod name,
+// and the queue has a restarted replica's new series beside the other's.
+//
 // Each queue's tickets are counted in ticketsim's own counter (via=counter,
 // the default) or sent, each at its time, by a simulated Zendesk account
 // as signed Zendesk webhooks to frontline-ingest (via=zendesk, with
@@ -271,8 +275,8 @@ func (st *state) apply(sim *ticketsim.Sim, queues queueFlags) {
 func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		ns, name := q.Get("namespace"), q.Get("queue")
-		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s][&smooth=true][&via=counter|zendesk]; DELETE /queue?namespace=NS&queue=NAME"
+		ns, name, pod := q.Get("namespace"), q.Get("queue"), q.Get("pod")
+		usage := "POST /queue?namespace=NS&queue=NAME&inflow_per_hour=6000[&handle_seconds=60][&ramp=30s][&smooth=true][&via=counter|zendesk][&pod=REPLICA]; DELETE /queue?namespace=NS&queue=NAME[&pod=REPLICA]"
 		if ns == "" || name == "" {
 			http.Error(w, usage, http.StatusBadRequest)
 			return
@@ -281,6 +285,11 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 		defer st.mu.Unlock()
 		switch r.Method {
 		case http.MethodDelete:
+			if pod != "" {
+				sim.RemovePod(ns, name, pod)
+				_, _ = fmt.Fprintf(w, "%s/%s pod %s removed\n", ns, name, pod)
+				return
+			}
 			delete(st.pinned, ns+"/"+name)
 			sim.Remove(ns, name)
 			_, _ = fmt.Fprintf(w, "%s/%s removed\n", ns, name)
@@ -303,8 +312,12 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
+		if pod != "" && via != nil {
+			http.Error(w, "pod= is for ticketsim's own counter: via a helpdesk the ingest's replicas export the series", http.StatusBadRequest)
+			return
+		}
 		st.pinned[ns+"/"+name] = true
-		sim.Ramp(ns, name, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle, Smooth: smooth, Via: via}, ramp)
+		sim.RampPod(ns, name, pod, ticketsim.Queue{InflowPerHour: rate, HandleTimeSeconds: handle, Smooth: smooth, Via: via}, ramp)
 		_, _ = fmt.Fprintf(w, "%s/%s -> %g/h over %s via %s\n", ns, name, rate, ramp, pick(q.Get("via"), "counter"))
 	}
 }

@@ -45,6 +45,15 @@ type Tickets interface {
 	Ticket(namespace, queue string, created time.Time, handle time.Duration)
 }
 
+// series is one exported series of a queue: a queue exported by several
+// replicas has one per replica, told apart by their pod label ("" for the
+// one series of a queue with no replicas, which Prometheus stores without
+// the label).
+type series struct {
+	metrics.QueueKey
+	pod string
+}
+
 // flow is a queue's traffic now: a step in force, or a ramp under way.
 type flow struct {
 	Queue
@@ -68,7 +77,7 @@ func (f *flow) rate(now time.Time) float64 {
 // Sim is a running exporter.
 type Sim struct {
 	mu     sync.Mutex
-	queues map[metrics.QueueKey]*flow
+	queues map[series]*flow
 	rng    *rand.Rand
 	tick   time.Duration
 
@@ -94,9 +103,9 @@ func Start(tick time.Duration) (*Sim, error) { return StartOn("127.0.0.1:0", tic
 // StartOn is Start on a given address, with the arrivals' seed.
 func StartOn(addr string, tick time.Duration, seed uint64) (*Sim, error) {
 	reg := prometheus.NewRegistry()
-	labels := []string{"namespace", "queue"}
+	labels := []string{"namespace", "queue", "pod"}
 	s := &Sim{
-		queues:      map[metrics.QueueKey]*flow{},
+		queues:      map[series]*flow{},
 		rng:         rand.New(rand.NewPCG(seed, 0x71c)),
 		tick:        tick,
 		created:     prometheus.NewCounterVec(prometheus.CounterOpts{Name: metrics.TicketsCreatedTotal, Help: "Tickets created."}, labels),
@@ -130,11 +139,20 @@ func (s *Sim) Set(ns, name string, q Queue) { s.Ramp(ns, name, q, 0) }
 
 // Ramp moves a queue's inflow linearly from its current rate to q's over
 // the given time (0: a step); backlog and handle time change at once.
-func (s *Sim) Ramp(ns, name string, q Queue, over time.Duration) {
+func (s *Sim) Ramp(ns, name string, q Queue, over time.Duration) { s.RampPod(ns, name, "", q, over) }
+
+// SetPod is Set for the series one replica (pod) of the queue's exporter
+// exports: each replica counts its own share, as two replicas behind a
+// Service do. A replica set for the first time is a new series, its
+// counter from zero: after RemovePod, a restarted replica.
+func (s *Sim) SetPod(ns, name, pod string, q Queue) { s.RampPod(ns, name, pod, q, 0) }
+
+// RampPod is Ramp for one replica's series.
+func (s *Sim) RampPod(ns, name, pod string, q Queue, over time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
-	k := metrics.QueueKey{Namespace: ns, Name: name}
+	k := series{metrics.QueueKey{Namespace: ns, Name: name}, pod}
 	f := &flow{Queue: q, rampStart: now, rampLength: over}
 	old, ok := s.queues[k]
 	if ok {
@@ -150,27 +168,41 @@ func (s *Sim) Ramp(ns, name string, q Queue, over time.Duration) {
 	s.queues[k] = f
 	if q.Via != nil {
 		if ok && old.Via == nil {
-			s.deleteSeries(ns, name)
+			s.deleteSeries(k)
 		}
 		return
 	}
-	s.backlog.WithLabelValues(ns, name).Set(q.Backlog)
-	s.created.WithLabelValues(ns, name).Add(0)
+	s.backlog.WithLabelValues(ns, name, pod).Set(q.Backlog)
+	s.created.WithLabelValues(ns, name, pod).Add(0)
 }
 
-// Remove stops exporting a queue.
+// Remove stops exporting a queue: its series and every replica's.
 func (s *Sim) Remove(ns, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.queues, metrics.QueueKey{Namespace: ns, Name: name})
-	s.deleteSeries(ns, name)
+	for k := range s.queues {
+		if k.QueueKey == (metrics.QueueKey{Namespace: ns, Name: name}) {
+			delete(s.queues, k)
+			s.deleteSeries(k)
+		}
+	}
 }
 
-func (s *Sim) deleteSeries(ns, name string) {
-	s.created.DeleteLabelValues(ns, name)
-	s.backlog.DeleteLabelValues(ns, name)
-	s.handleSum.DeleteLabelValues(ns, name)
-	s.handleCount.DeleteLabelValues(ns, name)
+// RemovePod stops exporting one replica's series, as a replica that
+// stopped: its series ends.
+func (s *Sim) RemovePod(ns, name, pod string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := series{metrics.QueueKey{Namespace: ns, Name: name}, pod}
+	delete(s.queues, k)
+	s.deleteSeries(k)
+}
+
+func (s *Sim) deleteSeries(k series) {
+	for _, v := range []*prometheus.CounterVec{s.created, s.handleSum, s.handleCount} {
+		v.DeleteLabelValues(k.Namespace, k.Name, k.pod)
+	}
+	s.backlog.DeleteLabelValues(k.Namespace, k.Name, k.pod)
 }
 
 // arrival draws the next Poisson arrival after now at perHour.
@@ -206,7 +238,7 @@ func (s *Sim) run(tick time.Duration) {
 }
 
 // count adds the tickets that arrived by now.
-func (s *Sim) count(k metrics.QueueKey, f *flow, now time.Time, dt float64) {
+func (s *Sim) count(k series, f *flow, now time.Time, dt float64) {
 	rate := f.rate(now)
 	if f.Via != nil {
 		s.handOn(k, f, now, rate)
@@ -229,16 +261,16 @@ func (s *Sim) count(k metrics.QueueKey, f *flow, now time.Time, dt float64) {
 			f.next = s.arrival(now, rate)
 		}
 	}
-	s.created.WithLabelValues(k.Namespace, k.Name).Add(n)
+	s.created.WithLabelValues(k.Namespace, k.Name, k.pod).Add(n)
 	if f.HandleTimeSeconds > 0 {
-		s.handleCount.WithLabelValues(k.Namespace, k.Name).Add(n)
-		s.handleSum.WithLabelValues(k.Namespace, k.Name).Add(n * f.HandleTimeSeconds)
+		s.handleCount.WithLabelValues(k.Namespace, k.Name, k.pod).Add(n)
+		s.handleSum.WithLabelValues(k.Namespace, k.Name, k.pod).Add(n * f.HandleTimeSeconds)
 	}
 }
 
 // handOn gives Via the arrivals up to one tick ahead, each at its own
 // time, as count would count them (the same draws, a tick earlier).
-func (s *Sim) handOn(k metrics.QueueKey, f *flow, now time.Time, rate float64) {
+func (s *Sim) handOn(k series, f *flow, now time.Time, rate float64) {
 	horizon := now.Add(s.tick)
 	handle := time.Duration(f.HandleTimeSeconds * float64(time.Second))
 	for !f.next.After(horizon) {

@@ -7,6 +7,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+
+	"github.com/frontline-dev/frontline/internal/metrics"
 )
 
 // handed records what a queue hands on: each ticket's time and when it
@@ -66,4 +71,56 @@ func TestViaHandsOnEachArrivalOnce(t *testing.T) {
 	if !strings.Contains(string(body), `queue="counted"`) || strings.Contains(string(body), `queue="webhooks"`) {
 		t.Errorf("want series for the counted queue only:\n%s", body)
 	}
+}
+
+// TestReplicaSeries: a queue exported by two replicas has a series per
+// pod; a replica removed and started again under a new pod name is a new
+// series from zero while the other's series goes on, and Remove ends
+// them all.
+func TestReplicaSeries(t *testing.T) {
+	sim, err := Start(20 * time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	smooth := Queue{InflowPerHour: 360_000, Smooth: true} // 100 a second
+	sim.SetPod("support", "desk", "a", smooth)
+	sim.SetPod("support", "desk", "b", smooth)
+	time.Sleep(300 * time.Millisecond)
+	sim.RemovePod("support", "desk", "b")
+	sim.SetPod("support", "desk", "b2", smooth)
+	time.Sleep(100 * time.Millisecond)
+	got := createdByPod(t, sim)
+	if _, ok := got["b"]; ok || got["a"] < 30 || got["b2"] <= 0 || got["b2"] >= got["a"]/2 {
+		t.Errorf("created by pod after b restarted as b2: %v; want a ≥ 30, b gone, b2 counting from zero", got)
+	}
+	sim.Remove("support", "desk")
+	if got := createdByPod(t, sim); len(got) != 0 {
+		t.Errorf("series left after Remove: %v", got)
+	}
+}
+
+// createdByPod reads frontline_tickets_created_total's value per pod label
+// from the exporter.
+func createdByPod(t *testing.T, sim *Sim) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get("http://" + sim.Address() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, m := range families[metrics.TicketsCreatedTotal].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "pod" {
+				out[l.GetValue()] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out
 }
