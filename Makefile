@@ -111,11 +111,11 @@ bench: manifests generate envtest-assets prometheus prometheus-adapter ## Benchm
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
 	rm -f bin/reaction-cluster.json bin/reaction-cluster-default-qps.json bin/hpa-cluster.json bin/calm-cluster.json bin/outage-cluster.json bin/ingest-cluster.json
-	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} YOUNG_RUNS=$${YOUNG_RUNS:-5} YOUNG_CALM_MINUTES=$${YOUNG_CALM_MINUTES:-15} YOUNG_OUT=$(LOCALBIN)/young-cluster.json \
+	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} YOUNG_RUNS=$${YOUNG_RUNS:-5} RESTARTED_RUNS=$${RESTARTED_RUNS:-5} RESTARTED_OUT=$(LOCALBIN)/restarted-cluster.json YOUNG_CALM_MINUTES=$${YOUNG_CALM_MINUTES:-15} YOUNG_OUT=$(LOCALBIN)/young-cluster.json \
 	  INGEST_RUNS=$${INGEST_RUNS:-10} INGEST_OUT=$(LOCALBIN)/ingest-cluster.json \
 	  EXTERNAL_METRICS=1 HPA_RUNS=$${HPA_RUNS:-5} HPA_OUT=$(LOCALBIN)/hpa-cluster.json \
 	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \
-	  go test -tags e2e ./test/e2e/ -run 'TestReactionTimes|TestOutageAndResetNeverLower|TestCalmStaysPut|TestReactionThroughTheIngest|TestHPASideBySide|TestYoung' -count=1 -v -timeout 240m
+	  go test -tags e2e ./test/e2e/ -run 'TestReactionTimes|TestOutageAndResetNeverLower|TestCalmStaysPut|TestReactionThroughTheIngest|TestHPASideBySide|TestYoung|TestRestartedReplicaStep' -count=1 -v -timeout 240m
 	# The main case again with the controller-manager at its default client limit (20 QPS, burst 30).
 	KCM_QPS=20 KCM_BURST=30 REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster-default-qps.json \
 	  go test -tags e2e ./test/e2e/ -run 'TestReactionTimes' -count=1 -v -timeout 90m

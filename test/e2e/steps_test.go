@@ -72,6 +72,22 @@ func counter(t *testing.T, queue string, perHour float64, ramp time.Duration) {
 	}
 }
 
+// counterPod steps one replica's series of a queue exported by several
+// (its pod label); removeCounterPod ends it, as a replica that stopped.
+func counterPod(t *testing.T, queue, pod string, perHour float64) {
+	t.Helper()
+	if err := request(http.MethodPost, counterURL(queue, perHour, 0)+"&pod="+pod); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func removeCounterPod(t *testing.T, queue, pod string) {
+	t.Helper()
+	if err := request(http.MethodDelete, fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s&pod=%s", simPort, ns, queue, pod)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func removeCounter(t *testing.T, queue string) {
 	t.Helper()
 	if err := request(http.MethodDelete, fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s", simPort, ns, queue)); err != nil {
@@ -483,7 +499,7 @@ func (l *levelLog) add(replicas int32, m *supportv1alpha1.QueueMeasurements) {
 }
 
 // dumpCounter writes the queue's raw counter samples of the last 90
-// minutes to COUNTER_DUMP_DIR (when set), to replay a run through the
+// minutes, by series, to COUNTER_DUMP_DIR (when set), to replay a run through the
 // estimator offline.
 func dumpCounter(t *testing.T, queue string) {
 	dir := os.Getenv("COUNTER_DUMP_DIR")
@@ -500,8 +516,9 @@ func dumpCounter(t *testing.T, queue string) {
 }
 
 // rawSamples reads a queue's counter samples over the span before at
-// through the operator's own reading path.
-func rawSamples(queue string, span time.Duration, at time.Time) ([]inflow.Sample, error) {
+// through the operator's own reading path, by series (one per exporter
+// replica).
+func rawSamples(queue string, span time.Duration, at time.Time) (map[string][]inflow.Sample, error) {
 	api, err := prometheusAPI()
 	if err != nil {
 		return nil, err
@@ -510,13 +527,10 @@ func rawSamples(queue string, span time.Duration, at time.Time) ([]inflow.Sample
 	if err != nil {
 		return nil, err
 	}
-	if len(series) != 1 {
-		return nil, fmt.Errorf("%s: %d counter series", queue, len(series))
+	if len(series) == 0 {
+		return nil, fmt.Errorf("%s: no counter series", queue)
 	}
-	for _, samples := range series {
-		return samples, nil
-	}
-	return nil, nil
+	return series, nil
 }
 
 // followsArrivals fails the test unless the queue's agents are at most
@@ -550,19 +564,25 @@ func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string,
 // ticketsBetween is what a queue's counter counted between its scrapes
 // in [from, to], and the time those scrapes cover (0 when they cannot be
 // read): the estimator's own increments, so resets and gaps count as it
-// counts them; all of it after a step at from.
+// counts them; all of it after a step at from. A queue exported by
+// several replicas counts every series' tickets over the time the
+// longest-covered one spans: they share the traffic.
 func ticketsBetween(t *testing.T, queue string, from, to time.Time) (tickets float64, span time.Duration) {
 	t.Helper()
-	samples, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
+	series, err := rawSamples(queue, to.Sub(from)+time.Minute, to)
 	if err != nil {
 		t.Log(err)
 		return 0, 0
 	}
-	samples = slices.DeleteFunc(samples, func(s inflow.Sample) bool { return s.T.Before(from) || s.T.After(to) })
-	increments, _ := inflow.Increments(samples)
-	var seconds float64
-	for _, inc := range increments {
-		tickets, seconds = tickets+inc.Count, seconds+inc.Seconds
+	var longest float64
+	for _, samples := range series {
+		samples = slices.DeleteFunc(samples, func(s inflow.Sample) bool { return s.T.Before(from) || s.T.After(to) })
+		increments, _ := inflow.Increments(samples)
+		var seconds float64
+		for _, inc := range increments {
+			tickets, seconds = tickets+inc.Count, seconds+inc.Seconds
+		}
+		longest = max(longest, seconds)
 	}
-	return tickets, time.Duration(seconds * float64(time.Second))
+	return tickets, time.Duration(longest * float64(time.Second))
 }

@@ -92,6 +92,82 @@ func TestYoungQueueStep(t *testing.T) {
 	}
 }
 
+// TestRestartedReplicaStep: a queue's tickets are exported by two
+// replicas, each counting half of 600/h in its own series (pod a and b).
+// 65 s after the queue is created replica b restarts (its series ends; a
+// new one, b2, counts from zero), and 10 s later both replicas' traffic
+// steps ×10: 6,000/h in all, on a young queue as the estimator's tests
+// have it. The restarted replica's new series must not
+// hide the step the other replica's series sees. RESTARTED_RUNS runs (1
+// here, 5 in make bench), each printed with the time to the new rate's
+// need and every pod Running, and the peak ask; as in TestYoungQueueStep a
+// run fails only when the agents are not even at the need for the tickets
+// that came.
+func TestRestartedReplicaStep(t *testing.T) {
+	runs := 1
+	if n, err := strconv.Atoi(os.Getenv("RESTARTED_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	var out []youngRun
+	for i := range runs {
+		name := fmt.Sprintf("restarted-%d", i)
+		counterPod(t, name, "a", 300)
+		counterPod(t, name, "b", 300)
+		q := chatQueue(t, name, 150, "")
+		created := time.Now()
+		need := needAt(t, q, 6000)
+		time.Sleep(time.Until(created.Add(65 * time.Second)))
+		removeCounterPod(t, name, "b")
+		counterPod(t, name, "b2", 300)
+		time.Sleep(10 * time.Second)
+		counterPod(t, name, "a", 3000)
+		counterPod(t, name, "b2", 3000)
+		start := time.Now()
+		run := youngRun{Need: need}
+		for time.Since(start) < 4*time.Minute && run.ToRunning == 0 {
+			r, running, err := tryDeployment(name + "-agents")
+			if err == nil && run.ToSpec == 0 && r >= need {
+				run.ToSpec = time.Since(start)
+			}
+			if err == nil && run.ToSpec > 0 && int32(running) >= need {
+				run.ToRunning = time.Since(start)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if run.ToRunning == 0 {
+			run.NotReached = true
+			followsArrivals(t, q, name, start, fmt.Sprintf("restarted-replica run %d", i))
+			run.ToRunning = time.Since(start)
+		} else {
+			peakUntil := time.Now().Add(time.Minute)
+			for time.Now().Before(peakUntil) {
+				if r, _, err := tryDeployment(name + "-agents"); err == nil {
+					run.Peak = max(run.Peak, r)
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+		}
+		t.Logf("two replicas' series, one restarted 10 s before 600→6000/h, 75 s after creation, run %d: need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
+			i, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
+		// What the run claims to have gone through: Prometheus holds the
+		// replicas' three series (a, the stopped b, the restarted b2).
+		if series, err := rawSamples(name, time.Since(created)+time.Minute, time.Now()); err != nil || len(series) != 3 {
+			t.Errorf("run %d: want the series of replicas a, b and b2 in Prometheus, got %d (%v)", i, len(series), err)
+		}
+		out = append(out, run)
+		removeCounter(t, name)
+		if err := k8s.Delete(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if path := os.Getenv("RESTARTED_OUT"); path != "" {
+		raw, _ := json.MarshalIndent(out, "", "  ")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestYoungCalmQueues: three queues are created together with their
 // counters at a calm 600/h (Poisson), selected by a plan surging on
 // inflowSpike ratio "2" (its other settings the defaults), and watched
