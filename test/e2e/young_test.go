@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,19 +39,34 @@ type youngRun struct {
 // tickets of history the evidence of a step is thin (the estimator's
 // TestYoungStepSizedSoon gives the bound per history).
 func TestYoungQueueStep(t *testing.T) {
-	runs := 1
-	if n, err := strconv.Atoi(os.Getenv("YOUNG_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
-	var out []youngRun
-	for i := range runs {
-		name := fmt.Sprintf("young-%d", i)
+	youngSteps(t, "YOUNG", "young queue, 100→1000/h 75 s after creation", func(name string) (*supportv1alpha1.SupportQueue, int32) {
 		counter(t, name, 100, 0)
 		q := chatQueue(t, name, 60, "")
 		created := time.Now()
 		need := needAt(t, q, 1000)
 		time.Sleep(time.Until(created.Add(75 * time.Second)))
 		counter(t, name, 1000, 0)
+		return q, need
+	}, nil)
+}
+
+// youngSteps runs a step on a young queue ${PREFIX}_RUNS times (1 by
+// default), each named after prefix: step creates the queue, steps its
+// traffic and returns it with the new rate's need. Each run is timed to
+// that need with every pod Running, then watched a minute for its peak
+// ask, printed, and checked (a run not at the need in 4 minutes fails
+// only when the agents are not even at the need for the tickets that
+// came); after, when not nil, checks the run further. The runs are
+// written to ${PREFIX}_OUT when set.
+func youngSteps(t *testing.T, prefix, what string, step func(name string) (*supportv1alpha1.SupportQueue, int32), after func(run int, name string)) {
+	runs := 1
+	if n, err := strconv.Atoi(os.Getenv(prefix + "_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	var out []youngRun
+	for i := range runs {
+		name := fmt.Sprintf("%s-%d", strings.ToLower(prefix), i)
+		q, need := step(name)
 		start := time.Now()
 		run := youngRun{Need: need}
 		for time.Since(start) < 4*time.Minute && run.ToRunning == 0 {
@@ -65,7 +81,7 @@ func TestYoungQueueStep(t *testing.T) {
 		}
 		if run.ToRunning == 0 {
 			run.NotReached = true
-			followsArrivals(t, q, name, start, fmt.Sprintf("young run %d", i))
+			followsArrivals(t, q, name, start, fmt.Sprintf("%s, run %d", what, i))
 			run.ToRunning = time.Since(start)
 		} else {
 			peakUntil := time.Now().Add(time.Minute)
@@ -76,15 +92,18 @@ func TestYoungQueueStep(t *testing.T) {
 				time.Sleep(500 * time.Millisecond)
 			}
 		}
-		t.Logf("young queue, 100→1000/h 75 s after creation, run %d: need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
-			i, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
+		t.Logf("%s, run %d: need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
+			what, i, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
+		if after != nil {
+			after(i, name)
+		}
 		out = append(out, run)
 		removeCounter(t, name)
 		if err := k8s.Delete(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if path := os.Getenv("YOUNG_OUT"); path != "" {
+	if path := os.Getenv(prefix + "_OUT"); path != "" {
 		raw, _ := json.MarshalIndent(out, "", "  ")
 		if err := os.WriteFile(path, raw, 0o644); err != nil {
 			t.Fatal(err)
@@ -104,17 +123,12 @@ func TestYoungQueueStep(t *testing.T) {
 // run fails only when the agents are not even at the need for the tickets
 // that came.
 func TestRestartedReplicaStep(t *testing.T) {
-	runs := 1
-	if n, err := strconv.Atoi(os.Getenv("RESTARTED_RUNS")); err == nil && n > 0 {
-		runs = n
-	}
-	var out []youngRun
-	for i := range runs {
-		name := fmt.Sprintf("restarted-%d", i)
+	var created time.Time
+	youngSteps(t, "RESTARTED", "two replicas' series, one restarted 10 s before 600→6000/h, 75 s after creation", func(name string) (*supportv1alpha1.SupportQueue, int32) {
 		counterPod(t, name, "a", 300)
 		counterPod(t, name, "b", 300)
 		q := chatQueue(t, name, 150, "")
-		created := time.Now()
+		created = time.Now()
 		need := needAt(t, q, 6000)
 		time.Sleep(time.Until(created.Add(65 * time.Second)))
 		removeCounterPod(t, name, "b")
@@ -122,50 +136,14 @@ func TestRestartedReplicaStep(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		counterPod(t, name, "a", 3000)
 		counterPod(t, name, "b2", 3000)
-		start := time.Now()
-		run := youngRun{Need: need}
-		for time.Since(start) < 4*time.Minute && run.ToRunning == 0 {
-			r, running, err := tryDeployment(name + "-agents")
-			if err == nil && run.ToSpec == 0 && r >= need {
-				run.ToSpec = time.Since(start)
-			}
-			if err == nil && run.ToSpec > 0 && int32(running) >= need {
-				run.ToRunning = time.Since(start)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		if run.ToRunning == 0 {
-			run.NotReached = true
-			followsArrivals(t, q, name, start, fmt.Sprintf("restarted-replica run %d", i))
-			run.ToRunning = time.Since(start)
-		} else {
-			peakUntil := time.Now().Add(time.Minute)
-			for time.Now().Before(peakUntil) {
-				if r, _, err := tryDeployment(name + "-agents"); err == nil {
-					run.Peak = max(run.Peak, r)
-				}
-				time.Sleep(500 * time.Millisecond)
-			}
-		}
-		t.Logf("two replicas' series, one restarted 10 s before 600→6000/h, 75 s after creation, run %d: need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
-			i, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
+		return q, need
+	}, func(run int, name string) {
 		// What the run claims to have gone through: Prometheus holds the
 		// replicas' three series (a, the stopped b, the restarted b2).
 		if series, err := rawSamples(name, time.Since(created)+time.Minute, time.Now()); err != nil || len(series) != 3 {
-			t.Errorf("run %d: want the series of replicas a, b and b2 in Prometheus, got %d (%v)", i, len(series), err)
+			t.Errorf("run %d: want the series of replicas a, b and b2 in Prometheus, got %d (%v)", run, len(series), err)
 		}
-		out = append(out, run)
-		removeCounter(t, name)
-		if err := k8s.Delete(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if path := os.Getenv("RESTARTED_OUT"); path != "" {
-		raw, _ := json.MarshalIndent(out, "", "  ")
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	})
 }
 
 // TestYoungCalmQueues: three queues are created together with their
