@@ -74,7 +74,8 @@ only, and keda-hpa with a cron trigger holding the event's replicas over
 the same window (keda-hpa+cron); a last line gives each policy's minutes
 meeting the SLA in the event's first 15 minutes, when users panic.
 --agent-ready-delay is how long people take to log in once called, on top
-of --pod-ready-delay: the lead time covers it, a reaction cannot.
+of --pod-ready-delay: the lead time covers it, a reaction cannot, and the
+foresight baselines call people that long ahead and pay for the wait.
 
 As a CI gate, checked on every queue simulated after the results are
 printed: --min-sla-met SHARE fails when Frontline meets the SLA in less than
