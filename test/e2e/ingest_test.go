@@ -195,17 +195,7 @@ func stepThrough(t *testing.T, rc *reactionCase, name string, run int, step func
 		t.Fatal(err)
 	}
 	start := time.Now()
-	var toSpec, toRunning time.Duration
-	for time.Since(start) < 4*time.Minute && toRunning == 0 {
-		r, running, err := tryDeployment(name + "-agents")
-		if err == nil && toSpec == 0 && r >= rc.ToReplicas {
-			toSpec = time.Since(start)
-		}
-		if err == nil && toSpec > 0 && int32(running) >= rc.ToReplicas {
-			toRunning = time.Since(start)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	toSpec, toRunning := timeToNeed(t, name, rc.ToReplicas, start)
 	notReached := toRunning == 0
 	if notReached {
 		followsArrivals(t, q, name, start, fmt.Sprintf("%s run %d", rc.Name, run))

@@ -533,6 +533,38 @@ func rawSamples(queue string, span time.Duration, at time.Time) (map[string][]in
 	return series, nil
 }
 
+// timeToNeed watches a queue's agents from a step at start for up to 4
+// minutes: the time until the Deployment asks for need, and until need
+// pods run (0: not within the 4 minutes). A run slower than a minute
+// prints the agents asked for and running at each change, to tell a
+// queue sized short of the need from pods slow to start.
+func timeToNeed(t *testing.T, name string, need int32, start time.Time) (toSpec, toRunning time.Duration) {
+	t.Helper()
+	var trace []string
+	lastR, lastRunning := int32(-1), -1
+	for time.Since(start) < 4*time.Minute && toRunning == 0 {
+		r, running, err := tryDeployment(name + "-agents")
+		if err == nil && (r != lastR || running != lastRunning) {
+			lastR, lastRunning = r, running
+			trace = append(trace, fmt.Sprintf("%.1fs %d/%d", time.Since(start).Seconds(), running, r))
+		}
+		if err == nil && toSpec == 0 && r >= need {
+			toSpec = time.Since(start)
+		}
+		if err == nil && toSpec > 0 && int32(running) >= need {
+			toRunning = time.Since(start)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if toRunning == 0 || toRunning > time.Minute {
+		if len(trace) > 60 {
+			trace = append(trace[:30], append([]string{"…"}, trace[len(trace)-30:]...)...)
+		}
+		t.Logf("%s after the step, agents running/asked (need %d): %s", name, need, strings.Join(trace, ", "))
+	}
+	return toSpec, toRunning
+}
+
 // followsArrivals fails the test unless the queue's agents are at most
 // one below the need for the tickets its counter counted since the step
 // (their lowest plausible rate): the operator reacted to what came, if
