@@ -103,6 +103,42 @@ func hpaSection(b *strings.Builder, root string) {
 	b.WriteString("\n")
 }
 
+// youngSection prints the steps on young queues (a new queue, a
+// restarted replica's series), or which were not run.
+func youngSection(b *strings.Builder, root string) {
+	b.WriteString("## Young and restarted series\n\n")
+	var rows [][]figures.YoungStep
+	for _, name := range []string{"young-cluster.json", "restarted-cluster.json"} {
+		var runs []figures.YoungStep
+		raw, err := os.ReadFile(filepath.Join(root, "bin", name))
+		if err == nil && json.Unmarshal(raw, &runs) == nil && len(runs) > 0 {
+			rows = append(rows, runs)
+		}
+	}
+	if len(rows) == 0 {
+		b.WriteString("Not run (TestYoungQueueStep and TestRestartedReplicaStep write their runs when make bench sets YOUNG_OUT and RESTARTED_OUT).\n\n")
+		return
+	}
+	b.WriteString("A step on a queue created moments before it, through the real Prometheus scrape (5 s), default settings: the history is a few tickets, so the estimator's two-sample test, not its charts, sees the step. The restarted case exports the queue from two replicas, each its own series, and restarts one 10 s before the step: its new series starts from zero. Times from the step to the new rate's need with every pod Running; \"over\" marks a run not there at the 4-minute cap (a lower bound); the peak is the most agents asked for in the minute after reaching the need.\n\n")
+	b.WriteString("| step | need | controller-manager | all Running (s) | median | peak asks |\n|---|---|---|---|---|---|\n")
+	for _, runs := range rows {
+		var times, peaks []string
+		var ds []time.Duration
+		for _, r := range runs {
+			run := fmt.Sprintf("%.1f", r.ToRunning.Seconds())
+			if r.NotReached {
+				run = "over " + run
+			} else {
+				peaks = append(peaks, fmt.Sprint(r.Peak))
+			}
+			times, ds = append(times, run), append(ds, r.ToRunning)
+		}
+		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", runs[0].Case, runs[0].Need, runs[0].ControllerManagerQPS,
+			strings.Join(times, ", "), round(medianOf(ds)), strings.Join(peaks, ", "))
+	}
+	b.WriteString("\n")
+}
+
 func medianOf(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {
 		return 0
@@ -149,6 +185,7 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	summary(&b, results, reaction, cluster, slices.Concat(capacity, simMemory, ingestBench))
 	reactionSection(&b, root, cluster, reaction)
 	hpaSection(&b, root)
+	youngSection(&b, root)
 
 	b.WriteString("## Scale: convergence, idle writes, memory, Prometheus load\n\n")
 	b.WriteString("| queues | operator: all Ready with children (queues all created at) | writes per queue while converging | plain client: same objects | ratio raw/operator (target ≥ 0.7) | operator API writes while idle (target 0) | operator RSS (target < 200 MiB at 2,000) | Prometheus queries per poll |\n|---|---|---|---|---|---|---|---|\n")

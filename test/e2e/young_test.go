@@ -16,18 +16,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/test/figures"
 )
-
-// youngRun is one step on a queue created moments before it.
-type youngRun struct {
-	ToSpec    time.Duration `json:"toSpec"`
-	ToRunning time.Duration `json:"toRunning"`
-	// Peak is the most agents asked for within a minute of reaching the
-	// target: the overshoot of the first accepted change.
-	Peak       int32 `json:"peak"`
-	Need       int32 `json:"need"`
-	NotReached bool  `json:"notReached"`
-}
 
 // TestYoungQueueStep: a quiet desk's queue is created with its counter
 // at 100/h, and 75 s later the counter steps ×10: the young-series case
@@ -63,12 +53,12 @@ func youngSteps(t *testing.T, prefix, what string, step func(name string) (*supp
 	if n, err := strconv.Atoi(os.Getenv(prefix + "_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
-	var out []youngRun
+	var out []figures.YoungStep
 	for i := range runs {
 		name := fmt.Sprintf("%s-%d", strings.ToLower(prefix), i)
 		q, need := step(name)
 		start := time.Now()
-		run := youngRun{Need: need}
+		run := figures.YoungStep{Case: what, Need: need, ControllerManagerQPS: controllerManagerQPS()}
 		run.ToSpec, run.ToRunning = timeToNeed(t, name, need, start)
 		if run.ToRunning == 0 {
 			run.NotReached = true

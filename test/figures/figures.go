@@ -56,3 +56,20 @@ type SideBySide struct {
 	Ratio                float64 `json:"ratio"`
 	ControllerManagerQPS string  `json:"controllerManagerQPS"`
 }
+
+// YoungStep is one run of a step on a young queue (TestYoungQueueStep,
+// TestRestartedReplicaStep): from the step to the new rate's need in
+// spec.replicas and with every pod Running, and the most agents asked for
+// in the minute after (the overshoot of the first accepted change).
+type YoungStep struct {
+	// Case names the step, e.g. "100→1000/h 75 s after creation".
+	Case      string        `json:"case"`
+	ToSpec    time.Duration `json:"toSpec"`
+	ToRunning time.Duration `json:"toRunning"`
+	Peak      int32         `json:"peak"`
+	Need      int32         `json:"need"`
+	// NotReached marks a run cut at the 4-minute cap (its time is the
+	// cap: a lower bound).
+	NotReached           bool   `json:"notReached"`
+	ControllerManagerQPS string `json:"controllerManagerQPS"`
+}
