@@ -432,7 +432,8 @@ func TestSimulateListing(t *testing.T) {
 			t.Errorf("seed %d: reacting (%+v) or keda-hpa (%.3f) met as much as the schedule (%.3f)", seed, unscheduled, keda.SLMetFraction, scheduled.SLMetFraction)
 		}
 		// cheapest-foresight's people log in for 10 minutes too; it calls
-		// them exactly that long ahead, where the plan's lead is 15m.
+		// them that long ahead (and 15 s more), where the plan's lead is
+		// 15m.
 		if r := scheduled.ReplicaMinutes / cheapest.ReplicaMinutes; r > 1.15 {
 			t.Errorf("seed %d: the schedule cost %.3f× cheapest-foresight, want ≤ 1.15×", seed, r)
 		}

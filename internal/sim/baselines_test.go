@@ -279,13 +279,14 @@ func TestForesightCallsPeopleTheirLoginTimeAhead(t *testing.T) {
 	atStart := instant[0].Timeline[40].Desired
 	calm := instant[0].Timeline[20].Desired
 	tl := login[0].Timeline
+	// Timeline[i] is the state at the end of minute i, (i+1)·60 s.
 	t.Logf("desired before the listing: calm %d, need at its start %d; with a 10m login: minute 29 %d, minute 31 %d, ready at minute 40 %d; replica-minutes %.0f → %.0f",
-		calm, atStart, tl[28].Desired, tl[30].Desired, tl[40].Ready, instant[0].ReplicaMinutes, login[0].ReplicaMinutes)
+		calm, atStart, tl[28].Desired, tl[30].Desired, tl[39].Ready, instant[0].ReplicaMinutes, login[0].ReplicaMinutes)
 	if atStart <= calm+10 {
 		t.Fatalf("the listing's need (%d) is not well above calm (%d): the test sees nothing", atStart, calm)
 	}
-	if tl[40].Ready < atStart {
-		t.Errorf("with a 10m login foresight had %d ready at the start, want the start's need %d", tl[40].Ready, atStart)
+	if tl[39].Ready < atStart {
+		t.Errorf("with a 10m login foresight had %d ready at the start, want the start's need %d", tl[39].Ready, atStart)
 	}
 	if tl[28].Desired > calm+2 {
 		t.Errorf("foresight called %d people at minute 29, more than 10 minutes before the start (calm %d)", tl[28].Desired, calm)

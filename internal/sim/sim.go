@@ -124,7 +124,8 @@ type Policy interface {
 	Name() string
 	// Every is the decision interval.
 	Every() time.Duration
-	// ReadyDelay is how long new replicas take (0 for perfect foresight).
+	// ReadyDelay is how long new replicas take: pods and people logging
+	// in, or, for the foresight baselines, people logging in only.
 	ReadyDelay(s *setup) time.Duration
 	// Decide returns the desired agent replicas at now.
 	Decide(s *setup, st *state) int32
