@@ -119,18 +119,18 @@ func youngSection(b *strings.Builder, root string) {
 		b.WriteString("Not run (TestYoungQueueStep and TestRestartedReplicaStep write their runs when make bench sets YOUNG_OUT and RESTARTED_OUT).\n\n")
 		return
 	}
-	b.WriteString("A step on a queue created moments before it, through the real Prometheus scrape (5 s), default settings: the history is a few tickets, so the estimator's two-sample test, not its charts, sees the step. The restarted case exports the queue from two replicas, each its own series, and restarts one 10 s before the step: its new series starts from zero. Times from the step to the new rate's need with every pod Running; \"over\" marks a run not there at the 4-minute cap (a lower bound); the peak is the most agents asked for in the minute after reaching the need.\n\n")
+	b.WriteString("A step on a queue created 75 s before it, through the real Prometheus scrape (5 s), default settings: the history is a few tickets, so the estimator's two-sample test, not its charts, sees the step. The restarted case exports the queue from two replicas, each its own series, and restarts one 10 s before the step: its new series starts from zero. Times from the step to the new rate's need with every pod Running; \"over\" marks a run not there at the 4-minute cap (a lower bound); the peak is the most agents asked for in the minute after reaching the need.\n\n")
 	b.WriteString("| step | need | controller-manager | all Running (s) | median | peak asks |\n|---|---|---|---|---|---|\n")
 	for _, runs := range rows {
 		var times, peaks []string
 		var ds []time.Duration
 		for _, r := range runs {
 			run := fmt.Sprintf("%.1f", r.ToRunning.Seconds())
+			peak := fmt.Sprint(r.Peak)
 			if r.NotReached {
-				run = "over " + run
-			} else {
-				peaks = append(peaks, fmt.Sprint(r.Peak))
+				run, peak = "over "+run, "–"
 			}
+			peaks = append(peaks, peak)
 			times, ds = append(times, run), append(ds, r.ToRunning)
 		}
 		fmt.Fprintf(b, "| %s | %d | %s | %s | %s | %s |\n", runs[0].Case, runs[0].Need, runs[0].ControllerManagerQPS,

@@ -62,7 +62,8 @@ type SideBySide struct {
 // spec.replicas and with every pod Running, and the most agents asked for
 // in the minute after (the overshoot of the first accepted change).
 type YoungStep struct {
-	// Case names the step, e.g. "100→1000/h 75 s after creation".
+	// Case names the step, e.g. "young queue, 100→1000/h 75 s after
+	// creation".
 	Case      string        `json:"case"`
 	ToSpec    time.Duration `json:"toSpec"`
 	ToRunning time.Duration `json:"toRunning"`
