@@ -80,13 +80,16 @@ type state struct {
 	// price (tests step traffic exactly).
 	override *[2]float64
 	// pinned queues are driven by /queue, not by the scenario.
-	pinned   map[string]bool
-	name     string
-	scenario scenario.Scenario
-	started  time.Time
-	speed    float64
-	loop     bool
-	current  map[string]float64
+	pinned map[string]bool
+	// scenarioQueues are the --queue flags' queues, exported as one series
+	// each.
+	scenarioQueues map[string]bool
+	name           string
+	scenario       scenario.Scenario
+	started        time.Time
+	speed          float64
+	loop           bool
+	current        map[string]float64
 	// via is how the scenario's queues deliver their tickets; zendesk,
 	// when not nil, is the simulated account that sends them as webhooks.
 	via     string
@@ -132,7 +135,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop, pinned: map[string]bool{}, via: *via}
+	st := &state{name: *name, scenario: sc, started: time.Now(), speed: *speed, loop: *loop, pinned: map[string]bool{}, via: *via, scenarioQueues: map[string]bool{}}
+	for _, q := range queues {
+		st.scenarioQueues[q.ns+"/"+q.name] = true
+	}
 	if *zendeskURL != "" {
 		secret, err := readSecret(*zendeskSecret)
 		if err != nil {
@@ -314,6 +320,11 @@ func (st *state) queueHandler(sim *ticketsim.Sim) http.HandlerFunc {
 		}
 		if pod != "" && via != nil {
 			http.Error(w, "pod= is for ticketsim's own counter: via a helpdesk the ingest's replicas export the series", http.StatusBadRequest)
+			return
+		}
+		if pod != "" && st.scenarioQueues[ns+"/"+name] {
+			// Its one series would go on counting beside the replicas'.
+			http.Error(w, "pod= is for queues of /queue alone, not the scenario's --queue queues", http.StatusBadRequest)
 			return
 		}
 		st.pinned[ns+"/"+name] = true
