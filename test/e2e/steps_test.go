@@ -607,7 +607,8 @@ func ticketsBetween(t *testing.T, queue string, from, to time.Time) (tickets flo
 		return 0, 0
 	}
 	var longest float64
-	for _, samples := range series {
+	var spans []string
+	for name, samples := range series {
 		samples = slices.DeleteFunc(samples, func(s inflow.Sample) bool { return s.T.Before(from) || s.T.After(to) })
 		increments, _ := inflow.Increments(samples)
 		var seconds float64
@@ -615,6 +616,13 @@ func ticketsBetween(t *testing.T, queue string, from, to time.Time) (tickets flo
 			tickets, seconds = tickets+inc.Count, seconds+inc.Seconds
 		}
 		longest = max(longest, seconds)
+		spans = append(spans, fmt.Sprintf("%s %.0f s", name, seconds))
+	}
+	if len(series) > 1 {
+		// A series covering less than the longest (a replica started late,
+		// a gap) counts its missing time as no tickets: the rate reads low.
+		slices.Sort(spans)
+		t.Logf("%s: %d series counted, their spans after the step: %s", queue, len(series), strings.Join(spans, "; "))
 	}
 	return tickets, time.Duration(longest * float64(time.Second))
 }

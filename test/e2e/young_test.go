@@ -97,8 +97,10 @@ func youngSteps(t *testing.T, prefix, what string, step func(name string) (*supp
 // 65 s after the queue is created replica b restarts (its series ends; a
 // new one, b2, counts from zero), and 10 s later both replicas' traffic
 // steps ×10: 6,000/h in all, on a young queue as the estimator's tests
-// have it. The restarted replica's new series must not
-// hide the step the other replica's series sees. RESTARTED_RUNS runs (1
+// have it. It times the step on a queue whose evidence includes a
+// restarted replica's new series; that the joint test and a sibling
+// taking on a rise are what catch it is the estimator's
+// TestYoungStepSizedSoon (two series, one restarted). RESTARTED_RUNS runs (1
 // here, 5 in make bench), each printed with the time to the new rate's
 // need and every pod Running, and the peak ask; as in TestYoungQueueStep a
 // run fails only when the agents are not even at the need for the tickets
