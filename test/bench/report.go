@@ -35,11 +35,6 @@ const (
 	// targetIngest: the same step through frontline-ingest (signed
 	// webhooks), its median at most this much above the direct counter's.
 	targetIngest = 2 * time.Second
-	// targetWebhooksPerSecond: one ingest replica on one core; the
-	// benchmark fails below it too. targetWebhookP99 is that rate's
-	// budget per webhook.
-	targetWebhooksPerSecond = 5000
-	targetWebhookP99        = time.Second / targetWebhooksPerSecond
 )
 
 // reactionCase is what the end-to-end suite's TestReactionTimes wrote.
@@ -77,8 +72,7 @@ type sideBySide = figures.SideBySide
 func hpaSection(b *strings.Builder, root string) {
 	b.WriteString("## Beside a Kubernetes HPA, in one run\n\n")
 	var steps []sideBySide
-	raw, err := os.ReadFile(filepath.Join(root, "bin", "hpa-cluster.json"))
-	if err != nil || json.Unmarshal(raw, &steps) != nil || len(steps) == 0 {
+	if !readFigures(root, "hpa-cluster.json", &steps) || len(steps) == 0 {
 		b.WriteString("Not run (TestHPASideBySide needs the cluster with EXTERNAL_METRICS=1, as make bench starts it).\n\n")
 		return
 	}
@@ -110,8 +104,7 @@ func youngSection(b *strings.Builder, root string) {
 	var rows [][]figures.YoungStep
 	for _, name := range []string{"young-cluster.json", "restarted-cluster.json"} {
 		var runs []figures.YoungStep
-		raw, err := os.ReadFile(filepath.Join(root, "bin", name))
-		if err == nil && json.Unmarshal(raw, &runs) == nil && len(runs) > 0 {
+		if readFigures(root, name, &runs) && len(runs) > 0 {
 			rows = append(rows, runs)
 		}
 	}
@@ -148,12 +141,16 @@ func medianOf(ds []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
+// readFigures decodes the figures an end-to-end test wrote to bin/name;
+// false when they are not there.
+func readFigures(root, name string, into any) bool {
+	raw, err := os.ReadFile(filepath.Join(root, "bin", name))
+	return err == nil && json.Unmarshal(raw, into) == nil
+}
+
 func readCluster(root string) clusterFigures {
 	var c clusterFigures
-	read := func(name string, into any) bool {
-		raw, err := os.ReadFile(filepath.Join(root, "bin", name))
-		return err == nil && json.Unmarshal(raw, into) == nil
-	}
+	read := func(name string, into any) bool { return readFigures(root, name, into) }
 	_ = read("reaction-cluster.json", &c.reaction)
 	// The main case again at the controller-manager's default client limit.
 	var atDefault []reactionCase
@@ -314,12 +311,12 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 			targetSimMemoryMiB, high, low, mark(high-low < targetSimMemoryMiB))
 	}
 	if rate := benchMetric(benchmarks, "BenchmarkSignedWebhook", "webhooks/s"); rate >= 0 {
-		fmt.Fprintf(b, "| frontline-ingest: one replica ≥ %d signed webhooks/s on one core | %.0f/s | %s |\n", targetWebhooksPerSecond, rate, mark(rate >= targetWebhooksPerSecond))
+		fmt.Fprintf(b, "| frontline-ingest: one replica ≥ %d signed webhooks/s on one core | %.0f/s | %s |\n", figures.WebhooksPerSecond, rate, mark(rate >= figures.WebhooksPerSecond))
 	}
 	if p99 := benchMetric(benchmarks, "BenchmarkSustainedLoad", "p99-ns"); p99 >= 0 {
 		rss := benchMetric(benchmarks, "BenchmarkSustainedLoad", "rss-MiB")
 		fmt.Fprintf(b, "| frontline-ingest under sustained load, de-duplication window full: p99 per webhook < %s (%d/s on one core) | p99 %.0f µs, RSS %.0f MiB (reported) | %s |\n",
-			targetWebhookP99, targetWebhooksPerSecond, p99/1e3, rss, mark(time.Duration(p99) < targetWebhookP99))
+			figures.WebhookP99, figures.WebhooksPerSecond, p99/1e3, rss, mark(time.Duration(p99) < figures.WebhookP99))
 	}
 	b.WriteString("\n")
 }
