@@ -58,8 +58,7 @@ func ingestEnv() []string {
 }
 
 func throughURL(queue, via string, handleSeconds int, perHour float64) string {
-	return fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s&inflow_per_hour=%g&handle_seconds=%d&via=%s",
-		simPort, ns, queue, perHour, handleSeconds, via)
+	return fmt.Sprintf("%s&inflow_per_hour=%g&handle_seconds=%d&via=%s", queueURL(queue), perHour, handleSeconds, via)
 }
 
 // startIngestCounters starts the calm traffic of TestReactionThroughTheIngest's queues with the

@@ -59,8 +59,13 @@ func startLongRunningCounters() error {
 	return startReactionCounters()
 }
 
+// queueURL is the simulator's /queue for one of the suite's queues.
+func queueURL(queue string) string {
+	return fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s", simPort, ns, queue)
+}
+
 func counterURL(queue string, perHour float64, ramp time.Duration) string {
-	return fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s&inflow_per_hour=%g&ramp=%s&smooth=%t", simPort, ns, queue, perHour, ramp, smoothCounters[queue])
+	return fmt.Sprintf("%s&inflow_per_hour=%g&ramp=%s&smooth=%t", queueURL(queue), perHour, ramp, smoothCounters[queue])
 }
 
 // counter steps (or ramps) one queue's ticket counter in the
@@ -83,14 +88,14 @@ func counterPod(t *testing.T, queue, pod string, perHour float64) {
 
 func removeCounterPod(t *testing.T, queue, pod string) {
 	t.Helper()
-	if err := request(http.MethodDelete, fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s&pod=%s", simPort, ns, queue, pod)); err != nil {
+	if err := request(http.MethodDelete, queueURL(queue)+"&pod="+pod); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func removeCounter(t *testing.T, queue string) {
 	t.Helper()
-	if err := request(http.MethodDelete, fmt.Sprintf("http://127.0.0.1:%s/queue?namespace=%s&queue=%s", simPort, ns, queue)); err != nil {
+	if err := request(http.MethodDelete, queueURL(queue)); err != nil {
 		t.Fatal(err)
 	}
 }
