@@ -73,8 +73,11 @@ func youngSteps(t *testing.T, prefix, what string, step func(name string) (*supp
 				time.Sleep(500 * time.Millisecond)
 			}
 		}
-		t.Logf("%s, run %d: need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
-			what, i, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
+		// Read after the run, not at the step, so the query does not delay
+		// the timing; the queue's series all started after its creation.
+		run.HistoryTickets, _ = ticketsBetween(t, name, start.Add(-10*time.Minute), start)
+		t.Logf("%s, run %d: tickets before the step %.0f; need %d agents: spec %.1f s, all Running %s%.1f s, peak %d in the minute after",
+			what, i, run.HistoryTickets, need, run.ToSpec.Seconds(), map[bool]string{true: "over "}[run.NotReached], run.ToRunning.Seconds(), run.Peak)
 		if after != nil {
 			after(i, name)
 		}

@@ -78,6 +78,11 @@ type YoungStep struct {
 	ToRunning time.Duration `json:"toRunning"`
 	Peak      int32         `json:"peak"`
 	Need      int32         `json:"need"`
+	// HistoryTickets is what the queue's counters counted before the
+	// step, read back from Prometheus: the history the young test weighs
+	// the step against (at 100/h over 75 s, one of 5 or more never reaches
+	// its threshold against 1,000/h, however many tickets follow).
+	HistoryTickets float64 `json:"historyTickets"`
 	// NotReached marks a run cut at the 4-minute cap (its time is the
 	// cap: a lower bound).
 	NotReached           bool   `json:"notReached"`
