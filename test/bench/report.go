@@ -112,13 +112,13 @@ func youngSection(b *strings.Builder, root string) {
 		b.WriteString("Not run (TestYoungQueueStep and TestRestartedReplicaStep write their runs when make bench sets YOUNG_OUT and RESTARTED_OUT).\n\n")
 		return
 	}
-	b.WriteString("A step on a queue created 75 s before it, through the real Prometheus scrape (5 s), default settings: the history is a few tickets, so the estimator's two-sample test, not its charts, sees the step. The restarted case exports the queue from two replicas, each its own series, and restarts one 10 s before the step: its new series starts from zero. Times from the step to the new rate's need with every pod Running; \"over\" marks a run not there at the 4-minute cap (a lower bound); the peak is the most agents asked for in the minute after reaching the need.\n\n")
-	b.WriteString("| step | need | controller-manager | all Running (s) | median | peak asks |\n|---|---|---|---|---|---|\n")
+	b.WriteString("A step on a queue created 75 s before it, through the real Prometheus scrape (5 s), default settings: the history is a few tickets, so the estimator's two-sample test, not its charts, sees the step. The restarted case exports the queue from two replicas, each its own series, and restarts one 10 s before the step: its new series starts from zero. Times from the step to the new rate's need with every pod Running; \"over\" marks a run not there at the 4-minute cap (a lower bound); the peak is the most agents asked for in the minute after reaching the need. In brackets, the tickets the queue's counters counted before the step, read back from Prometheus: the history the two-sample test weighs the step against. At 100/h that history is 2 tickets on average; the more it holds, the less a ×10 step stands out, and from 4 tickets on even a test that knew where the step was needs minutes, from 5 it never gets there at the false-alarm budget (the estimator's TestYoungStepSizedSoon prints that bound per history). Until the step is accepted the queue follows its level since creation as the new tickets add to it.\n\n")
+	b.WriteString("| step | need | controller-manager | all Running (s) [tickets before the step] | median | peak asks |\n|---|---|---|---|---|---|\n")
 	for _, runs := range rows {
 		var times, peaks []string
 		var ds []time.Duration
 		for _, r := range runs {
-			run := fmt.Sprintf("%.1f", r.ToRunning.Seconds())
+			run := fmt.Sprintf("%.1f [%.0f]", r.ToRunning.Seconds(), r.HistoryTickets)
 			peak := fmt.Sprint(r.Peak)
 			if r.NotReached {
 				run, peak = "over "+run, "–"
