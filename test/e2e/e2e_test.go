@@ -10,6 +10,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -580,4 +581,21 @@ func planSpikeSpan(t *testing.T) time.Duration {
 		t.Fatal("the demo plan has no inflowSpike trigger")
 	}
 	return s.Window.Duration + s.Baseline.Duration
+}
+
+// writeFigures writes v as JSON to the file the environment variable env
+// names, when it is set: the figures make bench's report reads.
+func writeFigures(t *testing.T, env string, v any) {
+	t.Helper()
+	path := os.Getenv(env)
+	if path == "" {
+		return
+	}
+	raw, err := json.MarshalIndent(v, "", "  ")
+	if err == nil {
+		err = os.WriteFile(path, raw, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -107,12 +106,7 @@ func TestHPASideBySide(t *testing.T) {
 			res.Step, runs, median(res.Frontline).Seconds(), median(res.HPA).Seconds(), median(res.HPAWithinTolerance).Seconds(), res.Ratio)
 		out = append(out, res)
 	}
-	if path := os.Getenv("HPA_OUT"); path != "" {
-		raw, _ := json.MarshalIndent(out, "", "  ")
-		if err := os.WriteFile(path, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFigures(t, "HPA_OUT", out)
 }
 
 // hpaDeployment creates the HPA side: a Deployment of agents at replicas,

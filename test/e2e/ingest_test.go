@@ -164,12 +164,7 @@ func TestReactionThroughTheIngest(t *testing.T) {
 	if report.Outcomes["accepted"] == 0 {
 		t.Errorf("Prometheus holds no accepted webhook of the ingest: %v", report.Outcomes)
 	}
-	if out := os.Getenv("INGEST_OUT"); out != "" {
-		raw, _ := json.MarshalIndent(report, "", "  ")
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFigures(t, "INGEST_OUT", report)
 }
 
 // stepThrough is one step of TestReactionTimes or TestReactionThroughTheIngest on a new queue whose

@@ -233,12 +233,7 @@ func TestReactionTimes(t *testing.T) {
 	if len(scrapes) > 1 || scrapes[0] != "5s" {
 		restartPrometheus(t, "5s")
 	}
-	if out := os.Getenv("REACTION_TIMES_OUT"); out != "" {
-		raw, _ := json.MarshalIndent(cases, "", "  ")
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFigures(t, "REACTION_TIMES_OUT", cases)
 }
 
 // restartPrometheus restarts the cluster's Prometheus with another scrape
@@ -361,12 +356,7 @@ func TestOutageAndResetNeverLower(t *testing.T) {
 	counter(t, name, longRunning[name], 0)
 	watch(2*time.Minute, "after a counter reset")
 	t.Logf("outage and reset at 1,000/h: %d agents before, lowest %d", before, lowest)
-	if out := os.Getenv("OUTAGE_OUT"); out != "" {
-		raw, _ := json.Marshal(map[string]any{"before": before, "lowest": lowest, "partialCoverageSeen": partialSeen})
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFigures(t, "OUTAGE_OUT", map[string]any{"before": before, "lowest": lowest, "partialCoverageSeen": partialSeen})
 }
 
 // sizedNeed is the need for the rate the queue says it is sized for (0
@@ -480,12 +470,7 @@ func TestCalmStaysPut(t *testing.T) {
 	if len(got.Status.ActiveSurgePlans) > 0 {
 		t.Errorf("a surge on calm traffic: %v", got.Status.ActiveSurgePlans)
 	}
-	if out := os.Getenv("CALM_OUT"); out != "" {
-		raw, _ := json.Marshal(map[string]any{"minutes": minutes, "need": need, "withinShare": share, "secondsByReplicas": counts, "secondsByArrivedNeed": arrivedNeeds, "withinArrivedShare": shareArrived})
-		if err := os.WriteFile(out, raw, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFigures(t, "CALM_OUT", map[string]any{"minutes": minutes, "need": need, "withinShare": share, "secondsByReplicas": counts, "secondsByArrivedNeed": arrivedNeeds, "withinArrivedShare": shareArrived})
 }
 
 // levelLog keeps what a queue measured each time it changed: the replicas,

@@ -88,3 +88,41 @@ type YoungStep struct {
 	NotReached           bool   `json:"notReached"`
 	ControllerManagerQPS string `json:"controllerManagerQPS"`
 }
+
+// YoungCalm is TestYoungCalmQueues' watch: three queues created together
+// with their counters at a calm 600/h, read every 2 s from 90 s after
+// creation.
+type YoungCalm struct {
+	Minutes int   `json:"minutes"`
+	Need    int32 `json:"need"`
+	// WithinShare is the share of reads with agents within ±1 of Need.
+	WithinShare float64 `json:"withinShare"`
+	// Lowest and Highest are the fewest and most agents any queue had.
+	Lowest  int32 `json:"lowest"`
+	Highest int32 `json:"highest"`
+	// Surges counts the plan's switches to Active: each a false alarm.
+	Surges int `json:"surges"`
+}
+
+// Failover is TestYoungQueueFailover's run: every operator but a standby
+// stopped 30 s after a queue was created, its counter stepping ×10 at
+// that moment; from the kill to the new rate's need with every pod
+// Running (the standby's wait for the stopped leader's lease included).
+type Failover struct {
+	Case      string        `json:"case"`
+	Need      int32         `json:"need"`
+	ToRunning time.Duration `json:"toRunning"`
+	// NotReached marks a run cut at the 4-minute cap (a lower bound).
+	NotReached bool `json:"notReached"`
+}
+
+// Targets of the young-series cases, which the bench report marks met or
+// not: every quiet-desk step at full target within YoungStepWithin, calm
+// young queues within ±1 of the need for YoungCalmShare of the time over
+// at least YoungCalmMinutes, and a failover within FailoverWithin.
+const (
+	YoungStepWithin  = 90 * time.Second
+	YoungCalmShare   = 0.95
+	YoungCalmMinutes = 15
+	FailoverWithin   = 45 * time.Second
+)
