@@ -110,8 +110,9 @@ bench: manifests generate envtest-assets prometheus prometheus-adapter ## Benchm
 	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore|TestYoung|TestSpikeOnYoungBaseline' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all
-	rm -f bin/reaction-cluster.json bin/reaction-cluster-default-qps.json bin/hpa-cluster.json bin/calm-cluster.json bin/outage-cluster.json bin/ingest-cluster.json bin/young-cluster.json bin/restarted-cluster.json
+	rm -f bin/reaction-cluster.json bin/reaction-cluster-default-qps.json bin/hpa-cluster.json bin/calm-cluster.json bin/outage-cluster.json bin/ingest-cluster.json bin/young-cluster.json bin/restarted-cluster.json bin/young-calm-cluster.json bin/failover-cluster.json
 	REACTION_RUNS=$${REACTION_RUNS:-10} REACTION_SCRAPES=5s,15s CALM_MINUTES=$${CALM_MINUTES:-30} YOUNG_RUNS=$${YOUNG_RUNS:-5} RESTARTED_RUNS=$${RESTARTED_RUNS:-5} RESTARTED_OUT=$(LOCALBIN)/restarted-cluster.json YOUNG_CALM_MINUTES=$${YOUNG_CALM_MINUTES:-15} YOUNG_OUT=$(LOCALBIN)/young-cluster.json \
+	  YOUNG_CALM_OUT=$(LOCALBIN)/young-calm-cluster.json FAILOVER_OUT=$(LOCALBIN)/failover-cluster.json \
 	  INGEST_RUNS=$${INGEST_RUNS:-10} INGEST_OUT=$(LOCALBIN)/ingest-cluster.json \
 	  EXTERNAL_METRICS=1 HPA_RUNS=$${HPA_RUNS:-5} HPA_OUT=$(LOCALBIN)/hpa-cluster.json \
 	  REACTION_TIMES_OUT=$(LOCALBIN)/reaction-cluster.json CALM_OUT=$(LOCALBIN)/calm-cluster.json OUTAGE_OUT=$(LOCALBIN)/outage-cluster.json \

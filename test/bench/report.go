@@ -54,6 +54,12 @@ type clusterFigures struct {
 		Partial bool   `json:"partialCoverageSeen"`
 		Note    string `json:"note"`
 	}
+	// young is TestYoungQueueStep's runs (the quiet desk's step on a new
+	// queue), youngCalm TestYoungCalmQueues' watch and failover
+	// TestYoungQueueFailover's run.
+	young     []figures.YoungStep
+	youngCalm *figures.YoungCalm
+	failover  *figures.Failover
 	// ingest is TestReactionThroughTheIngest's: the same ×10 step on
 	// twin queues, one on the simulator's counter, one fed signed Zendesk
 	// webhooks through frontline-ingest.
@@ -95,6 +101,36 @@ func hpaSection(b *strings.Builder, root string) {
 			strings.Join(fl, ", "), strings.Join(hp, ", "), strings.Join(hp90, ", "), round(medianOf(s.Frontline)), round(medianOf(s.HPA)), s.Ratio)
 	}
 	b.WriteString("\n")
+}
+
+// youngTargets prints the young-series cases' rows of the targets table:
+// the quiet desk's step on a new queue, calm new queues and a failover
+// onto a new queue, each from its end-to-end run.
+func youngTargets(b *strings.Builder, cluster clusterFigures) {
+	if runs := cluster.young; len(runs) > 0 {
+		within, slowest := 0, time.Duration(0)
+		for _, r := range runs {
+			if !r.NotReached && r.ToRunning <= figures.YoungStepWithin {
+				within++
+			}
+			slowest = max(slowest, r.ToRunning)
+		}
+		fmt.Fprintf(b, "| ×10 step 100→1,000/h 75 s after its queue is created (young series), 5 s scrape: to %d agents all Running within %s in every run | %d of %d within; slowest %s | %s |\n",
+			runs[0].Need, round(figures.YoungStepWithin), within, len(runs), round(slowest), mark(within == len(runs)))
+	}
+	if c := cluster.youngCalm; c != nil {
+		fmt.Fprintf(b, "| three queues created together at a calm 600/h, from 90 s after creation for %d min (≥ %d): agents within ±1 of %d for ≥ %.0f %% of the time, never more than one below, no surge | %.1f %%, agents %d–%d, %d surges | %s |\n",
+			c.Minutes, figures.YoungCalmMinutes, c.Need, 100*figures.YoungCalmShare, 100*c.WithinShare, c.Lowest, c.Highest, c.Surges,
+			mark(c.Minutes >= figures.YoungCalmMinutes && c.WithinShare >= figures.YoungCalmShare && c.Lowest >= c.Need-1 && c.Surges == 0))
+	}
+	if f := cluster.failover; f != nil {
+		took := round(f.ToRunning).String()
+		if f.NotReached {
+			took = "over " + took
+		}
+		fmt.Fprintf(b, "| failover: %s: to %d agents all Running within %s of the kill | %s | %s |\n",
+			f.Case, f.Need, round(figures.FailoverWithin), took, mark(!f.NotReached && f.ToRunning <= figures.FailoverWithin))
+	}
 }
 
 // youngSection prints the steps on young queues (a new queue, a
@@ -166,6 +202,13 @@ func readCluster(root string) clusterFigures {
 	if !read("ingest-cluster.json", &c.ingest) {
 		c.ingest = nil
 	}
+	_ = read("young-cluster.json", &c.young)
+	if !read("young-calm-cluster.json", &c.youngCalm) {
+		c.youngCalm = nil
+	}
+	if !read("failover-cluster.json", &c.failover) {
+		c.failover = nil
+	}
 	return c
 }
 
@@ -236,15 +279,17 @@ about a minute after it is created, falls inside the first and before the second
 fields that moved in each idle window (its -v output) to name it.
 `
 
+// mark is a target's "met" cell.
+func mark(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
 // summary is one line per target: what was measured and whether it is met.
 func summary(b *strings.Builder, results []result, reaction []time.Duration, cluster clusterFigures, benchmarks []string) {
 	b.WriteString("## Targets\n\n| target | measured | met |\n|---|---|---|\n")
-	mark := func(ok bool) string {
-		if ok {
-			return "yes"
-		}
-		return "**no**"
-	}
 	var ratios, writes, queries []string
 	ratioOK, writesOK := true, true
 	minQ, maxQ := 1e9, 0.0
@@ -295,6 +340,7 @@ func summary(b *strings.Builder, results []result, reaction []time.Duration, clu
 	if c := cluster.calm; c != nil {
 		fmt.Fprintf(b, "| calm 600/h for %d min: agents within ±1 of %d for ≥ 95 %% of the time, no surge | %.1f %% | %s |\n", c.Minutes, c.Need, 100*c.WithinShare, mark(c.WithinShare >= targetCalmShare && c.Minutes >= 30))
 	}
+	youngTargets(b, cluster)
 	if o := cluster.outage; o != nil {
 		fmt.Fprintf(b, "| Prometheus stopped 2 min, 5 min after, counter reset (1,000/h, window 10 s): replicas removed = 0 | %d → lowest %d; PartialCoverage said: %v %s | %s |\n", o.Before, o.Lowest, o.Partial, o.Note, mark(o.Lowest >= o.Before))
 	}
