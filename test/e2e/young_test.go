@@ -213,7 +213,7 @@ spec:
 		}
 	}
 	t.Logf("three young queues at a calm 600/h, from 90 s after creation for %d min: agents (samples by replicas) %v; within ±1 of %d for %.1f%% of the time (target: %.0f%%); plan %s, %d transitions",
-		minutes, byReplicas, need, 100*watch.WithinShare, 100*figures.YoungCalmShare, got.Status.Phase, len(got.Status.History))
+		minutes, byReplicas, need, 100*watch.WithinShare, 100*figures.CalmShare, got.Status.Phase, len(got.Status.History))
 	writeFigures(t, "YOUNG_CALM_OUT", watch)
 }
 

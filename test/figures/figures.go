@@ -116,13 +116,13 @@ type Failover struct {
 	NotReached bool `json:"notReached"`
 }
 
-// Targets of the young-series cases, which the bench report marks met or
-// not: every quiet-desk step at full target within YoungStepWithin, calm
-// young queues within ±1 of the need for YoungCalmShare of the time over
-// at least YoungCalmMinutes, and a failover within FailoverWithin.
+// Targets which the bench report marks met or not: calm queues, old or
+// young, within ±1 of the need for CalmShare of the time (young ones over
+// at least YoungCalmMinutes); every quiet-desk step on a young queue at
+// full target within YoungStepWithin; a failover within FailoverWithin.
 const (
+	CalmShare        = 0.95
 	YoungStepWithin  = 90 * time.Second
-	YoungCalmShare   = 0.95
 	YoungCalmMinutes = 15
 	FailoverWithin   = 45 * time.Second
 )
