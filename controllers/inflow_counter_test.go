@@ -33,12 +33,10 @@ func TestCounterStepScalesUpInOneStep(t *testing.T) {
 	high := agentsFor(3000, 80)
 	var before int32
 	var calmSince metav1.Time
-	// A series 20 s old is young: after its first minute (sized on its
-	// tickets spread over the coverage, or their lower bound) capacity
-	// rises on the bound of a few tickets, and lowering waits for the
-	// stricter bound, which with a few dozen tickets still reads up to
-	// about twice the rate (a make test run held 39 agents for a need of
-	// 19 after two minutes).
+	// A series 20 s old is young: its first minute may raise capacity on
+	// the mean of a few tickets, and lowering waits for the stricter bound,
+	// which with a few dozen tickets still reads up to about twice the rate
+	// (a make test run held 39 agents for a need of 19 after two minutes).
 	// The calm level only has to be known and well short of the step's
 	// need; a dozen tickets may also read low (a full-suite run sized 17
 	// agents for a need of 19), which the step's sizing does not rest on.

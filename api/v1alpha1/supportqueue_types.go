@@ -486,11 +486,7 @@ type QueueMeasurements struct {
 	InflowPerHour *int64 `json:"inflowPerHour,omitempty"`
 	// sizedForInflowPerHour is the inflow the queue is sized for: the
 	// level's upper confidence bound, so a young or just-changed level errs
-	// towards capacity. Until a new queue's counter spans
-	// scaling.inflow.coverage (1m) it is the tickets spread over the
-	// coverage, or their lower bound when that proves more, and may read
-	// below inflowPerHour: the mean of a few seconds is noise that
-	// capacity should not rise on.
+	// towards capacity.
 	// +optional
 	SizedForInflowPerHour *int64 `json:"sizedForInflowPerHour,omitempty"`
 	// inflowSince is when the current level began: the last accepted

@@ -59,10 +59,6 @@
 //     (an alarm of theirs only starts them over), so a series whose charts
 //     stayed quiet is, past its young period, the series it would have
 //     been.
-//   - Until its first level spans the coverage, a new queue (every series
-//     that young) is sized for its tickets spread over the coverage, or
-//     their lower bound when that proves more: the mean of a few seconds
-//     would raise capacity on noise, which falls only on evidence.
 //   - Its first change is sized, until the new level spans the coverage,
 //     for a bound widening from the level's mean to the full Z: seconds of
 //     data that the test picked when they ran high would size for 1.5

@@ -81,23 +81,10 @@ type Estimate struct {
 	Rate float64
 	// Upper is the level's upper confidence bound: what to size for (the
 	// mean itself while a series younger than the coverage span has seen
-	// no change, and FreshUpper for a queue whose series all are; after a
-	// young series' change, or a queue's rise taken on, a bound widening
-	// from the mean until the new level spans the coverage).
+	// no change; after a young series' change, or a queue's rise taken
+	// on, a bound widening from the mean until the new level spans the
+	// coverage).
 	Upper float64
-	// Fresh is true while the series is on its first level and has not
-	// spanned the coverage since it began.
-	Fresh bool
-	// FreshUpper is what a fresh series sizes for when every series of
-	// its queue is fresh (a new queue): its tickets spread over at least
-	// the coverage, or the lower bound of its rate (Z) when that proves
-	// more. The mean of a few seconds is mostly noise (three tickets in
-	// the first 5 s read as 2,160/h), and capacity raised on it falls only
-	// on evidence, minutes later; spread over the coverage, the first
-	// minute's tickets ask for no more than the whole minute will show,
-	// and a busy queue's lower bound is near its mean within seconds.
-	// Equal to Upper when the series is not fresh.
-	FreshUpper float64
 	// UpperForFall is a stricter bound (ZFall): capacity is lowered only
 	// to what this asks for, so a level that wobbles within its noise never
 	// removes replicas; only evidence that the rate is lower does.
@@ -252,11 +239,6 @@ func (e *Estimator) refresh() {
 		// width, and partial data may not lower what it raised; size for
 		// the mean until the series spans the coverage.
 		e.est.Upper = e.est.Rate
-	}
-	e.est.Fresh = e.est.LastChange == nil && e.levelD < e.p.Coverage.Seconds()
-	e.est.FreshUpper = e.est.Upper
-	if e.est.Fresh {
-		e.est.FreshUpper = max(c/e.p.Coverage.Seconds(), LowerBound(c, d, e.p.Z))
 	}
 	if e.youngChange && e.levelD < e.p.Coverage.Seconds() {
 		// So for a level begun at a young series' change or taken on from

@@ -214,52 +214,6 @@ func TestSilentQueue(t *testing.T) {
 	}
 }
 
-// A new queue's first minute sizes for its tickets spread over the
-// coverage, or their lower bound when that proves more, not their mean; a
-// fresh series beside an older one (a restarted replica) keeps its mean.
-func TestNewQueueSizesItsFirstTicketsOverTheCoverage(t *testing.T) {
-	cover := DefaultCoverage.Seconds()
-	for _, tc := range []struct {
-		name   string
-		counts []float64 // the new series' counter every 5 s after 0
-		old    bool      // beside a series with 10 minutes of 0.2/s
-		// want is the upper bound over the older series'
-		want float64
-	}{
-		{"three tickets in 10 s: their lower bound, not their mean", []float64{3, 3}, false, LowerBound(3, 10, DefaultZ)},
-		{"a busy new queue: its lower bound", []float64{40, 80}, false, LowerBound(80, 10, DefaultZ)},
-		{"one ticket in 40 s: spread over the coverage", []float64{0, 0, 0, 0, 0, 0, 0, 1}, false, 1 / cover},
-		{"a restarted replica beside an older series: its mean", []float64{3, 3}, true, 0.3},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			q := NewQueue(Params{})
-			start := time.Duration(0)
-			var oldUpper float64
-			if tc.old {
-				for i := range 121 {
-					q.Observe("old", []Sample{at(time.Duration(i)*5*time.Second, float64(i))})
-				}
-				oldUpper = q.Estimate().Upper
-				start = 600 * time.Second
-			}
-			samples := []Sample{at(start, 0)}
-			for i, c := range tc.counts {
-				samples = append(samples, at(start+time.Duration(i+1)*5*time.Second, c))
-			}
-			q.Observe("new", samples)
-			e := q.Estimate()
-			// The level forgets over the horizon: a few seconds of it move
-			// the bound by less than 0.1 %.
-			if e.Fresh == tc.old || math.Abs(e.Upper-oldUpper-tc.want) > 1e-2*tc.want {
-				t.Errorf("upper %v (fresh %v), want %v above the older series' %v", e.Upper, e.Fresh, tc.want, oldUpper)
-			}
-			if e.Complete {
-				t.Errorf("seconds of a new series may not lower capacity: %+v", e)
-			}
-		})
-	}
-}
-
 func TestQueueAddsSeries(t *testing.T) {
 	q := NewQueue(Params{})
 	for i := range 200 {

@@ -132,14 +132,10 @@ func (q *Queue) Prune(now time.Time) {
 }
 
 // Estimate adds the series' estimates: rates and bounds add; the queue is
-// complete only when every series is; the newest change wins. A queue
-// whose series are all fresh is new, and sizes for their FreshUpper; a
-// fresh series beside an older one is a restarted or relabelled replica,
-// whose tickets may be a step the others see, and sizes for its Upper.
+// complete only when every series is; the newest change wins.
 func (q *Queue) Estimate() Estimate {
 	var out Estimate
 	complete := len(q.series) > 0
-	out.Fresh = true
 	for _, e := range q.series {
 		est := e.Estimate()
 		out.Gaps += est.Gaps
@@ -158,8 +154,6 @@ func (q *Queue) Estimate() Estimate {
 		out.Rate += est.Rate
 		out.Upper += est.Upper
 		out.UpperForFall += est.UpperForFall
-		out.FreshUpper += est.FreshUpper
-		out.Fresh = out.Fresh && est.Fresh
 		complete = complete && est.Complete
 		if est.LevelSince.After(out.LevelSince) {
 			out.LevelSince = est.LevelSince
@@ -169,11 +163,5 @@ func (q *Queue) Estimate() Estimate {
 		}
 	}
 	out.Complete = complete && out.Known
-	out.Fresh = out.Fresh && out.Known
-	if out.Fresh {
-		out.Upper = out.FreshUpper
-	} else {
-		out.FreshUpper = out.Upper
-	}
 	return out
 }
