@@ -114,6 +114,15 @@ type SourceError struct {
 	What string
 	// Unauthorized: the source refused the credentials (HTTP 401/403).
 	Unauthorized bool
+	// TooLarge: the answer was over the body limit; a narrower query may
+	// fit.
+	TooLarge bool
+}
+
+// tooLarge reports whether err is an answer over the body limit.
+func tooLarge(err error) bool {
+	var se *SourceError
+	return errors.As(err, &se) && se.TooLarge
 }
 
 func (e *SourceError) Error() string { return e.What }
@@ -192,7 +201,7 @@ func (w wordedAPI) word(ctx context.Context, err error) error {
 	alert := refusedClientCertificate(err)
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		return &SourceError{What: fmt.Sprintf("the answer was larger than %d MiB and was not read", w.maxBody>>20)}
+		return &SourceError{What: fmt.Sprintf("the answer was larger than %d MiB and was not read", w.maxBody>>20), TooLarge: true}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return &SourceError{What: "no answer within the timeout"}
 	case errors.As(err, &apiErr):

@@ -35,7 +35,8 @@ const (
 const handleTimeWindow = 10 * time.Minute
 
 // maxWarmupNames: up to this many queues without history are warmed up
-// with a query naming them; more (an operator start) read everything.
+// by one query naming them; the others wait for the next poll (a tick
+// later: a queue never read is read again at once).
 const maxWarmupNames = 100
 
 // QueueKey names a queue; its labels in the conventional metrics.
@@ -215,6 +216,50 @@ type result struct {
 // Estimators keeps one inflow estimator per queue between polls.
 type Estimators struct {
 	m map[QueueKey]*inflow.Queue
+	// warmup bounds the history read for queues that have none.
+	warmup warmupLimit
+}
+
+// warmupLimit is how much history one warm-up query reads: at most names
+// queues (0: maxWarmupNames) over at most span (0: their horizon). An
+// hour of samples at a 1 s scrape is about 90 KiB a series, so an
+// operator starting over a few hundred queues would ask for more than the
+// answer limit and read nothing, poll after poll. An answer over the
+// limit halves the names, then, for a single queue, the span: the queues
+// left out are read on the next polls, a tick apart.
+type warmupLimit struct {
+	names int
+	span  time.Duration
+}
+
+// minWarmupSpan is the least history a warm-up reads before it gives up
+// on the limit: the coverage a queue needs before it may scale down.
+const minWarmupSpan = inflow.DefaultCoverage
+
+func (w warmupLimit) namesOr(def int) int {
+	if w.names > 0 {
+		return w.names
+	}
+	return def
+}
+
+func (w warmupLimit) spanOr(def time.Duration) time.Duration {
+	if w.span > 0 {
+		return min(w.span, def)
+	}
+	return def
+}
+
+// narrowed is the limit after a warm-up of names over span was too large,
+// and whether it could be narrowed at all.
+func (w warmupLimit) narrowed(names int, span time.Duration) (warmupLimit, bool) {
+	switch {
+	case names > 1:
+		return warmupLimit{names: names / 2, span: w.span}, true
+	case span > minWarmupSpan:
+		return warmupLimit{names: 1, span: max(span/2, minWarmupSpan)}, true
+	}
+	return w, false
 }
 
 // NewEstimators returns an empty set.
@@ -279,59 +324,102 @@ func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.D
 	return first, !first.IsZero()
 }
 
-// CounterQueries is the counter's range query for a poll: the longest
-// lookback asked for, and a warm-up query reading a horizon of history
-// for the queues whose estimator has none yet, naming them; when more than
-// maxWarmupNames have none (an operator start), one query reads the
-// horizon for all.
-func (e *Estimators) CounterQueries(reqs []Request) []string {
-	var lookback, warm time.Duration
+// counterPlan is a poll's counter queries: the newest samples of the
+// queues that have history (lookback, "" when none has), and the history
+// of up to the warm-up limit's queues that have none (warmup, "" when
+// all have), whose names are in warmed.
+type counterPlan struct {
+	lookback, warmup string
+	warmed           map[string]bool
+	names            int
+	span             time.Duration
+}
+
+func (e *Estimators) plan(reqs []Request) counterPlan {
+	var lookback, horizon time.Duration
 	var cold []string
 	seen := map[string]bool{}
-	counted := 0
+	warm := false
 	for _, r := range reqs {
 		if r.Overrides.Inflow != "" {
 			continue
 		}
-		counted++
 		lookback = max(lookback, r.Lookback, time.Minute)
-		if e.get(r).Empty() {
-			warm = max(warm, e.get(r).Params().Horizon)
-			if !seen[r.Key.Name] {
-				seen[r.Key.Name] = true
-				cold = append(cold, r.Key.Name)
-			}
+		if !e.get(r).Empty() {
+			warm = true
+			continue
+		}
+		horizon = max(horizon, e.get(r).Params().Horizon)
+		if !seen[r.Key.Name] {
+			seen[r.Key.Name] = true
+			cold = append(cold, r.Key.Name)
 		}
 	}
-	switch {
-	case lookback == 0:
-		return nil
-	case len(cold) == 0:
-		return []string{CounterQuery(lookback)}
-	case len(cold) > maxWarmupNames:
-		return []string{CounterQuery(max(lookback, warm))}
-	case len(cold) == counted:
-		return []string{WarmupQuery(cold, warm)}
+	var p counterPlan
+	if warm {
+		p.lookback = CounterQuery(lookback)
 	}
-	return []string{CounterQuery(lookback), WarmupQuery(cold, warm)}
+	if len(cold) > 0 {
+		sort.Strings(cold)
+		cold = cold[:min(len(cold), e.warmup.namesOr(maxWarmupNames))]
+		p.names, p.span = len(cold), max(e.warmup.spanOr(horizon), lookback)
+		p.warmup = WarmupQuery(cold, p.span)
+		p.warmed = map[string]bool{}
+		for _, n := range cold {
+			p.warmed[n] = true
+		}
+	}
+	return p
+}
+
+// CounterQueries are the counter's range queries for a poll: the
+// lookback of the queues that have history, and a warm-up query reading
+// a horizon of history for up to maxWarmupNames of those that have none,
+// naming them.
+func (e *Estimators) CounterQueries(reqs []Request) []string {
+	p := e.plan(reqs)
+	var out []string
+	for _, q := range []string{p.lookback, p.warmup} {
+		if q != "" {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 // Read polls Prometheus for every request, sending each distinct query
 // once, feeds the counters' samples to the estimators and returns a
-// reading per queue.
+// reading per queue. A queue without history that this poll's warm-up
+// does not read has no reading: it is read again on the next poll.
 func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Estimators) map[QueueKey]Reading {
 	results := map[string]result{}
 	for _, q := range Plan(reqs) {
 		results[q] = run(ctx, api, q, now)
 	}
-	counter := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
-	for _, q := range est.CounterQueries(reqs) {
-		counter.merge(runRange(ctx, api, q, now))
+	p := est.plan(reqs)
+	var counter, history counterResult
+	if p.lookback != "" {
+		counter = runRange(ctx, api, p.lookback, now)
+	}
+	retry := false
+	if p.warmup != "" {
+		history = runRange(ctx, api, p.warmup, now)
+		if tooLarge(history.err) {
+			est.warmup, retry = est.warmup.narrowed(p.names, p.span)
+		}
 	}
 	out := make(map[QueueKey]Reading, len(reqs))
 	for _, r := range reqs {
 		if r.Overrides.Inflow == "" {
-			out[r.Key] = assembleCounter(r, counter, est.get(r), now)
+			q := est.get(r)
+			switch {
+			case !q.Empty():
+				out[r.Key] = assembleCounter(r, counter, q, now)
+			case !p.warmed[r.Key.Name] || retry:
+				continue
+			default:
+				out[r.Key] = assembleCounter(r, history, q, now)
+			}
 		}
 		out[r.Key] = assemble(r, out[r.Key], results)
 	}
@@ -342,20 +430,6 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 type counterResult struct {
 	err    error
 	series map[QueueKey]map[string][]inflow.Sample
-}
-
-func (c *counterResult) merge(o counterResult) {
-	if o.err != nil && c.err == nil {
-		c.err = o.err
-	}
-	for k, byID := range o.series {
-		if c.series[k] == nil {
-			c.series[k] = map[string][]inflow.Sample{}
-		}
-		for id, ss := range byID {
-			c.series[k][id] = append(c.series[k][id], ss...)
-		}
-	}
 }
 
 // queryAs runs a query whose answer must be of type T (a range or an

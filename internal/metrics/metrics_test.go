@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -91,9 +92,129 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("queries %q, want %q", got, want)
 	}
-	// Many cold queues (an operator start): one query over the horizon.
-	if got := NewEstimators().CounterQueries(reqs(maxWarmupNames + 1)); len(got) != 1 || got[0] != CounterQuery(inflow.DefaultHorizon) {
+	// Many cold queues (an operator start): the first maxWarmupNames by
+	// name, and no lookback query while none has history.
+	rs = reqs(maxWarmupNames + 1)
+	var names []string
+	for _, r := range rs {
+		names = append(names, r.Key.Name)
+	}
+	sort.Strings(names)
+	if got := NewEstimators().CounterQueries(rs); len(got) != 1 || got[0] != WarmupQuery(names[:maxWarmupNames], inflow.DefaultHorizon) {
 		t.Errorf("cold start: %q", got)
+	}
+}
+
+// limitedAPI answers the counter's range queries with a smooth series per
+// queue named, and refuses, as the body limit does, an answer over
+// maxSeconds of samples in all: an hour at a 5 s scrape is about 20 KiB a
+// series, so the operator's 8 MiB hold a few hundred queues' hours, and a
+// 1 s scrape a fifth of that.
+type limitedAPI struct {
+	maxSeconds float64
+	answered   []string
+}
+
+func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	i, j := strings.LastIndex(q, "["), strings.LastIndex(q, "]")
+	if i < 0 || j < i {
+		return model.Vector{}, nil, nil, nil // instant queries: nothing to say
+	}
+	span, err := model.ParseDuration(q[i+1 : j])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var names []string
+	if a, b := strings.Index(q, "^("), strings.Index(q, ")$"); a >= 0 && b > a {
+		names = strings.Split(q[a+2:b], "|")
+	} else {
+		names = []string{"warm"}
+	}
+	if float64(len(names))*time.Duration(span).Seconds() > f.maxSeconds {
+		return nil, nil, nil, &SourceError{What: "the answer was larger than 8 MiB and was not read", TooLarge: true}
+	}
+	f.answered = append(f.answered, q)
+	var m model.Matrix
+	for _, n := range names {
+		// One counter since two hours ago, whatever span is read of it.
+		ss := series("ns", n, 0.5, now.Add(-2*time.Hour), now)
+		ss.Values = ss.Values[len(ss.Values)-int(time.Duration(span)/(5*time.Second))-1:]
+		m = append(m, ss)
+	}
+	return m, nil, nil, nil
+}
+
+// TestWarmupFitsTheAnswerLimit: an operator starting over 250 queues whose
+// hours of history do not fit one answer reads them in narrower queries,
+// a poll apart; a queue left out has no reading (the poller reads it again
+// a tick later), a queue with history keeps its reading throughout, and
+// every queue ends with its full history.
+func TestWarmupFitsTheAnswerLimit(t *testing.T) {
+	api := &limitedAPI{maxSeconds: 30 * 3600} // 30 queues' hours
+	est := NewEstimators()
+	warm := Request{Key: QueueKey{"ns", "warm"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	Read(context.Background(), &limitedAPI{maxSeconds: math.Inf(1)}, now, []Request{warm}, est)
+	var rs []Request
+	for i := range 250 {
+		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
+	}
+	read := map[QueueKey]Reading{}
+	polls := 0
+	for ; len(read) < len(rs) && polls < 30; polls++ {
+		var unread []Request
+		for _, r := range rs {
+			if _, ok := read[r.Key]; !ok {
+				unread = append(unread, r)
+			}
+		}
+		got := Read(context.Background(), api, now, append(unread, warm), est)
+		if w := got[warm.Key]; !w.Usable() {
+			t.Fatalf("poll %d: the queue with history lost its reading to the warm-up: %+v", polls, w)
+		}
+		for k, r := range got {
+			if k != warm.Key {
+				read[k] = r
+			}
+		}
+	}
+	if len(read) < len(rs) {
+		t.Fatalf("%d of %d queues read after %d polls", len(read), len(rs), polls)
+	}
+	for k, r := range read {
+		if !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
+			t.Fatalf("%s: %+v, want a reading on its hour of history", k, r)
+		}
+	}
+	t.Logf("250 queues read in %d polls: %d answered queries", polls, len(api.answered))
+	if polls > 15 {
+		t.Errorf("%d polls to read 250 queues (30 per answer): the warm-up narrowed too far", polls)
+	}
+}
+
+// TestWarmupOfOneQueueOverTheLimit: a queue whose hour alone is over the
+// limit is read over a shorter span; one whose coverage alone is over it
+// gets a failed reading, so it is not read again every tick.
+func TestWarmupOfOneQueueOverTheLimit(t *testing.T) {
+	r := Request{Key: QueueKey{"ns", "big"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	for _, tc := range []struct {
+		maxSeconds float64
+		usable     bool
+	}{{maxSeconds: 900, usable: true}, {maxSeconds: 30, usable: false}} {
+		api, est := &limitedAPI{maxSeconds: tc.maxSeconds}, NewEstimators()
+		var got Reading
+		polls := 0
+		for ; polls < 20; polls++ {
+			if g, ok := Read(context.Background(), api, now, []Request{r}, est)[r.Key]; ok {
+				got = g
+				break
+			}
+		}
+		if got.Usable() != tc.usable || !tc.usable && got.Reason != supportv1alpha1.ReasonMetricsQueryFailed {
+			t.Errorf("limit %v s: after %d polls %+v, want usable %v", tc.maxSeconds, polls, got, tc.usable)
+		}
+		if tc.usable && got.Estimate.Covered() < 10*time.Minute {
+			t.Errorf("limit %v s: read %s of history, want the most that fits", tc.maxSeconds, got.Estimate.Covered())
+		}
 	}
 }
 

@@ -287,7 +287,10 @@ func (p *Poller) poll(ctx context.Context, g pollGroup, est *metrics.Estimators,
 	}
 	for _, q := range queues {
 		k := KeyOf(q)
-		r := readings[k]
+		r, ok := readings[k]
+		if !ok {
+			continue // its history is read first; unread, it is polled again a tick later
+		}
 		if !r.Usable() {
 			metricSourceErrors.WithLabelValues(q.Namespace, q.Name, r.Reason).Inc()
 		}
