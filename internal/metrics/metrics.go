@@ -226,7 +226,9 @@ type Estimators struct {
 // operator starting over a few hundred queues would ask for more than the
 // answer limit and read nothing, poll after poll. An answer over the
 // limit halves the names, then, for a single queue, the span: the queues
-// left out are read on the next polls, a tick apart.
+// left out are read on the next polls, a tick apart. Once a warm-up has
+// read every queue that had no history, the limit is lifted again: one
+// queue's large history narrows the reads only while it is being read.
 type warmupLimit struct {
 	names int
 	span  time.Duration
@@ -333,6 +335,8 @@ type counterPlan struct {
 	warmed           map[string]bool
 	names            int
 	span             time.Duration
+	// all: the warm-up reads every queue that has no history.
+	all bool
 }
 
 func (e *Estimators) plan(reqs []Request) counterPlan {
@@ -361,6 +365,7 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	}
 	if len(cold) > 0 {
 		sort.Strings(cold)
+		p.all = len(cold) <= e.warmup.namesOr(maxWarmupNames)
 		cold = cold[:min(len(cold), e.warmup.namesOr(maxWarmupNames))]
 		p.names, p.span = len(cold), max(e.warmup.spanOr(horizon), lookback)
 		p.warmup = WarmupQuery(cold, p.span)
@@ -404,8 +409,11 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 	retry := false
 	if p.warmup != "" {
 		history = runRange(ctx, api, p.warmup, now)
-		if tooLarge(history.err) {
+		switch {
+		case tooLarge(history.err):
 			est.warmup, retry = est.warmup.narrowed(p.names, p.span)
+		case history.err == nil && p.all:
+			est.warmup = warmupLimit{}
 		}
 	}
 	out := make(map[QueueKey]Reading, len(reqs))

@@ -189,6 +189,15 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	if polls > 15 {
 		t.Errorf("%d polls to read 250 queues (30 per answer): the warm-up narrowed too far", polls)
 	}
+	// Caught up, the limit is lifted: a queue created later is read in one
+	// poll by a query over the horizon.
+	late := Request{Key: QueueKey{"ns", "late"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	if r, ok := Read(context.Background(), api, now, []Request{late, warm}, est)[late.Key]; !ok || !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
+		t.Errorf("a queue created after the warm-up: read %v, %+v", ok, r)
+	}
+	if q := api.answered[len(api.answered)-1]; q != WarmupQuery([]string{"late"}, inflow.DefaultHorizon) {
+		t.Errorf("a queue created after the warm-up was read by %q", q)
+	}
 }
 
 // TestWarmupOfOneQueueOverTheLimit: a queue whose hour alone is over the
@@ -214,6 +223,15 @@ func TestWarmupOfOneQueueOverTheLimit(t *testing.T) {
 		}
 		if tc.usable && got.Estimate.Covered() < 10*time.Minute {
 			t.Errorf("limit %v s: read %s of history, want the most that fits", tc.maxSeconds, got.Estimate.Covered())
+		}
+		// The large queue read, the span is lifted: the next new queue,
+		// of ordinary size, is read over the horizon.
+		api.maxSeconds = 3600
+		next := Request{Key: QueueKey{"ns", "next"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+		if tc.usable {
+			if n := Read(context.Background(), api, now, []Request{next, r}, est)[next.Key]; !n.Usable() || n.Estimate.Covered() < 59*time.Minute {
+				t.Errorf("limit %v s: the next new queue read %+v, want its hour", tc.maxSeconds, n)
+			}
 		}
 	}
 }
