@@ -216,62 +216,46 @@ type result struct {
 // Estimators keeps one inflow estimator per queue between polls.
 type Estimators struct {
 	m map[QueueKey]*inflow.Queue
-	// warmup bounds the history read for queues that have none.
-	warmup warmupLimit
+	// warmupNames is how many queues without history one warm-up query
+	// reads (0: maxWarmupNames), warmupSpan how much history of the queues
+	// named (the horizon when not named).
+	warmupNames int
+	warmupSpan  map[string]time.Duration
 }
 
-// warmupLimit is how much history one warm-up query reads: at most names
-// queues (0: maxWarmupNames) over at most span (0: their horizon). An
-// hour of samples at a 1 s scrape is about 90 KiB a series, so an
-// operator starting over a few hundred queues would ask for more than the
-// answer limit and read nothing, poll after poll. An answer over the
-// limit halves the names, then, for a single queue, the span: the queues
-// left out are read on the next polls, a tick apart. Once a warm-up has
-// read every queue that had no history, the limit is lifted again: one
-// queue's large history narrows the reads only while it is being read.
-type warmupLimit struct {
-	names int
-	span  time.Duration
-}
+// A warm-up reads the history of queues that have none. An hour of
+// samples at a 1 s scrape is about 90 KiB a series, so one query over a
+// few hundred queues would be over the answer limit and read nothing,
+// poll after poll. An answer over the limit halves the queues per query;
+// a queue whose history alone is over it is read alone over half the
+// span, down to minWarmupSpan, and then gets a failed reading (read again
+// on the interval, not every tick); the others go back to as many to a
+// query as before. Queues left out are read on the next polls, a tick
+// apart. A warm-up that read every queue lifts the limit.
 
-// minWarmupSpan is the least history a warm-up reads before it gives up
-// on the limit: the coverage a queue needs before it may scale down.
+// minWarmupSpan is the least history a warm-up reads: the coverage a
+// queue needs before it may scale down.
 const minWarmupSpan = inflow.DefaultCoverage
 
-func (w warmupLimit) namesOr(def int) int {
-	if w.names > 0 {
-		return w.names
-	}
-	return def
-}
-
-func (w warmupLimit) spanOr(def time.Duration) time.Duration {
-	if w.span > 0 {
-		return min(w.span, def)
-	}
-	return def
-}
-
-// narrowed is the limit after a warm-up of names over span was too large,
-// and whether it could be narrowed at all.
-func (w warmupLimit) narrowed(names int, span time.Duration) (warmupLimit, bool) {
-	switch {
-	case names > 1:
-		return warmupLimit{names: names / 2, span: w.span}, true
-	case span > minWarmupSpan:
-		return warmupLimit{names: 1, span: max(span/2, minWarmupSpan)}, true
-	}
-	return w, false
-}
-
 // NewEstimators returns an empty set.
-func NewEstimators() *Estimators { return &Estimators{m: map[QueueKey]*inflow.Queue{}} }
+func NewEstimators() *Estimators {
+	return &Estimators{m: map[QueueKey]*inflow.Queue{}, warmupSpan: map[string]time.Duration{}}
+}
 
 // Forget drops the estimators of queues not in keep.
 func (e *Estimators) Forget(keep map[QueueKey]bool) {
+	names := map[string]bool{}
+	for k := range keep {
+		names[k.Name] = true
+	}
 	for k := range e.m {
 		if !keep[k] {
 			delete(e.m, k)
+		}
+	}
+	for n := range e.warmupSpan {
+		if !names[n] {
+			delete(e.warmupSpan, n)
 		}
 	}
 }
@@ -328,12 +312,11 @@ func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.D
 
 // counterPlan is a poll's counter queries: the newest samples of the
 // queues that have history (lookback, "" when none has), and the history
-// of up to the warm-up limit's queues that have none (warmup, "" when
-// all have), whose names are in warmed.
+// of some of those that have none (warmup, "" when all have), whose names
+// are in warmed, read over span.
 type counterPlan struct {
 	lookback, warmup string
 	warmed           map[string]bool
-	names            int
 	span             time.Duration
 	// all: the warm-up reads every queue that has no history.
 	all bool
@@ -363,18 +346,65 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	if warm {
 		p.lookback = CounterQuery(lookback)
 	}
-	if len(cold) > 0 {
-		sort.Strings(cold)
-		p.all = len(cold) <= e.warmup.namesOr(maxWarmupNames)
-		cold = cold[:min(len(cold), e.warmup.namesOr(maxWarmupNames))]
-		p.names, p.span = len(cold), max(e.warmup.spanOr(horizon), lookback)
-		p.warmup = WarmupQuery(cold, p.span)
-		p.warmed = map[string]bool{}
-		for _, n := range cold {
-			p.warmed[n] = true
+	if len(cold) == 0 {
+		return p
+	}
+	sort.Strings(cold)
+	limit := e.warmupNames
+	if limit <= 0 {
+		limit = maxWarmupNames
+	}
+	// The first queue alone if its history was too large by itself, else
+	// the first ones up to the limit that were not.
+	batch, span := cold[:1], horizon
+	if s, ok := e.warmupSpan[cold[0]]; ok {
+		span = s
+	} else {
+		for _, n := range cold[1:min(len(cold), limit)] {
+			if _, ok := e.warmupSpan[n]; ok {
+				break
+			}
+			batch = cold[:len(batch)+1]
 		}
 	}
+	p.all = len(batch) == len(cold)
+	p.span = max(span, lookback)
+	p.warmup = WarmupQuery(batch, p.span)
+	p.warmed = map[string]bool{}
+	for _, n := range batch {
+		p.warmed[n] = true
+	}
 	return p
+}
+
+// warmedUp adjusts the warm-up limit to how the plan's warm-up went, and
+// reports whether its queues should be read again on the next poll.
+func (e *Estimators) warmedUp(p counterPlan, err error) bool {
+	switch {
+	case err == nil:
+		for n := range p.warmed {
+			delete(e.warmupSpan, n)
+		}
+		if p.all {
+			e.warmupNames = 0
+		}
+	case !tooLarge(err):
+	case len(p.warmed) > 1:
+		e.warmupNames = len(p.warmed) / 2
+		return true
+	default:
+		// One queue's history alone is over the limit: the batches it was
+		// in failed for it, not for the others, which are read as many to
+		// a query as before while it is read over a shorter span.
+		e.warmupNames = 0
+		if p.span > minWarmupSpan {
+			for n := range p.warmed {
+				e.warmupSpan[n] = max(p.span/2, minWarmupSpan)
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // CounterQueries are the counter's range queries for a poll: the
@@ -409,12 +439,7 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 	retry := false
 	if p.warmup != "" {
 		history = runRange(ctx, api, p.warmup, now)
-		switch {
-		case tooLarge(history.err):
-			est.warmup, retry = est.warmup.narrowed(p.names, p.span)
-		case history.err == nil && p.all:
-			est.warmup = warmupLimit{}
-		}
+		retry = est.warmedUp(p, history.err)
 	}
 	out := make(map[QueueKey]Reading, len(reqs))
 	for _, r := range reqs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -112,7 +113,10 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 // 1 s scrape a fifth of that.
 type limitedAPI struct {
 	maxSeconds float64
-	answered   []string
+	// weight is how many ordinary queues' samples a queue's history
+	// holds (1 unless named).
+	weight   map[string]float64
+	answered []string
 }
 
 func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
@@ -130,7 +134,15 @@ func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Opt
 	} else {
 		names = []string{"warm"}
 	}
-	if float64(len(names))*time.Duration(span).Seconds() > f.maxSeconds {
+	size := 0.0
+	for _, n := range names {
+		w, ok := f.weight[n]
+		if !ok {
+			w = 1
+		}
+		size += w * time.Duration(span).Seconds()
+	}
+	if size > f.maxSeconds {
 		return nil, nil, nil, &SourceError{What: "the answer was larger than 8 MiB and was not read", TooLarge: true}
 	}
 	f.answered = append(f.answered, q)
@@ -197,6 +209,43 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	}
 	if q := api.answered[len(api.answered)-1]; q != WarmupQuery([]string{"late"}, inflow.DefaultHorizon) {
 		t.Errorf("a queue created after the warm-up was read by %q", q)
+	}
+}
+
+// TestWarmupAroundOneLargeQueue: a queue whose history is as large as 40
+// others' (a tenant's exporter with many replicas), first by name, is
+// read alone over a shorter span, and the 60 ordinary queues are read as
+// many to a query as fit, over their whole hour.
+func TestWarmupAroundOneLargeQueue(t *testing.T) {
+	api := &limitedAPI{maxSeconds: 30 * 3600, weight: map[string]float64{"a-large": 40}}
+	est := NewEstimators()
+	rs := []Request{{Key: QueueKey{"ns", "a-large"}, Lookback: time.Minute, MaxSampleAge: time.Minute}}
+	for i := range 60 {
+		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
+	}
+	read := map[QueueKey]Reading{}
+	polls := 0
+	for ; len(read) < len(rs) && polls < 30; polls++ {
+		var unread []Request
+		for _, r := range rs {
+			if _, ok := read[r.Key]; !ok {
+				unread = append(unread, r)
+			}
+		}
+		maps.Copy(read, Read(context.Background(), api, now, unread, est))
+	}
+	t.Logf("61 queues read in %d polls: %d answered queries", polls, len(api.answered))
+	for k, r := range read {
+		want := 59 * time.Minute
+		if k.Name == "a-large" {
+			want = 29 * time.Minute
+		}
+		if !r.Usable() || r.Estimate.Covered() < want {
+			t.Errorf("%s: %+v, want a reading over at least %v", k, r, want)
+		}
+	}
+	if len(read) < len(rs) || polls > 12 {
+		t.Errorf("%d of %d queues read in %d polls: the large queue held up the others", len(read), len(rs), polls)
 	}
 }
 
