@@ -17,6 +17,7 @@ import (
 	promapi "github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 )
@@ -201,7 +202,8 @@ func (w wordedAPI) word(ctx context.Context, err error) error {
 	alert := refusedClientCertificate(err)
 	switch {
 	case errors.Is(err, errBodyTooLarge):
-		return &SourceError{What: fmt.Sprintf("the answer was larger than %d MiB and was not read", w.maxBody>>20), TooLarge: true}
+		limit := resource.NewQuantity(w.maxBody, resource.BinarySI)
+		return &SourceError{What: fmt.Sprintf("the answer was larger than the source's bodyLimit (%s) and was not read", limit), TooLarge: true}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return &SourceError{What: "no answer within the timeout"}
 	case errors.As(err, &apiErr):

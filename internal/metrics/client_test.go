@@ -80,10 +80,11 @@ func TestHugeAnswerIsNotRead(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	err := query(t, srv.URL, ClientOptions{})
 	runtime.ReadMemStats(&after)
-	wantSourceError(t, err, "larger than 8 MiB")
+	wantSourceError(t, err, "larger than the source's bodyLimit (8Mi)")
 	if grown := int64(after.TotalAlloc-before.TotalAlloc) >> 20; grown > 48 {
 		t.Errorf("allocated %d MiB reading a refused answer", grown)
 	}
+	wantSourceError(t, query(t, srv.URL, ClientOptions{MaxBodyBytes: 64 << 10}), "larger than the source's bodyLimit (64Ki)")
 }
 
 // An endpoint that never answers costs one timeout.

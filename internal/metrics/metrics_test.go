@@ -143,7 +143,7 @@ func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Opt
 		size += w * time.Duration(span).Seconds()
 	}
 	if size > f.maxSeconds {
-		return nil, nil, nil, &SourceError{What: "the answer was larger than 8 MiB and was not read", TooLarge: true}
+		return nil, nil, nil, &SourceError{What: "the answer was larger than the source's bodyLimit (8Mi) and was not read", TooLarge: true}
 	}
 	f.answered = append(f.answered, q)
 	var m model.Matrix
