@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -156,6 +157,27 @@ func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Opt
 	return m, nil, nil, nil
 }
 
+// pollAsThePoller reads rs until each has a reading, at most 30 polls, as
+// the poller does: a poll asks for the queues not read yet (and always
+// for those in also), and seen is shown each poll's readings. It returns
+// the last reading of each queue and the polls it took.
+func pollAsThePoller(api API, est *Estimators, rs, also []Request, seen func(poll int, got map[QueueKey]Reading)) (map[QueueKey]Reading, int) {
+	read := map[QueueKey]Reading{}
+	polls := 0
+	for ; len(read) < len(rs)+len(also) && polls < 30; polls++ {
+		unread := slices.Clone(also)
+		for _, r := range rs {
+			if _, ok := read[r.Key]; !ok {
+				unread = append(unread, r)
+			}
+		}
+		got := Read(context.Background(), api, now, unread, est)
+		seen(polls, got)
+		maps.Copy(read, got)
+	}
+	return read, polls
+}
+
 // TestWarmupFitsTheAnswerLimit: an operator starting over 250 queues whose
 // hours of history do not fit one answer reads them in narrower queries,
 // a poll apart; a queue left out has no reading (the poller reads it again
@@ -170,25 +192,12 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	for i := range 250 {
 		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
 	}
-	read := map[QueueKey]Reading{}
-	polls := 0
-	for ; len(read) < len(rs) && polls < 30; polls++ {
-		var unread []Request
-		for _, r := range rs {
-			if _, ok := read[r.Key]; !ok {
-				unread = append(unread, r)
-			}
-		}
-		got := Read(context.Background(), api, now, append(unread, warm), est)
+	read, polls := pollAsThePoller(api, est, rs, []Request{warm}, func(poll int, got map[QueueKey]Reading) {
 		if w := got[warm.Key]; !w.Usable() {
-			t.Fatalf("poll %d: the queue with history lost its reading to the warm-up: %+v", polls, w)
+			t.Fatalf("poll %d: the queue with history lost its reading to the warm-up: %+v", poll, w)
 		}
-		for k, r := range got {
-			if k != warm.Key {
-				read[k] = r
-			}
-		}
-	}
+	})
+	delete(read, warm.Key)
 	if len(read) < len(rs) {
 		t.Fatalf("%d of %d queues read after %d polls", len(read), len(rs), polls)
 	}
@@ -223,17 +232,7 @@ func TestWarmupAroundOneLargeQueue(t *testing.T) {
 	for i := range 60 {
 		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
 	}
-	read := map[QueueKey]Reading{}
-	polls := 0
-	for ; len(read) < len(rs) && polls < 30; polls++ {
-		var unread []Request
-		for _, r := range rs {
-			if _, ok := read[r.Key]; !ok {
-				unread = append(unread, r)
-			}
-		}
-		maps.Copy(read, Read(context.Background(), api, now, unread, est))
-	}
+	read, polls := pollAsThePoller(api, est, rs, nil, func(int, map[QueueKey]Reading) {})
 	t.Logf("61 queues read in %d polls: %d answered queries", polls, len(api.answered))
 	for k, r := range read {
 		want := 59 * time.Minute
