@@ -40,8 +40,15 @@ import (
 const (
 	ns           = "exchange"
 	operatorUser = "system:serviceaccount:frontline-system:frontline-controller-manager"
-	// Ports apart from `make demo`'s, so both can run on one machine.
-	apiPort, promPort, simPort = "36443", "39090", "39091"
+	// Ports apart from `make demo`'s, so both can run on one machine, and
+	// below the kernel's ephemeral range (32768 up): a listener there can
+	// find its port held by some client connection's local end, which once
+	// kept the e2e cluster's etcd from starting.
+	apiPort, promPort, simPort = "27443", "30090", "30091"
+	// The operator replicas' port bases (hack/run-operator.sh: probes at
+	// base+1, metrics at base+443, which Prometheus scrapes for the first
+	// two: OPERATOR_METRICS below).
+	operatorBase, secondOperatorBase, thirdOperatorBase = "25080", "25180", "25280"
 )
 
 var (
@@ -64,7 +71,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		if err := script("run-operator.sh", "frontline", "38080"); err != nil {
+		if err := script("run-operator.sh", "frontline", operatorBase); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -96,10 +103,10 @@ func script(name string, args ...string) error { return scriptEnv(nil, name, arg
 // scriptEnv is script with more environment (e.g. SCRAPE_INTERVAL).
 func scriptEnv(env []string, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(root, "hack", name), args...)
-	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=33790",
-		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:38523,127.0.0.1:48523", // both replicas (see TestLeaderFailover)
+	cmd.Env = append(os.Environ(), "CLUSTER_DIR="+clusterDir, "API_PORT="+apiPort, "ETCD_PORT=24790",
+		"PROM_PORT="+promPort, "SIM_PORT="+simPort, "KUBECONFIG="+kubeconfig, "OPERATOR_METRICS=127.0.0.1:25523,127.0.0.1:25623", // both replicas (see TestLeaderFailover)
 		"INSTALL=helm",       // run-operator.sh installs CRDs and RBAC from the chart
-		"ADAPTER_PORT=39094") // prometheus-adapter, with EXTERNAL_METRICS=1 (TestHPASideBySide)
+		"ADAPTER_PORT=30094") // prometheus-adapter, with EXTERNAL_METRICS=1 (TestHPASideBySide)
 	cmd.Env = append(cmd.Env, ingestEnv()...) // the ingest TestReactionThroughTheIngest sends webhooks to
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -448,7 +455,7 @@ func TestOnCallAndOperatorRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	restart := time.Now()
-	if err := script("run-operator.sh", "frontline", "38080"); err != nil {
+	if err := script("run-operator.sh", "frontline", operatorBase); err != nil {
 		t.Fatal(err)
 	}
 	for time.Since(restart) < 30*time.Second {
@@ -467,7 +474,7 @@ func TestOnCallAndOperatorRestart(t *testing.T) {
 // TestLeaderFailover: with two replicas, killing the leader hands the
 // lease to the other within the lease time, and it keeps reconciling.
 func TestLeaderFailover(t *testing.T) {
-	if err := script("run-operator.sh", "frontline-2", "48080"); err != nil {
+	if err := script("run-operator.sh", "frontline-2", secondOperatorBase); err != nil {
 		t.Fatal(err)
 	}
 	leader := func() string {

@@ -19,7 +19,7 @@ import (
 
 // The e2e cluster's frontline-ingest: webhooks and metrics ports, apart
 // from make demo's (hack/cluster.sh).
-const ingestPort, ingestMetricsPort = "39092", "39093"
+const ingestPort, ingestMetricsPort = "30092", "30093"
 
 // ticketPaths are the two ways a queue's tickets reach Prometheus in
 // TestReactionThroughTheIngest: the simulator's own counter (as in TestReactionTimes), and a simulated

@@ -226,7 +226,7 @@ spec:
 // TestReactionTimes the run fails only when the agents are not even at the need for
 // the tickets that came. It runs last: the standby is then the operator.
 func TestYoungQueueFailover(t *testing.T) {
-	if err := script("run-operator.sh", "frontline-3", "58080"); err != nil {
+	if err := script("run-operator.sh", "frontline-3", thirdOperatorBase); err != nil {
 		t.Fatal(err)
 	}
 	const name = "young-failover"
