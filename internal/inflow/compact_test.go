@@ -16,7 +16,7 @@ func TestOldIncrementsMergedIntoBins(t *testing.T) {
 	const scrape = time.Second
 	c := newCounter(3, scrape, stepAt(62*time.Minute, 600, 1800))
 	merged, whole := New(Params{}), New(Params{})
-	whole.compactAt = math.MaxInt
+	whole.fine = 2 * DefaultHorizon
 	var offset float64
 	for now := time.Duration(0); now < 70*time.Minute; now += 15 * time.Second {
 		batch := c.samples(now, now+15*time.Second)
@@ -94,5 +94,23 @@ func BenchmarkEstimatorHourMemory(b *testing.B) {
 			}
 			b.ReportMetric(kept, "KiB/series")
 		})
+	}
+}
+
+// A young series keeps every increment: the two-sample test splits its
+// data at each one.
+func TestYoungSeriesNotMerged(t *testing.T) {
+	c := newCounter(5, time.Second, steady(60))
+	e := New(Params{})
+	for now := time.Duration(0); now < 9*time.Minute; now += 15 * time.Second {
+		e.Observe(c.samples(now, now+15*time.Second))
+	}
+	if !e.young() {
+		t.Fatalf("a series 9 minutes old at 60/h should be young: %+v", e.Estimate())
+	}
+	for _, inc := range e.recent {
+		if inc.Seconds > 1.5 {
+			t.Fatalf("increment ending %s covers %gs: merged while young", inc.End.Sub(t0), inc.Seconds)
+		}
 	}
 }

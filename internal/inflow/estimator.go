@@ -120,9 +120,11 @@ type Estimator struct {
 	last   *Sample
 	iv     intervals
 	recent []Increment // the last Horizon of valid increments
-	// compactAt is the length of recent at which its old increments are
-	// next merged into bins.
+	// compactAt is the length of recent at which its increments older
+	// than fine are next merged into bins (fineSpan; longer in a test
+	// that compares with no merging).
 	compactAt int
+	fine      time.Duration
 	levelC    float64 // post-change count behind the level
 	levelD    float64 // post-change seconds behind the level
 	// justChanged: the level is re-estimated from the buffer this step.
@@ -153,7 +155,7 @@ const maxEarlierLevels = 6
 // New returns an estimator with the given parameters (defaults filled).
 func New(p Params) *Estimator {
 	p = p.WithDefaults()
-	e := &Estimator{p: p, det: Detector{Ratios: ScalingRatios}}
+	e := &Estimator{p: p, det: Detector{Ratios: ScalingRatios}, fine: fineSpan}
 	e.det.Reset()
 	return e
 }
@@ -197,15 +199,15 @@ func (e *Estimator) observe(s Sample) {
 }
 
 func (e *Estimator) add(inc Increment) {
+	if len(e.recent) >= e.compactAt || len(e.recent) == cap(e.recent) {
+		e.compact()
+	}
 	e.recent = append(e.recent, inc)
 	cut := 0
 	for cut < len(e.recent) && inc.End.Sub(e.recent[cut].End) > e.p.Horizon {
 		cut++
 	}
 	e.recent = e.recent[cut:]
-	if len(e.recent) >= e.compactAt {
-		e.compact()
-	}
 
 	if e.est.Known {
 		young := e.young()
@@ -308,41 +310,51 @@ func (e *Estimator) pooled() (count, seconds float64) {
 // sum is a count of tickets over seconds.
 type sum struct{ c, d float64 }
 
-// Increments newer than fineSpan keep their own resolution: the young
-// test (youngSpan at most) and the change-point search read them one by
-// one. Older ones are only summed or split rarely, so consecutive ones are
-// merged into bins of up to binSeconds: an hour of a 1 s scrape costs
-// about what it costs at 15 s, not 15 times as much.
+// Increments newer than fineSpan keep their own resolution: the
+// change-point search reads them one by one to place a fast change to the
+// scrape. Older ones are only summed, or split to place a slow change,
+// which 15 s hardly moves; so consecutive ones are merged into bins of up
+// to binSeconds, and an hour of a 1 s scrape costs little more than at
+// 15 s. A young series is not merged: its test reads every increment.
 const (
-	fineSpan   = youngSpan + 5*time.Minute
+	fineSpan   = 5 * time.Minute
 	binSeconds = 15.0
 )
 
 // compact merges the increments older than fineSpan into bins, in place,
-// and sets when to do it next: after a quarter more increments, so the
-// work per increment stays constant.
+// before recent grows by a quarter or fills its array, and gives it an
+// array with room for that quarter: the work per increment stays
+// constant, and the array is never much larger than what it holds (the
+// horizon's cut at its front would leave append doubling it).
 func (e *Estimator) compact() {
-	cutoff := e.est.Newest.Add(-fineSpan)
+	if !e.young() {
+		e.recent = mergeOld(e.recent, e.est.Newest.Add(-e.fine))
+	}
+	n := len(e.recent)
+	e.compactAt = n + max(n/4, 64)
+	if cap(e.recent) == n || cap(e.recent) > e.compactAt {
+		e.recent = append(make([]Increment, 0, e.compactAt), e.recent...)
+	}
+}
+
+// mergeOld merges the increments that ended before cutoff into bins, in
+// place.
+func mergeOld(incs []Increment, cutoff time.Time) []Increment {
 	n := 0
-	for i := 0; i < len(e.recent); i++ {
-		inc := e.recent[i]
+	for i, inc := range incs {
 		if !inc.End.Before(cutoff) {
-			n += copy(e.recent[n:], e.recent[i:])
+			n += copy(incs[n:], incs[i:])
 			break
 		}
-		if n > 0 && mergeable(e.recent[n-1], inc) {
-			b := &e.recent[n-1]
+		if n > 0 && mergeable(incs[n-1], inc) {
+			b := &incs[n-1]
 			b.End, b.Count, b.Seconds = inc.End, b.Count+inc.Count, b.Seconds+inc.Seconds
 			continue
 		}
-		e.recent[n] = inc
+		incs[n] = inc
 		n++
 	}
-	e.recent = e.recent[:n]
-	if cap(e.recent) > 2*n {
-		e.recent = append(make([]Increment, 0, n+n/4+1), e.recent...)
-	}
-	e.compactAt = n + max(n/4, 64)
+	return incs[:n]
 }
 
 // mergeable tells whether inc continues bin without a gap or a reset
