@@ -103,10 +103,11 @@ fuzz: ## Run every fuzz test for FUZZTIME (default 60s) each.
 	hack/fuzz.sh $${FUZZTIME:-60s}
 
 .PHONY: bench
-bench: manifests generate envtest-assets prometheus prometheus-adapter ## Benchmarks: capacity math, simulator memory, the helpdesk ingest's throughput and memory, estimator and surge detection, counter steps/calm/outage on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
+bench: manifests generate envtest-assets prometheus prometheus-adapter ## Benchmarks: capacity math, simulator and estimator memory, the helpdesk ingest's throughput and memory, estimator and surge detection, counter steps/calm/outage on the local cluster, then scale, idle writes, memory, Prometheus load -> docs/benchmarks.md.
 	go test ./internal/capacity/ -run '^$$' -bench . -benchmem | tee bin/capacity-bench.txt
 	go test ./internal/sim/ -run '^$$' -bench RunMemoryByInflow -benchtime 1x | tee bin/sim-memory-bench.txt
 	go test ./internal/ingest/ -run '^$$' -bench 'SignedWebhook$$|SustainedLoad' -benchtime 1200000x -cpu 1 -benchmem | tee bin/ingest-bench.txt
+	go test ./internal/inflow/ -run '^$$' -bench EstimatorHourMemory -benchtime 1x | tee bin/inflow-memory-bench.txt
 	go test ./internal/inflow/ -run 'TestStepsAcceptedNearTheBound|TestTimeToTheNewRate|TestCalmHoldsTheLevel|TestBurstReturnsToTheCalmBefore|TestYoung|TestSpikeOnYoungBaseline' -bench ObserveAfterBurst -benchmem -count=1 -v | tee bin/inflow-bench.txt
 	go test ./internal/sim/ -run 'TestStepsSurgeSoon|TestCalmDaysNeverSurge|TestCalmStaysWithinOneOfNeed|TestRisesShortOfTheRatioDoNotSurge' -count=1 -v | tee bin/sim-detection.txt
 	hack/build-k8s.sh all

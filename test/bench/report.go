@@ -221,6 +221,7 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	capacity := benchLines(root, "capacity-bench.txt")
 	simMemory := benchLines(root, "sim-memory-bench.txt")
 	ingestBench := benchLines(root, "ingest-bench.txt")
+	estimatorMemory := benchLines(root, "inflow-memory-bench.txt")
 	summary(&b, results, reaction, cluster, slices.Concat(capacity, simMemory, ingestBench))
 	reactionSection(&b, root, cluster, reaction)
 	hpaSection(&b, root)
@@ -248,6 +249,13 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	if len(simMemory) > 0 {
 		b.WriteString("## Simulator memory\n\n`go test ./internal/sim -run '^$' -bench RunMemoryByInflow -benchtime 1x` (an hour of the reference chat queue under Frontline's policy; the heap's peak above its level before the run; target: less than 16 MiB more at 100 times the tickets, which the benchmark checks):\n\n```text\n")
 		for _, line := range simMemory {
+			b.WriteString(line + "\n")
+		}
+		b.WriteString("```\n\n")
+	}
+	if len(estimatorMemory) > 0 {
+		b.WriteString("## Estimator memory\n\n`go test ./internal/inflow -run '^$' -bench EstimatorHourMemory -benchtime 1x` (the heap one series' estimator keeps after an hour at 600/h, by scrape interval; the operator keeps one per counter series. Increments older than 5 minutes are merged into 15 s bins, so a 1 s scrape costs about twice a 15 s one, not 15 times; reported, not a target):\n\n```text\n")
+		for _, line := range estimatorMemory {
 			b.WriteString(line + "\n")
 		}
 		b.WriteString("```\n\n")
