@@ -570,17 +570,23 @@ func followsArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string,
 	}
 	perHour := tickets / span.Hours()
 	need := needAt(t, q, perHour)
-	// The tickets that came are themselves a Poisson count: the run fails
-	// when the agents are below the need for the lowest rate they allow
-	// (two standard errors under), not for their point estimate (58
-	// tickets in 4 minutes are 889/h ± 13 %).
-	lowest := inflow.LowerBound(tickets, span.Seconds(), 2) * 3600
-	floor := needAt(t, q, lowest)
+	lowest, floor := arrivalsFloor(t, q, tickets, span)
 	t.Logf("%s: not at the new rate's need in %s; %.0f tickets came (%.0f/h, need %d; at least %.0f/h, need %d), agents %d",
 		run, now.Sub(step).Round(time.Second), tickets, perHour, need, lowest, floor, r)
 	if r < floor-1 {
 		t.Errorf("%s: %d agents, below the need %d for the %.0f/h the tickets that came allow at the least", run, r, floor, lowest)
 	}
+}
+
+// arrivalsFloor is the lowest rate (per hour) tickets counted over span
+// allow, two standard errors under their mean, and the need for it. The
+// tickets that came are themselves a Poisson count: a run fails when the
+// agents are below that need, not below the need for their point
+// estimate (58 tickets in 4 minutes are 889/h ± 13 %).
+func arrivalsFloor(t *testing.T, q *supportv1alpha1.SupportQueue, tickets float64, span time.Duration) (lowest float64, floor int32) {
+	t.Helper()
+	lowest = inflow.LowerBound(tickets, span.Seconds(), 2) * 3600
+	return lowest, needAt(t, q, lowest)
 }
 
 // ticketsBetween is what a queue's counter counted between its scrapes

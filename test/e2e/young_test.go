@@ -16,7 +16,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
-	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/test/figures"
 )
 
@@ -232,8 +231,7 @@ func belowArrivals(t *testing.T, q *supportv1alpha1.SupportQueue, name string, c
 		t.Errorf("%s: %d agents, more than one below the need for 600/h, and its counter could not be read", name, r)
 		return
 	}
-	lowest := inflow.LowerBound(tickets, span.Seconds(), 2) * 3600
-	floor := needAt(t, q, lowest)
+	lowest, floor := arrivalsFloor(t, q, tickets, span)
 	if r < floor-1 {
 		t.Errorf("%s: %d agents, more than one below the need %d for the %.0f/h its %.0f tickets in %s allow at the least",
 			name, r, floor, lowest, tickets, span.Round(time.Second))
