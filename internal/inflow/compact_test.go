@@ -8,7 +8,7 @@ import (
 )
 
 // An hour and ten minutes of a 1 s scrape with a gap, a counter reset and
-// a step: the increments older than fineSpan are merged into bins, each
+// a step: the increments older than FineSpan are merged into bins, each
 // bin exactly the sum of consecutive increments an estimator that never
 // merges keeps, none across the gap or the reset; the newer ones and the
 // estimate are the same as without merging.
@@ -33,7 +33,7 @@ func TestOldIncrementsMergedIntoBins(t *testing.T) {
 		whole.Observe(batch)
 	}
 
-	if limit := int(fineSpan/scrape)*5/4 + 64 + int(DefaultHorizon.Seconds()/binSeconds) + 1; len(merged.recent) > limit {
+	if limit := int(FineSpan/scrape)*5/4 + 64 + int(DefaultHorizon.Seconds()/BinSeconds) + 1; len(merged.recent) > limit {
 		t.Errorf("%d increments kept, want at most %d (%d without merging)", len(merged.recent), limit, len(whole.recent))
 	}
 	t.Logf("increments kept over the hour: %d merged, %d without", len(merged.recent), len(whole.recent))
@@ -55,11 +55,11 @@ func TestOldIncrementsMergedIntoBins(t *testing.T) {
 			t.Fatalf("bin ending %s (%g tickets over %gs) is not the sum of the increments it covers (%g over %gs, %d of them)",
 				bin.End.Sub(t0), bin.Count, bin.Seconds, c, d, k-j)
 		}
-		if bin.End.Before(merged.est.Newest.Add(-fineSpan)) {
+		if bin.End.Before(merged.est.Newest.Add(-FineSpan)) {
 			continue
 		}
 		if k-j != 1 {
-			t.Fatalf("increment ending %s is newer than %s but merged from %d", bin.End.Sub(t0), fineSpan, k-j)
+			t.Fatalf("increment ending %s is newer than %s but merged from %d", bin.End.Sub(t0), FineSpan, k-j)
 		}
 	}
 	if m, w := merged.Estimate(), whole.Estimate(); math.Abs(m.Rate-w.Rate) > 1e-9*w.Rate || m.LevelSince != w.LevelSince {

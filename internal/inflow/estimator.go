@@ -121,7 +121,7 @@ type Estimator struct {
 	iv     intervals
 	recent []Increment // the last Horizon of valid increments
 	// compactAt is the length of recent at which its increments older
-	// than fine are next merged into bins (fineSpan; longer in a test
+	// than fine are next merged into bins (FineSpan; longer in a test
 	// that compares with no merging).
 	compactAt int
 	fine      time.Duration
@@ -155,7 +155,7 @@ const maxEarlierLevels = 6
 // New returns an estimator with the given parameters (defaults filled).
 func New(p Params) *Estimator {
 	p = p.WithDefaults()
-	e := &Estimator{p: p, det: Detector{Ratios: ScalingRatios}, fine: fineSpan}
+	e := &Estimator{p: p, det: Detector{Ratios: ScalingRatios}, fine: FineSpan}
 	e.det.Reset()
 	return e
 }
@@ -310,18 +310,19 @@ func (e *Estimator) pooled() (count, seconds float64) {
 // sum is a count of tickets over seconds.
 type sum struct{ c, d float64 }
 
-// Increments newer than fineSpan keep their own resolution: the
+// Increments newer than FineSpan keep their own resolution: the
 // change-point search reads them one by one to place a fast change to the
 // scrape. Older ones are only summed, or split to place a slow change,
 // which 15 s hardly moves; so consecutive ones are merged into bins of up
-// to binSeconds, and an hour of a 1 s scrape costs little more than at
+// to BinSeconds, and an hour of a 1 s scrape costs little more than at
 // 15 s. A young series is not merged: its test reads every increment.
+// The operator's warm-up reads history at the same resolutions.
 const (
-	fineSpan   = 5 * time.Minute
-	binSeconds = 15.0
+	FineSpan   = 5 * time.Minute
+	BinSeconds = 15.0
 )
 
-// compact merges the increments older than fineSpan into bins, in place,
+// compact merges the increments older than FineSpan into bins, in place,
 // before recent grows by a quarter or fills its array, and gives it an
 // array with room for that quarter: the work per increment stays
 // constant, and the array is never much larger than what it holds (the
@@ -361,7 +362,7 @@ func mergeOld(incs []Increment, cutoff time.Time) []Increment {
 // between them and fits in it.
 func mergeable(bin, inc Increment) bool {
 	between := inc.Start().Sub(bin.End)
-	return bin.Seconds+inc.Seconds <= binSeconds && between > -time.Millisecond && between < time.Millisecond
+	return bin.Seconds+inc.Seconds <= BinSeconds && between > -time.Millisecond && between < time.Millisecond
 }
 
 // runsSince sums the newest increments that began at or after t: element
