@@ -10,6 +10,7 @@ import (
 	"iter"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -146,15 +147,45 @@ func CounterQuery(lookback time.Duration) string {
 	return fmt.Sprintf("%s[%s]", TicketsCreatedTotal, PromDuration(lookback))
 }
 
-// WarmupQuery reads the history of the named queues only (any namespace;
-// the reply is filtered by key).
+// WarmupQuery reads the named queues' raw counter samples over lookback
+// (any namespace; the reply is filtered by key).
 func WarmupQuery(names []string, lookback time.Duration) string {
+	return fmt.Sprintf("%s[%s]", warmupSelector(names), PromDuration(lookback))
+}
+
+// WarmupQueries read the history of the named queues over span. At a
+// scrape faster than subsampleBelow (the typical interval of the queues
+// already read from the source; 0 when none is) they read it at the
+// resolutions the estimator keeps: the newest inflow.FineSpan raw, where
+// it places a fast change to the scrape, and the older history as the last
+// sample of each BinSeconds window, which is all it keeps of it (it
+// merges older increments into bins of that width). At a 1 s scrape an
+// hour is then about 520 samples a series instead of 3,600, so a new
+// leader reads many more queues to an answer. The windows are disjoint, so
+// each sample read is a real one, at most once, and a window without one
+// (a gap) has none: the estimator sees gaps and resets as in the raw
+// samples. Slower scrapes, and the first queues read, are read raw.
+func WarmupQueries(names []string, span, scrape time.Duration) []string {
+	if span <= inflow.FineSpan || scrape <= 0 || scrape >= subsampleBelow {
+		return []string{WarmupQuery(names, span)}
+	}
+	bin := PromDuration(time.Duration(inflow.BinSeconds * float64(time.Second)))
+	older := fmt.Sprintf("last_over_time(%s[%s])[%s:%s] offset %s", warmupSelector(names), bin,
+		PromDuration(span-inflow.FineSpan), bin, PromDuration(inflow.FineSpan))
+	return []string{older, WarmupQuery(names, inflow.FineSpan)}
+}
+
+// subsampleBelow: from a 5 s scrape on, an hour is at most 720 samples a
+// series, and its older part is read raw.
+const subsampleBelow = 5 * time.Second
+
+func warmupSelector(names []string) string {
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		quoted[i] = regexp.QuoteMeta(n)
 	}
 	sort.Strings(quoted)
-	return fmt.Sprintf("%s{queue=~`^(%s)$`}[%s]", TicketsCreatedTotal, strings.Join(quoted, "|"), PromDuration(lookback))
+	return fmt.Sprintf("%s{queue=~`^(%s)$`}", TicketsCreatedTotal, strings.Join(quoted, "|"))
 }
 
 // BacklogQuery is the grouped backlog query.
@@ -223,10 +254,10 @@ type Estimators struct {
 	warmupSpan  map[string]time.Duration
 }
 
-// A warm-up reads the history of queues that have none. An hour of
-// samples at a 1 s scrape is about 90 KiB a series, so one query over a
-// few hundred queues would be over the answer limit and read nothing,
-// poll after poll. An answer over the limit halves the queues per query;
+// A warm-up reads the history of queues that have none (WarmupQueries).
+// An hour at a 1 s scrape is still about 10 KiB a series, and a tenant's
+// exporter may have many series, so one query over many queues may be
+// over the answer limit and read nothing, poll after poll. An answer over the limit halves the queues per query;
 // a queue whose history alone is over it is read alone over half the
 // span, down to minWarmupSpan, and then gets a failed reading (read again
 // on the interval, not every tick); the others go back to as many to a
@@ -315,9 +346,10 @@ func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.D
 // of some of those that have none (warmup, "" when all have), whose names
 // are in warmed, read over span.
 type counterPlan struct {
-	lookback, warmup string
-	warmed           map[string]bool
-	span             time.Duration
+	lookback string
+	warmup   []string
+	warmed   map[string]bool
+	span     time.Duration
 	// all: the warm-up reads every queue that has no history.
 	all bool
 }
@@ -369,12 +401,30 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	}
 	p.all = len(batch) == len(cold)
 	p.span = max(span, lookback)
-	p.warmup = WarmupQuery(batch, p.span)
+	p.warmup = WarmupQueries(batch, p.span, e.typicalScrape(reqs))
 	p.warmed = map[string]bool{}
 	for _, n := range batch {
 		p.warmed[n] = true
 	}
 	return p
+}
+
+// typicalScrape is the median scrape interval of the queues among reqs
+// that have history (0 when none has).
+func (e *Estimators) typicalScrape(reqs []Request) time.Duration {
+	var scrapes []time.Duration
+	for _, r := range reqs {
+		if q, ok := e.m[r.Key]; ok && r.Overrides.Inflow == "" && !q.Empty() {
+			if s := q.Estimate().Scrape; s > 0 {
+				scrapes = append(scrapes, s)
+			}
+		}
+	}
+	if len(scrapes) == 0 {
+		return 0
+	}
+	slices.Sort(scrapes)
+	return scrapes[len(scrapes)/2]
 }
 
 // warmedUp adjusts the warm-up limit to how the plan's warm-up went, and
@@ -414,12 +464,10 @@ func (e *Estimators) warmedUp(p counterPlan, err error) bool {
 func (e *Estimators) CounterQueries(reqs []Request) []string {
 	p := e.plan(reqs)
 	var out []string
-	for _, q := range []string{p.lookback, p.warmup} {
-		if q != "" {
-			out = append(out, q)
-		}
+	if p.lookback != "" {
+		out = append(out, p.lookback)
 	}
-	return out
+	return append(out, p.warmup...)
 }
 
 // Read polls Prometheus for every request, sending each distinct query
@@ -437,8 +485,8 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 		counter = runRange(ctx, api, p.lookback, now)
 	}
 	retry := false
-	if p.warmup != "" {
-		history = runRange(ctx, api, p.warmup, now)
+	if len(p.warmup) > 0 {
+		history = runRanges(ctx, api, p.warmup, now)
 		retry = est.warmedUp(p, history.err)
 	}
 	out := make(map[QueueKey]Reading, len(reqs))
@@ -492,6 +540,27 @@ func runRange(ctx context.Context, api API, q string, now time.Time) counterResu
 		}
 		id := seriesID(ss.Metric)
 		out.series[key][id] = append(out.series[key][id], samplesOf(ss)...)
+	}
+	return out
+}
+
+// runRanges runs range queries over consecutive spans, oldest first, and
+// joins each series' samples in that order; the first error fails all.
+func runRanges(ctx context.Context, api API, qs []string, now time.Time) counterResult {
+	out := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
+	for _, q := range qs {
+		r := runRange(ctx, api, q, now)
+		if r.err != nil {
+			return r
+		}
+		for key, byID := range r.series {
+			if out.series[key] == nil {
+				out.series[key] = map[string][]inflow.Sample{}
+			}
+			for id, ss := range byID {
+				out.series[key][id] = append(out.series[key][id], ss...)
+			}
+		}
 	}
 	return out
 }

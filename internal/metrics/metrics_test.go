@@ -36,6 +36,9 @@ func (f *fakeAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Option
 	if v, ok := f.answers[q]; ok {
 		return v, nil, nil, nil
 	}
+	if strings.HasSuffix(q, "]") || strings.Contains(q, "] offset ") {
+		return model.Matrix{}, nil, nil, nil // a range: no series
+	}
 	return model.Vector{}, nil, nil, nil
 }
 
@@ -90,7 +93,7 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 		est.get(r).Observe("s", []inflow.Sample{{T: now, V: 1}})
 	}
 	got := est.CounterQueries(rs)
-	want := []string{CounterQuery(time.Minute), WarmupQuery([]string{"q2"}, inflow.DefaultHorizon)}
+	want := append([]string{CounterQuery(time.Minute)}, WarmupQueries([]string{"q2"}, inflow.DefaultHorizon, 0)...)
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("queries %q, want %q", got, want)
 	}
@@ -102,18 +105,56 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 		names = append(names, r.Key.Name)
 	}
 	sort.Strings(names)
-	if got := NewEstimators().CounterQueries(rs); len(got) != 1 || got[0] != WarmupQuery(names[:maxWarmupNames], inflow.DefaultHorizon) {
+	if got := NewEstimators().CounterQueries(rs); !slices.Equal(got, WarmupQueries(names[:maxWarmupNames], inflow.DefaultHorizon, 0)) {
 		t.Errorf("cold start: %q", got)
 	}
 }
 
-// limitedAPI answers the counter's range queries with a smooth series per
-// queue named, and refuses, as the body limit does, an answer over
-// maxSeconds of samples in all: an hour at a 5 s scrape is about 20 KiB a
-// series, so the operator's 8 MiB hold a few hundred queues' hours, and a
-// 1 s scrape a fifth of that.
+// TestWarmupResolutionFollowsTheScrape: the older history is read one
+// sample a bin only when the queues already read show a scrape faster
+// than subsampleBelow; the first queues read, and slow scrapes, raw.
+func TestWarmupResolutionFollowsTheScrape(t *testing.T) {
+	for _, tc := range []struct {
+		scrape time.Duration // of the warm queue (0: none)
+		want   []string
+	}{
+		{0, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
+		{15 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
+		{5 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
+		{time.Second, []string{
+			"last_over_time(" + TicketsCreatedTotal + "{queue=~`^(cold)$`}[15s])[55m:15s] offset 5m",
+			WarmupQuery([]string{"cold"}, inflow.FineSpan)}},
+	} {
+		est := NewEstimators()
+		cold := Request{Key: QueueKey{"ns", "cold"}, Lookback: time.Minute}
+		rs := []Request{cold}
+		if tc.scrape > 0 {
+			warm := Request{Key: QueueKey{"ns", "warm"}, Lookback: time.Minute}
+			var ss []inflow.Sample
+			for k := range 20 {
+				ss = append(ss, inflow.Sample{T: now.Add(time.Duration(k-20) * tc.scrape), V: float64(k)})
+			}
+			est.get(warm).Observe("s", ss)
+			rs = append(rs, warm)
+		}
+		got := est.CounterQueries(rs)
+		if tc.scrape > 0 {
+			got = got[1:] // the lookback of the warm queue
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("warm queue scraped every %s: %q, want %q", tc.scrape, got, tc.want)
+		}
+	}
+}
+
+// limitedAPI answers the counter's range queries (raw, or one sample per
+// bin as WarmupQueries reads older history at a fast scrape) with a smooth
+// series per queue named, scraped every second, and refuses, as the body
+// limit does, an answer of more than maxSamples samples in all: answers
+// grow with the samples they hold. An hour raw is 3,600 samples a queue;
+// read at a fast scrape's resolutions, at most 300 to one query.
 type limitedAPI struct {
-	maxSeconds float64
+	maxSamples float64
 	// weight is how many ordinary queues' samples a queue's history
 	// holds (1 unless named).
 	weight   map[string]float64
@@ -125,7 +166,21 @@ func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Opt
 	if i < 0 || j < i {
 		return model.Vector{}, nil, nil, nil // instant queries: nothing to say
 	}
-	span, err := model.ParseDuration(q[i+1 : j])
+	// A raw range [span] ends now, one sample a second; a subquery
+	// [span:step] offset off ends at now-off, one sample a step.
+	rangeOf, step, end := q[i+1:j], time.Second, now
+	if a, b, ok := strings.Cut(rangeOf, ":"); ok {
+		st, err := model.ParseDuration(b)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		off, err := model.ParseDuration(strings.TrimPrefix(strings.TrimSpace(q[j+1:]), "offset "))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rangeOf, step, end = a, time.Duration(st), now.Add(-time.Duration(off))
+	}
+	span, err := model.ParseDuration(rangeOf)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -135,23 +190,27 @@ func (f *limitedAPI) Query(_ context.Context, q string, _ time.Time, _ ...v1.Opt
 	} else {
 		names = []string{"warm"}
 	}
+	perQueue := int(time.Duration(span) / step)
 	size := 0.0
 	for _, n := range names {
 		w, ok := f.weight[n]
 		if !ok {
 			w = 1
 		}
-		size += w * time.Duration(span).Seconds()
+		size += w * float64(perQueue)
 	}
-	if size > f.maxSeconds {
+	if size > f.maxSamples {
 		return nil, nil, nil, &SourceError{What: "the answer was larger than the source's bodyLimit (8Mi) and was not read", TooLarge: true}
 	}
 	f.answered = append(f.answered, q)
 	var m model.Matrix
 	for _, n := range names {
 		// One counter since two hours ago, whatever span is read of it.
-		ss := series("ns", n, 0.5, now.Add(-2*time.Hour), now)
-		ss.Values = ss.Values[len(ss.Values)-int(time.Duration(span)/(5*time.Second))-1:]
+		ss := &model.SampleStream{Metric: model.Metric{"__name__": TicketsCreatedTotal, "namespace": "ns", "queue": model.LabelValue(n)}}
+		for k := perQueue; k >= 0; k-- {
+			t := end.Add(-time.Duration(k) * step)
+			ss.Values = append(ss.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(t.UnixNano()), Value: model.SampleValue(0.5 * t.Sub(now.Add(-2*time.Hour)).Seconds())})
+		}
 		m = append(m, ss)
 	}
 	return m, nil, nil, nil
@@ -184,10 +243,10 @@ func pollAsThePoller(api API, est *Estimators, rs, also []Request, seen func(pol
 // a tick later), a queue with history keeps its reading throughout, and
 // every queue ends with its full history.
 func TestWarmupFitsTheAnswerLimit(t *testing.T) {
-	api := &limitedAPI{maxSeconds: 30 * 3600} // 30 queues' hours
+	api := &limitedAPI{maxSamples: 30 * 300} // 30 queues' hours at a fast scrape
 	est := NewEstimators()
 	warm := Request{Key: QueueKey{"ns", "warm"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
-	Read(context.Background(), &limitedAPI{maxSeconds: math.Inf(1)}, now, []Request{warm}, est)
+	Read(context.Background(), &limitedAPI{maxSamples: math.Inf(1)}, now, []Request{warm}, est)
 	var rs []Request
 	for i := range 250 {
 		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
@@ -216,7 +275,7 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	if r, ok := Read(context.Background(), api, now, []Request{late, warm}, est)[late.Key]; !ok || !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
 		t.Errorf("a queue created after the warm-up: read %v, %+v", ok, r)
 	}
-	if q := api.answered[len(api.answered)-1]; q != WarmupQuery([]string{"late"}, inflow.DefaultHorizon) {
+	if q := api.answered[len(api.answered)-2:]; !slices.Equal(q, WarmupQueries([]string{"late"}, inflow.DefaultHorizon, time.Second)) {
 		t.Errorf("a queue created after the warm-up was read by %q", q)
 	}
 }
@@ -226,7 +285,7 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 // read alone over a shorter span, and the 60 ordinary queues are read as
 // many to a query as fit, over their whole hour.
 func TestWarmupAroundOneLargeQueue(t *testing.T) {
-	api := &limitedAPI{maxSeconds: 30 * 3600, weight: map[string]float64{"a-large": 40}}
+	api := &limitedAPI{maxSamples: 30 * 3600, weight: map[string]float64{"a-large": 40}} // 30 queues' raw hours
 	est := NewEstimators()
 	rs := []Request{{Key: QueueKey{"ns", "a-large"}, Lookback: time.Minute, MaxSampleAge: time.Minute}}
 	for i := range 60 {
@@ -254,10 +313,10 @@ func TestWarmupAroundOneLargeQueue(t *testing.T) {
 func TestWarmupOfOneQueueOverTheLimit(t *testing.T) {
 	r := Request{Key: QueueKey{"ns", "big"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
 	for _, tc := range []struct {
-		maxSeconds float64
+		maxSamples float64
 		usable     bool
-	}{{maxSeconds: 900, usable: true}, {maxSeconds: 30, usable: false}} {
-		api, est := &limitedAPI{maxSeconds: tc.maxSeconds}, NewEstimators()
+	}{{maxSamples: 900, usable: true}, {maxSamples: 30, usable: false}} {
+		api, est := &limitedAPI{maxSamples: tc.maxSamples}, NewEstimators()
 		var got Reading
 		polls := 0
 		for ; polls < 20; polls++ {
@@ -267,18 +326,18 @@ func TestWarmupOfOneQueueOverTheLimit(t *testing.T) {
 			}
 		}
 		if got.Usable() != tc.usable || !tc.usable && got.Reason != supportv1alpha1.ReasonMetricsQueryFailed {
-			t.Errorf("limit %v s: after %d polls %+v, want usable %v", tc.maxSeconds, polls, got, tc.usable)
+			t.Errorf("limit %v s: after %d polls %+v, want usable %v", tc.maxSamples, polls, got, tc.usable)
 		}
 		if tc.usable && got.Estimate.Covered() < 10*time.Minute {
-			t.Errorf("limit %v s: read %s of history, want the most that fits", tc.maxSeconds, got.Estimate.Covered())
+			t.Errorf("limit %v s: read %s of history, want the most that fits", tc.maxSamples, got.Estimate.Covered())
 		}
 		// The large queue read, the span is lifted: the next new queue,
 		// of ordinary size, is read over the horizon.
-		api.maxSeconds = 3600
+		api.maxSamples = 3600
 		next := Request{Key: QueueKey{"ns", "next"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
 		if tc.usable {
 			if n := Read(context.Background(), api, now, []Request{next, r}, est)[next.Key]; !n.Usable() || n.Estimate.Covered() < 59*time.Minute {
-				t.Errorf("limit %v s: the next new queue read %+v, want its hour", tc.maxSeconds, n)
+				t.Errorf("limit %v s: the next new queue read %+v, want its hour", tc.maxSamples, n)
 			}
 		}
 	}
