@@ -235,7 +235,7 @@ func write(t *testing.T, root string, results []result, reaction []time.Duration
 	}
 	fmt.Fprintf(&b, "\nEach size has an operator of its own watching only its namespace, so a row's RSS is what that many queues cost. "+
 		"The operator runs %d reconciles at once (`--max-concurrent-reconciles`), the plain client %d workers: the same parallelism. ", parallelism, parallelism)
-	b.WriteString("\"All Ready with children\" runs from the first create to every queue Ready with its Deployment: the creates, the reconciles and the first metrics reading (a new queue is read within a second, not at the next 15 s poll). ")
+	b.WriteString("\"All Ready with children\" runs from the first create to every queue Ready, with its first metrics reading (`MetricsAvailable=True`) and its Deployment: the creates, the reconciles, each queue's read of its history and its first sizing. ")
 	b.WriteString("The plain client creates the same objects — the SupportQueue, its Deployment and its PodDisruptionBudget — with no reconciling at all, so the ratio is the operator's overhead. ")
 	b.WriteString("Writes are counted from the apiserver's own request metrics on the kinds the operator writes. ")
 	b.WriteString("Queries per poll stay at 3 (the counter's raw samples since the last poll, backlog, handle time) whatever the number of queues; RSS is the whole process after the idle window. ")

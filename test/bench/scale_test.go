@@ -176,7 +176,8 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	}
 
 	// The operator: create queues at the given parallelism; done when every
-	// queue is Ready and its Deployment exists.
+	// queue is Ready with its first metrics reading and its Deployment
+	// exists.
 	convergenceWrites := apiserverWrites(t, env)
 	start := time.Now()
 	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
@@ -191,12 +192,14 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 		if err := c.List(ctx, &qs, client.InNamespace(ns(i))); err != nil {
 			return false, err
 		}
+		// Ready and read: a queue Ready before its first metrics reading
+		// is still to be sized, and that write would land in the idle
+		// window.
 		ready := 0
 		for _, q := range qs.Items {
-			for _, cond := range q.Status.Conditions {
-				if cond.Type == supportv1alpha1.ConditionReady && cond.Status == metav1.ConditionTrue {
-					ready++
-				}
+			if meta.IsStatusConditionTrue(q.Status.Conditions, supportv1alpha1.ConditionReady) &&
+				meta.IsStatusConditionTrue(q.Status.Conditions, supportv1alpha1.ConditionMetricsAvailable) {
+				ready++
 			}
 		}
 		var ds appsv1.DeploymentList
