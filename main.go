@@ -17,6 +17,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/frontline-dev/frontline/controllers"
+	"github.com/frontline-dev/frontline/internal/memlimit"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scheme"
 	"github.com/frontline-dev/frontline/internal/sources"
@@ -70,6 +71,7 @@ func main() {
 
 func run(o options) error {
 	log := ctrl.Log.WithName("setup")
+	log.Info(memlimit.Set("/sys/fs/cgroup"))
 
 	// A configuration the operator cannot use stops it here, naming the
 	// file, the source and the field, rather than at the first poll.
