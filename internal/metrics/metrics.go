@@ -401,7 +401,7 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	}
 	p.all = len(batch) == len(cold)
 	p.span = max(span, lookback)
-	p.warmup = WarmupQueries(batch, p.span, e.typicalScrape(reqs))
+	p.warmup = WarmupQueries(batch, p.span, e.typicalScrape())
 	p.warmed = map[string]bool{}
 	for _, n := range batch {
 		p.warmed[n] = true
@@ -409,15 +409,14 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	return p
 }
 
-// typicalScrape is the median scrape interval of the queues among reqs
-// that have history (0 when none has).
-func (e *Estimators) typicalScrape(reqs []Request) time.Duration {
+// typicalScrape is the median scrape interval of the group's queues that
+// have history (0 when none has): all of them, not only those polled,
+// since between due polls the poller reads the unread queues alone.
+func (e *Estimators) typicalScrape() time.Duration {
 	var scrapes []time.Duration
-	for _, r := range reqs {
-		if q, ok := e.m[r.Key]; ok && r.Overrides.Inflow == "" && !q.Empty() {
-			if s := q.Estimate().Scrape; s > 0 {
-				scrapes = append(scrapes, s)
-			}
+	for _, q := range e.m {
+		if s := q.Estimate().Scrape; s > 0 && !q.Empty() {
+			scrapes = append(scrapes, s)
 		}
 	}
 	if len(scrapes) == 0 {
