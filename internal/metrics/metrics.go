@@ -153,31 +153,38 @@ func WarmupQuery(names []string, lookback time.Duration) string {
 	return fmt.Sprintf("%s[%s]", warmupSelector(names), PromDuration(lookback))
 }
 
-// WarmupQueries read the history of the named queues over span. At a
-// scrape faster than subsampleBelow (the typical interval of the queues
-// already read from the source; 0 when none is) they read it at the
-// resolutions the estimator keeps: the newest inflow.FineSpan raw, where
-// it places a fast change to the scrape, and the older history as the last
-// sample of each BinSeconds window, which is all it keeps of it (it
-// merges older increments into bins of that width). At a 1 s scrape an
-// hour is then about 520 samples a series instead of 3,600, so a new
-// leader reads many more queues to an answer. The windows are disjoint, so
-// each sample read is a real one, at most once, and a window without one
-// (a gap) has none: the estimator sees gaps and resets as in the raw
-// samples. Slower scrapes, and the first queues read, are read raw.
+// WarmupQueries read the history of the named queues over span, oldest
+// first. At a scrape faster than subsampleBelow (the typical interval of
+// the queues already read from the source; 0 when none is) they read it at
+// the resolutions the estimator keeps: the newest inflow.FineSpan raw,
+// where it places a fast change to the scrape, and the older history as
+// the last sample of each BinSeconds window, which is all it keeps of it
+// (it merges older increments into bins of that width). At a 1 s scrape
+// an hour is then about 520 samples a series instead of 3,600, so a new
+// leader reads many more queues to an answer. Each sample read is a real
+// one, at most once: the windows are a millisecond short of the step, so
+// they do not overlap whether the source's ranges are closed (Prometheus
+// 2) or open at the start (3). A window without a sample (a gap) has none.
+// Within the older part, what 15 s windows cannot show is not seen: a gap
+// shorter than about two windows, a reset whose counter is back above its
+// value a window before. Their tickets are carried by the next increment
+// rather than skipped; the newest FineSpan, which decides coverage, is
+// read raw. Slower scrapes, and the first queues read, are read raw.
 func WarmupQueries(names []string, span, scrape time.Duration) []string {
-	if span <= inflow.FineSpan || scrape <= 0 || scrape >= subsampleBelow {
+	if span <= inflow.FineSpan || !subsamples(scrape) {
 		return []string{WarmupQuery(names, span)}
 	}
-	bin := PromDuration(time.Duration(inflow.BinSeconds * float64(time.Second)))
-	older := fmt.Sprintf("last_over_time(%s[%s])[%s:%s] offset %s", warmupSelector(names), bin,
-		PromDuration(span-inflow.FineSpan), bin, PromDuration(inflow.FineSpan))
+	step := time.Duration(inflow.BinSeconds * float64(time.Second))
+	older := fmt.Sprintf("last_over_time(%s[%dms])[%s:%s] offset %s", warmupSelector(names), (step - time.Millisecond).Milliseconds(),
+		PromDuration(span-inflow.FineSpan), PromDuration(step), PromDuration(inflow.FineSpan))
 	return []string{older, WarmupQuery(names, inflow.FineSpan)}
 }
 
 // subsampleBelow: from a 5 s scrape on, an hour is at most 720 samples a
 // series, and its older part is read raw.
 const subsampleBelow = 5 * time.Second
+
+func subsamples(scrape time.Duration) bool { return scrape > 0 && scrape < subsampleBelow }
 
 func warmupSelector(names []string) string {
 	quoted := make([]string, len(names))
@@ -252,10 +259,13 @@ type Estimators struct {
 	// named (the horizon when not named).
 	warmupNames int
 	warmupSpan  map[string]time.Duration
+	// subsampled: warmupNames was learned on queries reading the older
+	// history one sample a bin; a change of resolution forgets it.
+	subsampled bool
 }
 
 // A warm-up reads the history of queues that have none (WarmupQueries).
-// An hour at a 1 s scrape is still about 10 KiB a series, and a tenant's
+// An hour at a 1 s scrape is still about 11 KiB a series, and a tenant's
 // exporter may have many series, so one query over many queues may be
 // over the answer limit and read nothing, poll after poll. An answer over the limit halves the queues per query;
 // a queue whose history alone is over it is read alone over half the
@@ -382,6 +392,10 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 		return p
 	}
 	sort.Strings(cold)
+	scrape := e.typicalScrape()
+	if sub := subsamples(scrape); sub != e.subsampled {
+		e.subsampled, e.warmupNames = sub, 0
+	}
 	limit := e.warmupNames
 	if limit <= 0 {
 		limit = maxWarmupNames
@@ -401,7 +415,7 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	}
 	p.all = len(batch) == len(cold)
 	p.span = max(span, lookback)
-	p.warmup = WarmupQueries(batch, p.span, e.typicalScrape())
+	p.warmup = WarmupQueries(batch, p.span, scrape)
 	p.warmed = map[string]bool{}
 	for _, n := range batch {
 		p.warmed[n] = true
@@ -543,12 +557,14 @@ func runRange(ctx context.Context, api API, q string, now time.Time) counterResu
 	return out
 }
 
-// runRanges runs range queries over consecutive spans, oldest first, and
-// joins each series' samples in that order; the first error fails all.
+// runRanges runs range queries over consecutive spans, given oldest
+// first, and joins each series' samples in that order; the first error
+// fails all. The newest is run first: at a fast scrape it is the largest
+// answer, the likeliest to be over the limit.
 func runRanges(ctx context.Context, api API, qs []string, now time.Time) counterResult {
 	out := counterResult{series: map[QueueKey]map[string][]inflow.Sample{}}
-	for _, q := range qs {
-		r := runRange(ctx, api, q, now)
+	for i := len(qs) - 1; i >= 0; i-- {
+		r := runRange(ctx, api, qs[i], now)
 		if r.err != nil {
 			return r
 		}
@@ -557,7 +573,7 @@ func runRanges(ctx context.Context, api API, qs []string, now time.Time) counter
 				out.series[key] = map[string][]inflow.Sample{}
 			}
 			for id, ss := range byID {
-				out.series[key][id] = append(out.series[key][id], ss...)
+				out.series[key][id] = append(ss, out.series[key][id]...)
 			}
 		}
 	}

@@ -122,7 +122,7 @@ func TestWarmupResolutionFollowsTheScrape(t *testing.T) {
 		{15 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
 		{5 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
 		{time.Second, []string{
-			"last_over_time(" + TicketsCreatedTotal + "{queue=~`^(cold)$`}[15s])[55m:15s] offset 5m",
+			"last_over_time(" + TicketsCreatedTotal + "{queue=~`^(cold)$`}[14999ms])[55m:15s] offset 5m",
 			WarmupQuery([]string{"cold"}, inflow.FineSpan)}},
 	} {
 		est := NewEstimators()
@@ -239,7 +239,7 @@ func pollAsThePoller(api API, est *Estimators, rs, also []Request, seen func(pol
 // a tick later), a queue with history keeps its reading throughout, and
 // every queue ends with its full history.
 func TestWarmupFitsTheAnswerLimit(t *testing.T) {
-	api := &limitedAPI{maxSamples: 30 * 300} // 30 queues' hours at a fast scrape
+	api := &limitedAPI{maxSamples: 30 * 300} // 30 queues' newest 5 minutes at a 1 s scrape, the larger part
 	est := NewEstimators()
 	warm := Request{Key: QueueKey{"ns", "warm"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
 	Read(context.Background(), &limitedAPI{maxSamples: math.Inf(1)}, now, []Request{warm}, est)
@@ -271,8 +271,34 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	if r, ok := Read(context.Background(), api, now, []Request{late, warm}, est)[late.Key]; !ok || !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
 		t.Errorf("a queue created after the warm-up: read %v, %+v", ok, r)
 	}
-	if q := api.answered[len(api.answered)-2:]; !slices.Equal(q, WarmupQueries([]string{"late"}, inflow.DefaultHorizon, time.Second)) {
+	want := WarmupQueries([]string{"late"}, inflow.DefaultHorizon, time.Second)
+	slices.Reverse(want) // the newest part is asked first
+	if q := api.answered[len(api.answered)-2:]; !slices.Equal(q, want) {
 		t.Errorf("a queue created after the warm-up was read by %q", q)
+	}
+}
+
+// TestWarmupWidensAfterTheFirstRawQueries: a leader starting over 250
+// queues at a 1 s scrape reads the first ones raw, a few to an answer;
+// once their scrape is known the others' older history is read one sample
+// a bin, and as many queues as fit that go to a query again, not the few
+// the raw hours allowed.
+func TestWarmupWidensAfterTheFirstRawQueries(t *testing.T) {
+	api := &limitedAPI{maxSamples: 60 * 300} // 5 raw hours, 60 newest 5 minutes
+	est := NewEstimators()
+	var rs []Request
+	for i := range 250 {
+		rs = append(rs, Request{Key: QueueKey{"ns", fmt.Sprintf("q%03d", i)}, Lookback: time.Minute, MaxSampleAge: time.Minute})
+	}
+	read, polls := pollAsThePoller(api, est, rs, nil, func(int, map[QueueKey]Reading) {})
+	t.Logf("250 queues read in %d polls: %d answered queries", polls, len(api.answered))
+	if len(read) < len(rs) || polls > 15 {
+		t.Errorf("%d of %d queues read in %d polls: the raw start's narrowing stuck", len(read), len(rs), polls)
+	}
+	for k, r := range read {
+		if !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
+			t.Fatalf("%s: %+v, want a reading on its hour of history", k, r)
+		}
 	}
 }
 
