@@ -17,10 +17,8 @@ import (
 	"testing"
 	"time"
 
-	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
-	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/test/promtest"
 	"github.com/frontline-dev/frontline/test/testenv"
 )
@@ -88,18 +86,7 @@ func TestHistoryReadAtTheEstimatorsResolution(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(prom.Stop)
-	path := filepath.Join(t.TempDir(), "sources.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf("sources:\n- name: p\n  address: %s\n  tenancy: Shared\n", prom.URL())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := sources.Open(path, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, _, err := reg.API(&supportv1alpha1.PrometheusSource{Source: "p"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := sourceAPI(t, prom.URL(), "")
 	ctx := context.Background()
 	params := inflow.Params{}.WithDefaults()
 

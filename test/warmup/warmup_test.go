@@ -59,18 +59,7 @@ func TestStartOverHistoryLargerThanOneAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(prom.Stop)
-	path := filepath.Join(t.TempDir(), "sources.yaml")
-	if err := os.WriteFile(path, []byte(fmt.Sprintf("sources:\n- name: small\n  address: %s\n  tenancy: Shared\n  bodyLimit: 64Ki\n", prom.URL())), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	reg, err := sources.Open(path, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	api, _, err := reg.API(&supportv1alpha1.PrometheusSource{Source: "small"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := sourceAPI(t, prom.URL(), "bodyLimit: 64Ki")
 	time.Sleep(150 * time.Second)
 
 	// The history of all of them in one answer is over the limit.
@@ -120,6 +109,25 @@ func TestStartOverHistoryLargerThanOneAnswer(t *testing.T) {
 	if polls > 8 {
 		t.Errorf("%d polls: the warm-up narrowed further than the limit asks", polls)
 	}
+}
+
+// sourceAPI is the operator's client for a source the platform defines at
+// address, with the extra fields given (YAML, one line).
+func sourceAPI(t *testing.T, address, extra string) metrics.API {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "sources.yaml")
+	if err := os.WriteFile(path, []byte(fmt.Sprintf("sources:\n- name: p\n  address: %s\n  tenancy: Shared\n  %s\n", address, extra)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := sources.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, _, err := reg.API(&supportv1alpha1.PrometheusSource{Source: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
 }
 
 func isTooLarge(err error) bool {
