@@ -14,7 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/frontline-dev/frontline/test/testenv"
 )
 
 // Server is a Prometheus process.
@@ -53,6 +56,21 @@ func Binary(repoRoot string) (string, error) {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// BinaryFor is Binary for a test of this repository: it fails the test
+// when there is none.
+func BinaryFor(t testing.TB) string {
+	t.Helper()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := Binary(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
 
 // Start writes a config scraping targets (host:port) every second and
 // starts Prometheus on a free loopback port.

@@ -66,14 +66,7 @@ func startSim(t *testing.T) *ticketsim.Sim {
 // startPrometheus runs a real Prometheus scraping sim, guarded as o says.
 func startPrometheus(t *testing.T, sim *ticketsim.Sim, o promtest.Options) *promtest.Server {
 	t.Helper()
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := promtest.Binary(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := promtest.BinaryFor(t)
 	prom, err := promtest.StartWith(bin, t.TempDir(), []string{sim.Address()}, o)
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,6 @@ import (
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/test/promtest"
-	"github.com/frontline-dev/frontline/test/testenv"
 )
 
 // history is one queue's counter for the backfill: Poisson arrivals at
@@ -71,14 +70,7 @@ func TestHistoryReadAtTheEstimatorsResolution(t *testing.T) {
 		{queue: "slow", scrape: 15 * time.Second, rate: flat(600), seed: 4},
 		{queue: "minutely", scrape: time.Minute, rate: flat(600), seed: 7, onGrid: true},
 	}
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := promtest.Binary(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := promtest.BinaryFor(t)
 	dir := t.TempDir()
 	backfill(t, filepath.Join(filepath.Dir(bin), "promtool"), dir, queues, now)
 	prom, err := promtest.Start(bin, dir, []string{"127.0.0.1:1"}) // no target: the backfill only

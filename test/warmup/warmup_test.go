@@ -20,7 +20,6 @@ import (
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/sources"
 	"github.com/frontline-dev/frontline/test/promtest"
-	"github.com/frontline-dev/frontline/test/testenv"
 	"github.com/frontline-dev/frontline/test/ticketsim"
 )
 
@@ -46,14 +45,7 @@ func TestStartOverHistoryLargerThanOneAnswer(t *testing.T) {
 		names = append(names, fmt.Sprintf("q%02d", i))
 		sim.Set("support", names[i], ticketsim.Queue{InflowPerHour: 3600})
 	}
-	root, err := testenv.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := promtest.Binary(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := promtest.BinaryFor(t)
 	prom, err := promtest.Start(bin, t.TempDir(), []string{sim.Address()})
 	if err != nil {
 		t.Fatal(err)
