@@ -267,8 +267,9 @@ type Estimators struct {
 // A warm-up reads the history of queues that have none (WarmupQueries).
 // An hour at a 1 s scrape is still about 11 KiB a series, and a tenant's
 // exporter may have many series, so one query over many queues may be
-// over the answer limit and read nothing, poll after poll. An answer over the limit halves the queues per query;
-// a queue whose history alone is over it is read alone over half the
+// over the answer limit and read nothing, poll after poll. An answer over
+// the limit halves the queues per query; a queue whose history alone is
+// over it is read alone over half the
 // span, down to minWarmupSpan, and then gets a failed reading (read again
 // on the interval, not every tick); the others go back to as many to a
 // query as before. Queues left out are read on the next polls, a tick
@@ -429,7 +430,10 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 func (e *Estimators) typicalScrape() time.Duration {
 	var scrapes []time.Duration
 	for _, q := range e.m {
-		if s := q.Estimate().Scrape; s > 0 && !q.Empty() {
+		if q.Empty() {
+			continue
+		}
+		if s := q.Estimate().Scrape; s > 0 {
 			scrapes = append(scrapes, s)
 		}
 	}
