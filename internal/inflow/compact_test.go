@@ -114,3 +114,18 @@ func TestYoungSeriesNotMerged(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkYoungSeriesTenMinutes is a new series' first ten minutes at
+// 600/h and a 1 s scrape, polled every 15 s: the young period, when the
+// two-sample test scans the series' data at every increment (the work and
+// allocation of a new queue, or of many).
+func BenchmarkYoungSeriesTenMinutes(b *testing.B) {
+	b.ReportAllocs()
+	for i := range b.N {
+		c := newCounter(uint64(i), time.Second, steady(600))
+		e := New(Params{})
+		for now := time.Duration(0); now < 10*time.Minute; now += 15 * time.Second {
+			e.Observe(c.samples(now, now+15*time.Second))
+		}
+	}
+}
