@@ -149,13 +149,14 @@ func (r *SupportQueueReconciler) awaitingFirstReading(q *supportv1alpha1.Support
 
 func (r *SupportQueueReconciler) gather(ctx context.Context, q *supportv1alpha1.SupportQueue) (*queueInputs, error) {
 	in := &queueInputs{}
-	policy := &supportv1alpha1.SLAPolicy{}
-	switch err := r.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: q.Spec.SLAPolicyRef.Name}, policy); {
+	shared := &supportv1alpha1.SLAPolicy{}
+	switch err := r.Get(ctx, types.NamespacedName{Namespace: q.Namespace, Name: q.Spec.SLAPolicyRef.Name}, shared, client.UnsafeDisableDeepCopy); {
 	case apierrors.IsNotFound(err):
 		in.policyErr = fmt.Errorf("SLAPolicy %q not found", q.Spec.SLAPolicyRef.Name)
 	case err != nil:
 		return nil, fmt.Errorf("reading SLAPolicy: %w", err)
 	default:
+		policy := policyWithoutStatus(shared)
 		in.policy = policy
 		t, err := scaling.TargetOf(policy, q.Spec.Channel, q.Spec.Priority)
 		if err != nil {
@@ -375,6 +376,16 @@ func (r *SupportQueueReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		b = b.WatchesRawSource(source.Channel(r.PollEvents, &handler.EnqueueRequestForObject{}))
 	}
 	return b.Named("supportqueue").WithOptions(controller.Options{MaxConcurrentReconciles: max(r.Workers, 1)}).Complete(r)
+}
+
+// policyWithoutStatus copies what a queue reads of its SLAPolicy, its
+// metadata and spec, out of the cache's shared object. The policy's status
+// and managed fields list every queue that uses it: copying them on every
+// queue's reconcile made n queues cost O(n²) in copies.
+func policyWithoutStatus(shared *supportv1alpha1.SLAPolicy) *supportv1alpha1.SLAPolicy {
+	meta := shared.ObjectMeta // a shallow copy: clearing its field leaves the cache's alone
+	meta.ManagedFields = nil
+	return &supportv1alpha1.SLAPolicy{TypeMeta: shared.TypeMeta, ObjectMeta: *meta.DeepCopy(), Spec: *shared.Spec.DeepCopy()}
 }
 
 func (r *SupportQueueReconciler) queuesForPolicy(ctx context.Context, o client.Object) []reconcile.Request {
