@@ -181,7 +181,7 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	convergenceWrites := apiserverWrites(t, env)
 	start := time.Now()
 	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
-		go cpuProfile(t, addr, fmt.Sprintf("bin/bench-cpu-%d.pprof", n))
+		go saveProfile(t, addr, "profile?seconds=20", fmt.Sprintf("bin/bench-cpu-%d.pprof", n))
 	}
 	parallel(n, func(q int) error { return c.Create(ctx, queue(ns(i), qname(q))) })
 	created := time.Since(start)
@@ -242,6 +242,9 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	}
 	queries := scrape(t, op.metricsAddr, "frontline_prometheus_queries_total") - queriesBefore
 	polls := idle.Seconds() / 15
+	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
+		saveProfile(t, addr, "heap?gc=1", fmt.Sprintf("bin/bench-heap-%d.pprof", n))
+	}
 	return result{Queues: n, Operator: operator, Raw: raw, Created: created, WritesPerQueue: float64(writes) / float64(n), IdleWrites: idleWrites, IdleWindow: idle,
 		RSSMiB: rssMiB(t, op.cmd.Process.Pid), QueriesPerPoll: queries / polls}
 }
@@ -550,11 +553,12 @@ func machine() string {
 	return "this machine"
 }
 
-// cpuProfile saves the operator's CPU profile over its first 20 s of
-// convergence, when BENCH_PPROF names a pprof address (for finding where
-// the time goes; not part of the figures).
-func cpuProfile(t *testing.T, addr, out string) {
-	resp, err := http.Get("http://" + addr + "/debug/pprof/profile?seconds=20")
+// saveProfile saves one of the operator's pprof profiles when BENCH_PPROF
+// names a pprof address: the CPU over the first 20 s of convergence, the
+// heap after the idle window (for finding where time and memory go; not
+// part of the figures).
+func saveProfile(t *testing.T, addr, profile, out string) {
+	resp, err := http.Get("http://" + addr + "/debug/pprof/" + profile)
 	if err != nil {
 		t.Logf("profile: %v", err)
 		return
