@@ -150,7 +150,7 @@ func (p *Poller) Start(ctx context.Context) error {
 
 func (p *Poller) pollDue(ctx context.Context) error {
 	// The cache's own objects, not copies: the poller only reads them, and
-	// copying every queue four times a second was most of what the
+	// copying every queue four times a second was a seventh of all the
 	// operator allocated at 2,000 queues.
 	var list supportv1alpha1.SupportQueueList
 	if err := p.Client.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
