@@ -242,11 +242,14 @@ func measure(t *testing.T, env *testenv.Env, i, n int, idle time.Duration, op *o
 	}
 	queries := scrape(t, op.metricsAddr, "frontline_prometheus_queries_total") - queriesBefore
 	polls := idle.Seconds() / 15
+	// RSS before the heap profile: the profile's forced collection would
+	// otherwise be part of the figure.
+	rss := rssMiB(t, op.cmd.Process.Pid)
 	if addr := os.Getenv("BENCH_PPROF"); addr != "" {
 		saveProfile(t, addr, "heap?gc=1", fmt.Sprintf("bin/bench-heap-%d.pprof", n))
 	}
 	return result{Queues: n, Operator: operator, Raw: raw, Created: created, WritesPerQueue: float64(writes) / float64(n), IdleWrites: idleWrites, IdleWindow: idle,
-		RSSMiB: rssMiB(t, op.cmd.Process.Pid), QueriesPerPoll: queries / polls}
+		RSSMiB: rss, QueriesPerPoll: queries / polls}
 }
 
 // reactionTimes spikes one queue's inflow through a gauge read by a query
