@@ -269,10 +269,9 @@ type Estimators struct {
 // exporter may have many series, so one query over many queues may be
 // over the answer limit and read nothing, poll after poll. An answer over
 // the limit halves the queues per query; a queue whose history alone is
-// over it is read alone over half the
-// span, down to minWarmupSpan, and then gets a failed reading (read again
-// on the interval, not every tick); the others go back to as many to a
-// query as before. Queues left out are read on the next polls, a tick
+// over it is read alone over half the span, down to minWarmupSpan, and
+// then gets a failed reading (read again on the interval, not every
+// tick); the others go back to as many to a query as before. Queues left out are read on the next polls, a tick
 // apart. A warm-up that read every queue lifts the limit.
 
 // minWarmupSpan is the least history a warm-up reads: the coverage a
