@@ -1,13 +1,17 @@
 // Package metrics reads ticket traffic from Prometheus. Queries are grouped:
-// one query per metric per poll answers every queue that shares a
-// Prometheus, so the number of queries does not grow with the number of
-// queues. A failed, empty, NaN or stale answer is never read as zero.
+// one query per metric per poll answers every queue of a namespace that
+// shares a Prometheus, so the number of queries does not grow with the
+// number of queues. Each selects its namespace: however many series one
+// tenant exports, they are not in another namespace's answer. A failed,
+// empty, NaN or stale answer is never read as zero.
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -141,16 +145,16 @@ type API interface {
 // its samples do not yet cover the estimator's coverage span.
 func (r Reading) Partial() bool { return r.Estimate != nil && !r.Estimate.Complete }
 
-// CounterQuery reads every queue's raw counter samples over the lookback:
-// one range query for all queues of a Prometheus.
-func CounterQuery(lookback time.Duration) string {
-	return fmt.Sprintf("%s[%s]", TicketsCreatedTotal, PromDuration(lookback))
+// CounterQuery reads the raw counter samples of every queue in namespace
+// over the lookback: one range query for all of them.
+func CounterQuery(namespace string, lookback time.Duration) string {
+	return fmt.Sprintf("%s{namespace=%q}[%s]", TicketsCreatedTotal, namespace, PromDuration(lookback))
 }
 
-// WarmupQuery reads the named queues' raw counter samples over lookback
-// (any namespace; the reply is filtered by key).
-func WarmupQuery(names []string, lookback time.Duration) string {
-	return fmt.Sprintf("%s[%s]", warmupSelector(names), PromDuration(lookback))
+// WarmupQuery reads the raw counter samples of the named queues of
+// namespace over lookback.
+func WarmupQuery(namespace string, names []string, lookback time.Duration) string {
+	return fmt.Sprintf("%s[%s]", warmupSelector(namespace, names), PromDuration(lookback))
 }
 
 // WarmupQueries read the history of the named queues over span, oldest
@@ -170,14 +174,14 @@ func WarmupQuery(names []string, lookback time.Duration) string {
 // value a window before. Their tickets are carried by the next increment
 // rather than skipped; the newest FineSpan, which decides coverage, is
 // read raw. Slower scrapes, and the first queues read, are read raw.
-func WarmupQueries(names []string, span, scrape time.Duration) []string {
+func WarmupQueries(namespace string, names []string, span, scrape time.Duration) []string {
 	if span <= inflow.FineSpan || !subsamples(scrape) {
-		return []string{WarmupQuery(names, span)}
+		return []string{WarmupQuery(namespace, names, span)}
 	}
 	step := time.Duration(inflow.BinSeconds * float64(time.Second))
-	older := fmt.Sprintf("last_over_time(%s[%dms])[%s:%s] offset %s", warmupSelector(names), (step - time.Millisecond).Milliseconds(),
+	older := fmt.Sprintf("last_over_time(%s[%dms])[%s:%s] offset %s", warmupSelector(namespace, names), (step - time.Millisecond).Milliseconds(),
 		PromDuration(span-inflow.FineSpan), PromDuration(step), PromDuration(inflow.FineSpan))
-	return []string{older, WarmupQuery(names, inflow.FineSpan)}
+	return []string{older, WarmupQuery(namespace, names, inflow.FineSpan)}
 }
 
 // subsampleBelow: from a 5 s scrape on, an hour is at most 720 samples a
@@ -186,30 +190,30 @@ const subsampleBelow = 5 * time.Second
 
 func subsamples(scrape time.Duration) bool { return scrape > 0 && scrape < subsampleBelow }
 
-func warmupSelector(names []string) string {
+func warmupSelector(namespace string, names []string) string {
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		quoted[i] = regexp.QuoteMeta(n)
 	}
 	sort.Strings(quoted)
-	return fmt.Sprintf("%s{queue=~`^(%s)$`}", TicketsCreatedTotal, strings.Join(quoted, "|"))
+	return fmt.Sprintf("%s{namespace=%q,queue=~`^(%s)$`}", TicketsCreatedTotal, namespace, strings.Join(quoted, "|"))
 }
 
-// BacklogQuery is the grouped backlog query.
-func BacklogQuery() string {
-	return fmt.Sprintf("sum by (namespace, queue) (%s)", QueueBacklog)
+// BacklogQuery is the backlog of every queue in namespace.
+func BacklogQuery(namespace string) string {
+	return fmt.Sprintf("sum by (namespace, queue) (%s{namespace=%q})", QueueBacklog, namespace)
 }
 
-// HandleTimeQuery is the grouped average handle time query.
-func HandleTimeQuery() string {
+// HandleTimeQuery is the average handle time of every queue in namespace.
+func HandleTimeQuery(namespace string) string {
 	w := PromDuration(handleTimeWindow)
-	return fmt.Sprintf("sum by (namespace, queue) (rate(%s[%s])) / sum by (namespace, queue) (rate(%s[%s]))",
-		HandleSecondsSum, w, HandleSecondsCount, w)
+	return fmt.Sprintf("sum by (namespace, queue) (rate(%s{namespace=%q}[%s])) / sum by (namespace, queue) (rate(%s{namespace=%q}[%s]))",
+		HandleSecondsSum, namespace, w, HandleSecondsCount, namespace, w)
 }
 
 // Plan lists the instant queries one poll sends for a set of requests: the
-// grouped backlog and handle time, plus one per override. The counter's
-// range query (CounterQueries) comes on top.
+// grouped backlog and handle time of each namespace, plus one per
+// override. The counter's range queries (CounterQueries) come on top.
 func Plan(reqs []Request) []string {
 	seen := map[string]bool{}
 	var out []string
@@ -223,8 +227,8 @@ func Plan(reqs []Request) []string {
 		if r.Overrides.Inflow != "" {
 			add(r.Overrides.Inflow)
 		}
-		add(pick(r.Overrides.Backlog, BacklogQuery()))
-		add(pick(r.Overrides.HandleTime, HandleTimeQuery()))
+		add(pick(r.Overrides.Backlog, BacklogQuery(r.Key.Namespace)))
+		add(pick(r.Overrides.HandleTime, HandleTimeQuery(r.Key.Namespace)))
 		for _, q := range []string{r.Overrides.ServiceLevel, r.Overrides.Resolution, r.Overrides.AnswerRate} {
 			if q != "" {
 				add(q)
@@ -258,7 +262,7 @@ type Estimators struct {
 	// reads (0: maxWarmupNames), warmupSpan how much history of the queues
 	// named (the horizon when not named).
 	warmupNames int
-	warmupSpan  map[string]time.Duration
+	warmupSpan  map[QueueKey]time.Duration
 	// subsampled: warmupNames was learned on queries reading the older
 	// history one sample a bin; a change of resolution forgets it.
 	subsampled bool
@@ -280,23 +284,19 @@ const minWarmupSpan = inflow.DefaultCoverage
 
 // NewEstimators returns an empty set.
 func NewEstimators() *Estimators {
-	return &Estimators{m: map[QueueKey]*inflow.Queue{}, warmupSpan: map[string]time.Duration{}}
+	return &Estimators{m: map[QueueKey]*inflow.Queue{}, warmupSpan: map[QueueKey]time.Duration{}}
 }
 
 // Forget drops the estimators of queues not in keep.
 func (e *Estimators) Forget(keep map[QueueKey]bool) {
-	names := map[string]bool{}
-	for k := range keep {
-		names[k.Name] = true
-	}
 	for k := range e.m {
 		if !keep[k] {
 			delete(e.m, k)
 		}
 	}
-	for n := range e.warmupSpan {
-		if !names[n] {
-			delete(e.warmupSpan, n)
+	for k := range e.warmupSpan {
+		if !keep[k] {
+			delete(e.warmupSpan, k)
 		}
 	}
 }
@@ -351,14 +351,14 @@ func (e *Estimators) NextScrape(keys []QueueKey, from time.Time, interval time.D
 	return first, !first.IsZero()
 }
 
-// counterPlan is a poll's counter queries: the newest samples of the
-// queues that have history (lookback, "" when none has), and the history
-// of some of those that have none (warmup, "" when all have), whose names
-// are in warmed, read over span.
+// counterPlan is a poll's counter queries: by namespace, the newest
+// samples of its queues that have history (lookback), and the history of
+// some of one namespace's queues that have none (warmup, empty when all
+// have), those in warmed, read over span.
 type counterPlan struct {
-	lookback string
+	lookback map[string]string
 	warmup   []string
-	warmed   map[string]bool
+	warmed   map[QueueKey]bool
 	span     time.Duration
 	// all: the warm-up reads every queue that has no history.
 	all bool
@@ -366,32 +366,39 @@ type counterPlan struct {
 
 func (e *Estimators) plan(reqs []Request) counterPlan {
 	var lookback, horizon time.Duration
-	var cold []string
-	seen := map[string]bool{}
-	warm := false
+	var cold []QueueKey
+	seen := map[QueueKey]bool{}
+	warm := map[string]bool{}
 	for _, r := range reqs {
 		if r.Overrides.Inflow != "" {
 			continue
 		}
 		lookback = max(lookback, r.Lookback, time.Minute)
 		if !e.get(r).Empty() {
-			warm = true
+			warm[r.Key.Namespace] = true
 			continue
 		}
 		horizon = max(horizon, e.get(r).Params().Horizon)
-		if !seen[r.Key.Name] {
-			seen[r.Key.Name] = true
-			cold = append(cold, r.Key.Name)
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			cold = append(cold, r.Key)
 		}
 	}
-	var p counterPlan
-	if warm {
-		p.lookback = CounterQuery(lookback)
+	p := counterPlan{lookback: map[string]string{}}
+	for ns := range warm {
+		p.lookback[ns] = CounterQuery(ns, lookback)
 	}
 	if len(cold) == 0 {
 		return p
 	}
-	sort.Strings(cold)
+	slices.SortFunc(cold, func(a, b QueueKey) int {
+		return cmp.Or(strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
+	})
+	// A warm-up reads one namespace's queues, the first one's.
+	sameNamespace := 1
+	for sameNamespace < len(cold) && cold[sameNamespace].Namespace == cold[0].Namespace {
+		sameNamespace++
+	}
 	scrape := e.typicalScrape()
 	if sub := subsamples(scrape); sub != e.subsampled {
 		e.subsampled, e.warmupNames = sub, 0
@@ -406,8 +413,8 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	if s, ok := e.warmupSpan[cold[0]]; ok {
 		span = s
 	} else {
-		for _, n := range cold[1:min(len(cold), limit)] {
-			if _, ok := e.warmupSpan[n]; ok {
+		for _, k := range cold[1:min(sameNamespace, limit)] {
+			if _, ok := e.warmupSpan[k]; ok {
 				break
 			}
 			batch = cold[:len(batch)+1]
@@ -415,11 +422,13 @@ func (e *Estimators) plan(reqs []Request) counterPlan {
 	}
 	p.all = len(batch) == len(cold)
 	p.span = max(span, lookback)
-	p.warmup = WarmupQueries(batch, p.span, scrape)
-	p.warmed = map[string]bool{}
-	for _, n := range batch {
-		p.warmed[n] = true
+	p.warmed = map[QueueKey]bool{}
+	names := make([]string, 0, len(batch))
+	for _, k := range batch {
+		p.warmed[k] = true
+		names = append(names, k.Name)
 	}
+	p.warmup = WarmupQueries(cold[0].Namespace, names, p.span, scrape)
 	return p
 }
 
@@ -473,16 +482,13 @@ func (e *Estimators) warmedUp(p counterPlan, err error) bool {
 	return false
 }
 
-// CounterQueries are the counter's range queries for a poll: the
-// lookback of the queues that have history, and a warm-up query reading
-// a horizon of history for up to maxWarmupNames of those that have none,
-// naming them.
+// CounterQueries are the counter's range queries for a poll: for each
+// namespace, the lookback of its queues that have history, and a warm-up
+// query reading a horizon of history for up to maxWarmupNames of one
+// namespace's queues that have none, naming them.
 func (e *Estimators) CounterQueries(reqs []Request) []string {
 	p := e.plan(reqs)
-	var out []string
-	if p.lookback != "" {
-		out = append(out, p.lookback)
-	}
+	out := slices.Sorted(maps.Values(p.lookback))
 	return append(out, p.warmup...)
 }
 
@@ -496,10 +502,11 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 		results[q] = run(ctx, api, q, now)
 	}
 	p := est.plan(reqs)
-	var counter, history counterResult
-	if p.lookback != "" {
-		counter = runRange(ctx, api, p.lookback, now)
+	counters := make(map[string]counterResult, len(p.lookback))
+	for _, ns := range slices.Sorted(maps.Keys(p.lookback)) {
+		counters[ns] = runRange(ctx, api, p.lookback[ns], now)
 	}
+	var history counterResult
 	retry := false
 	if len(p.warmup) > 0 {
 		history = runRanges(ctx, api, p.warmup, now)
@@ -511,8 +518,8 @@ func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Esti
 			q := est.get(r)
 			switch {
 			case !q.Empty():
-				out[r.Key] = assembleCounter(r, counter, q, now)
-			case !p.warmed[r.Key.Name] || retry:
+				out[r.Key] = assembleCounter(r, counters[r.Key.Namespace], q, now)
+			case !p.warmed[r.Key] || retry:
 				continue
 			default:
 				out[r.Key] = assembleCounter(r, history, q, now)
@@ -712,10 +719,10 @@ func assemble(r Request, reading Reading, results map[string]result) Reading {
 	}
 	// Backlog and handle time are optional: without them the queue is sized
 	// on inflow and its configured handle time.
-	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.Backlog, BacklogQuery())], r.Overrides.Backlog != ""); reason == "" {
+	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.Backlog, BacklogQuery(r.Key.Namespace))], r.Overrides.Backlog != ""); reason == "" {
 		reading.Backlog = &v
 	}
-	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.HandleTime, HandleTimeQuery())], r.Overrides.HandleTime != ""); reason == "" && v > 0 {
+	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.HandleTime, HandleTimeQuery(r.Key.Namespace))], r.Overrides.HandleTime != ""); reason == "" && v > 0 {
 		reading.HandleTime = &v
 	}
 	// Observed figures are reported, never sized on: a bad one is left out.

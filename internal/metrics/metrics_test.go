@@ -93,7 +93,7 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 		est.get(r).Observe("s", []inflow.Sample{{T: now, V: 1}})
 	}
 	got := est.CounterQueries(rs)
-	want := append([]string{CounterQuery(time.Minute)}, WarmupQueries([]string{"q2"}, inflow.DefaultHorizon, 0)...)
+	want := append([]string{CounterQuery("ns", time.Minute)}, WarmupQueries("ns", []string{"q2"}, inflow.DefaultHorizon, 0)...)
 	if strings.Join(got, ";") != strings.Join(want, ";") {
 		t.Errorf("queries %q, want %q", got, want)
 	}
@@ -105,7 +105,7 @@ func TestWarmupReadsHistoryOfNewQueuesOnly(t *testing.T) {
 		names = append(names, r.Key.Name)
 	}
 	sort.Strings(names)
-	if got := NewEstimators().CounterQueries(rs); !slices.Equal(got, WarmupQueries(names[:maxWarmupNames], inflow.DefaultHorizon, 0)) {
+	if got := NewEstimators().CounterQueries(rs); !slices.Equal(got, WarmupQueries("ns", names[:maxWarmupNames], inflow.DefaultHorizon, 0)) {
 		t.Errorf("cold start: %q", got)
 	}
 }
@@ -118,12 +118,12 @@ func TestWarmupResolutionFollowsTheScrape(t *testing.T) {
 		scrape time.Duration // of the warm queue (0: none)
 		want   []string
 	}{
-		{0, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
-		{15 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
-		{5 * time.Second, []string{WarmupQuery([]string{"cold"}, inflow.DefaultHorizon)}},
+		{0, []string{WarmupQuery("ns", []string{"cold"}, inflow.DefaultHorizon)}},
+		{15 * time.Second, []string{WarmupQuery("ns", []string{"cold"}, inflow.DefaultHorizon)}},
+		{5 * time.Second, []string{WarmupQuery("ns", []string{"cold"}, inflow.DefaultHorizon)}},
 		{time.Second, []string{
-			"last_over_time(" + TicketsCreatedTotal + "{queue=~`^(cold)$`}[14999ms])[55m:15s] offset 5m",
-			WarmupQuery([]string{"cold"}, inflow.FineSpan)}},
+			"last_over_time(" + TicketsCreatedTotal + "{namespace=\"ns\",queue=~`^(cold)$`}[14999ms])[55m:15s] offset 5m",
+			WarmupQuery("ns", []string{"cold"}, inflow.FineSpan)}},
 	} {
 		est := NewEstimators()
 		if tc.scrape > 0 {
@@ -233,6 +233,64 @@ func pollAsThePoller(api API, est *Estimators, rs, also []Request, seen func(pol
 	return read, polls
 }
 
+// floodedAPI answers as fakeAPI, except that every query selecting the
+// flooded namespace is over the body limit: a tenant exporting more
+// series than one answer may hold.
+type floodedAPI struct {
+	fakeAPI
+	flooded string
+}
+
+func (f *floodedAPI) Query(ctx context.Context, q string, ts time.Time, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if strings.Contains(q, fmt.Sprintf("namespace=%q", f.flooded)) {
+		f.asked = append(f.asked, q)
+		return nil, nil, nil, &SourceError{What: "the answer was larger than the source's bodyLimit (8Mi) and was not read", TooLarge: true}
+	}
+	return f.fakeAPI.Query(ctx, q, ts, opts...)
+}
+
+// TestEachQueryReadsOneNamespace: every default query selects one
+// namespace, so another namespace's series, however many a tenant
+// exports, are never in its answer. Queues of the same name in two
+// namespaces, each polled in a group of its own as the poller does, are
+// read by separate queries, and a namespace whose answers are over the
+// limit leaves the other's readings, first and newest, usable.
+func TestEachQueryReadsOneNamespace(t *testing.T) {
+	victim := Request{Key: QueueKey{"victim", "desk"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	tenant := Request{Key: QueueKey{"tenant", "desk"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	newer := Request{Key: QueueKey{"victim", "new"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	api := &floodedAPI{flooded: "tenant", fakeAPI: fakeAPI{answers: map[string]model.Value{
+		WarmupQuery("victim", []string{"desk"}, inflow.DefaultHorizon): model.Matrix{series("victim", "desk", 0.5, now.Add(-time.Minute), now)},
+		CounterQuery("victim", time.Minute):                            model.Matrix{series("victim", "desk", 0.5, now.Add(-time.Minute), now)},
+		WarmupQuery("victim", []string{"new"}, inflow.DefaultHorizon):  model.Matrix{series("victim", "new", 0.5, now.Add(-time.Minute), now)},
+	}}}
+	groups := map[string]*Estimators{"victim": NewEstimators(), "tenant": NewEstimators()}
+	for poll, rs := range [][]Request{{victim, tenant}, {victim, tenant, newer}} {
+		for ns, est := range groups {
+			var group []Request
+			for _, r := range rs {
+				if r.Key.Namespace == ns {
+					group = append(group, r)
+				}
+			}
+			for _, q := range append(Plan(group), est.CounterQueries(group)...) {
+				if !strings.Contains(q, fmt.Sprintf("namespace=%q", ns)) {
+					t.Errorf("poll %d, %s: %q does not select the namespace", poll, ns, q)
+				}
+			}
+			got := Read(context.Background(), api, now, group, est)
+			for _, r := range group {
+				if ns == "victim" && !got[r.Key].Usable() {
+					t.Errorf("poll %d: %s has no reading while the other namespace floods: %+v", poll, r.Key, got[r.Key])
+				}
+			}
+		}
+	}
+	if len(api.asked) == 0 || !slices.ContainsFunc(api.asked, func(q string) bool { return strings.Contains(q, `namespace="tenant"`) }) {
+		t.Errorf("the flooded namespace was never asked (the test's premise): %q", api.asked)
+	}
+}
+
 // TestWarmupFitsTheAnswerLimit: an operator starting over 250 queues whose
 // hours of history do not fit one answer reads them in narrower queries,
 // a poll apart; a queue left out has no reading (the poller reads it again
@@ -271,7 +329,7 @@ func TestWarmupFitsTheAnswerLimit(t *testing.T) {
 	if r, ok := Read(context.Background(), api, now, []Request{late, warm}, est)[late.Key]; !ok || !r.Usable() || r.Estimate.Covered() < 59*time.Minute {
 		t.Errorf("a queue created after the warm-up: read %v, %+v", ok, r)
 	}
-	want := WarmupQueries([]string{"late"}, inflow.DefaultHorizon, time.Second)
+	want := WarmupQueries("ns", []string{"late"}, inflow.DefaultHorizon, time.Second)
 	slices.Reverse(want) // the newest part is asked first
 	if q := api.answered[len(api.answered)-2:]; !slices.Equal(q, want) {
 		t.Errorf("a queue created after the warm-up was read by %q", q)
@@ -368,15 +426,15 @@ func TestWarmupOfOneQueueOverTheLimit(t *testing.T) {
 func TestReadCounter(t *testing.T) {
 	from := now.Add(-10 * time.Minute)
 	api := &fakeAPI{answers: map[string]model.Value{
-		WarmupQuery([]string{"a", "b", "young", "nan", "missing"}, inflow.DefaultHorizon): model.Matrix{
+		WarmupQuery("ns", []string{"a", "b", "young", "nan", "missing"}, inflow.DefaultHorizon): model.Matrix{
 			series("ns", "a", 0.5, from, now),
 			series("ns", "b", 2, from, now.Add(-5*time.Minute)), // stopped: stale
 			series("ns", "young", 1, now, now),                  // one sample
 			series("ns", "nan", math.NaN(), from, now),
 			series("other", "a", 9, from, now), // another namespace's queue of the same name
 		},
-		BacklogQuery():    model.Vector{sample("ns", "a", 12, now)},
-		HandleTimeQuery(): model.Vector{sample("ns", "a", 240, now)},
+		BacklogQuery("ns"):    model.Vector{sample("ns", "a", 12, now)},
+		HandleTimeQuery("ns"): model.Vector{sample("ns", "a", 240, now)},
 	}}
 	rs := []Request{
 		{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: 2 * time.Minute},
@@ -450,7 +508,7 @@ func TestObservedOverrides(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api := &fakeAPI{answers: map[string]model.Value{
-				WarmupQuery([]string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, now.Add(-time.Minute), now)},
+				WarmupQuery("ns", []string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, now.Add(-time.Minute), now)},
 				sl:         model.Vector{sample("", "", 0.71, now)},
 				answered:   model.Vector{sample("", "", tc.answerRate, now)},
 				resolution: model.Vector{sample("", "", tc.resolutionSeconds, now)},

@@ -1,8 +1,10 @@
 // Package polling reads every queue's metrics from its Prometheus on the
 // queue's interval and keeps the latest reading of each: the poller (a
 // leader-only runnable) writes the store, the SupportQueue reconciler reads
-// it. Queues on the same source and interval are read together, one grouped
-// query per metric, so the queries per poll do not grow with the queues.
+// it. Queues of one namespace on the same source and interval are read
+// together, one grouped query per metric, so the queries per poll do not
+// grow with the queues, and one namespace's series or slow answers hold up
+// no other namespace's readings.
 package polling
 
 import (
@@ -73,10 +75,14 @@ func (s *Store) forget(keep map[metrics.QueueKey]bool) {
 	}
 }
 
-// pollGroup is the queues polled together: same source, same interval.
+// pollGroup is the queues polled together: same namespace, same source,
+// same interval.
 type pollGroup struct {
-	source   supportv1alpha1.PrometheusSource // as sources.Ref normalises it
-	interval time.Duration
+	// namespace: a tenant who exports a flood of series, or whose answers
+	// are slow, holds up only its own namespace's polls.
+	namespace string
+	source    supportv1alpha1.PrometheusSource // as sources.Ref normalises it
+	interval  time.Duration
 	// owner is the one queue of a group of its own: a queue with query
 	// overrides is polled alone, so a slow or failing query a tenant wrote
 	// holds up only its own queue, never the grouped default queries of
@@ -86,7 +92,7 @@ type pollGroup struct {
 
 // groupOf is the poll group a queue is read in.
 func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
-	g := pollGroup{source: sources.Ref(q.Spec.Metrics.Prometheus), interval: scaling.PollInterval(q)}
+	g := pollGroup{namespace: q.Namespace, source: sources.Ref(q.Spec.Metrics.Prometheus), interval: scaling.PollInterval(q)}
 	if metrics.RequestFor(q).Overrides != (metrics.Overrides{}) {
 		g.owner = KeyOf(q)
 	}
@@ -94,9 +100,9 @@ func groupOf(q *supportv1alpha1.SupportQueue) pollGroup {
 }
 
 // Poller reads every queue's metrics on its poll interval, one grouped query
-// per metric per source for the queues on default queries (a queue with
-// overrides is polled alone), stores the readings and wakes the queues'
-// reconcilers. It runs on the leader only.
+// per metric per namespace and source for the queues on default queries (a
+// queue with overrides is polled alone), stores the readings and wakes the
+// queues' reconcilers. It runs on the leader only.
 type Poller struct {
 	Client client.Reader
 	// Sources resolves a queue's prometheus to a client, or refuses it.

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
 )
@@ -76,5 +78,21 @@ func TestDueWithoutSamples(t *testing.T) {
 		if got := p.due(g, st, nil, last.Add(c.after)); got != c.due {
 			t.Errorf("%s after the last poll: due %v, want %v", c.after, got, c.due)
 		}
+	}
+}
+
+// TestNamespacesArePolledApart: queues of two namespaces on the same
+// source and interval are in separate poll groups, so one tenant's flood
+// of series or slow answers holds up only its own namespace's polls;
+// queues of one namespace share a group.
+func TestNamespacesArePolledApart(t *testing.T) {
+	q := func(ns, name string) *supportv1alpha1.SupportQueue {
+		return &supportv1alpha1.SupportQueue{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	}
+	if a, b := groupOf(q("team-a", "desk")), groupOf(q("team-b", "desk")); a == b {
+		t.Errorf("two namespaces share the poll group %+v", a)
+	}
+	if a, b := groupOf(q("team-a", "desk")), groupOf(q("team-a", "chat")); a != b {
+		t.Errorf("one namespace's queues are in groups %+v and %+v", a, b)
 	}
 }

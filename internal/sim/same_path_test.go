@@ -138,9 +138,9 @@ func (p *servedScrapes) Query(_ context.Context, query string, _ time.Time, _ ..
 			stream.Values = append(stream.Values, model.SamplePair{Timestamp: model.TimeFromUnixNano(sm.T.UnixNano()), Value: model.SampleValue(sm.V)})
 		}
 		return model.Matrix{stream}, nil, nil, nil
-	case query == metrics.BacklogQuery():
+	case query == metrics.BacklogQuery(p.queue.Namespace):
 		return model.Vector{{Metric: labels, Value: model.SampleValue(p.backlog)}}, nil, nil, nil
-	case query == metrics.HandleTimeQuery():
+	case query == metrics.HandleTimeQuery(p.queue.Namespace):
 		return model.Vector{{Metric: labels, Value: model.SampleValue(p.aht)}}, nil, nil, nil
 	}
 	p.err = fmt.Errorf("the operator asked %q, which this Prometheus does not serve", query)

@@ -105,7 +105,7 @@ func TestHistoryReadAtTheEstimatorsResolution(t *testing.T) {
 	got := metrics.Read(ctx, api, now, reqs, est)
 
 	// The same estimator fed the raw hour.
-	raw, err := metrics.ReadSeries(ctx, api, metrics.WarmupQuery(names, params.Horizon), now)
+	raw, err := metrics.ReadSeries(ctx, api, metrics.WarmupQuery("support", names, params.Horizon), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,9 +155,9 @@ func TestHistoryReadAtTheEstimatorsResolution(t *testing.T) {
 
 	// What each read costs: the answers' bytes for the 1 s queues.
 	fast := names[1:5]
-	rawBytes := answerBytes(t, prom.URL(), metrics.WarmupQuery(fast, params.Horizon), now)
+	rawBytes := answerBytes(t, prom.URL(), metrics.WarmupQuery("support", fast, params.Horizon), now)
 	warmBytes := 0
-	for _, q := range metrics.WarmupQueries(fast, params.Horizon, time.Second) {
+	for _, q := range metrics.WarmupQueries("support", fast, params.Horizon, time.Second) {
 		warmBytes += answerBytes(t, prom.URL(), q, now)
 	}
 	t.Logf("an hour at a 1 s scrape: %.1f KiB a series raw, %.1f KiB read as the warm-up reads it (%.1f×)",
