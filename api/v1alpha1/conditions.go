@@ -73,7 +73,11 @@ const (
 	// ReasonPartialCoverage: metrics are usable but the counter's samples
 	// do not yet cover the coverage span without a gap (after an outage, a
 	// counter reset, a new series): replicas may rise, not fall.
-	ReasonPartialCoverage    = "PartialCoverage"
+	ReasonPartialCoverage = "PartialCoverage"
+	// ReasonPartialMetrics: the inflow is read but the backlog or handle
+	// time query failed, so the queue is sized without it: replicas may
+	// rise, not fall.
+	ReasonPartialMetrics     = "PartialMetrics"
 	ReasonMetricsQueryFailed = "QueryFailed"
 	ReasonMetricsEmpty       = "EmptyResult"
 	ReasonMetricsStale       = "StaleSample"

@@ -89,8 +89,11 @@ type Reading struct {
 	ResolutionSeconds *float64
 	// AnswerRate is the observed share answered, not abandoned (optional).
 	AnswerRate *float64
-	Reason     string
-	Message    string
+	// Missing says which sizing input failed to read (backlog, handle
+	// time): the queue is sized without it, which must not lower capacity.
+	Missing string
+	Reason  string
+	Message string
 }
 
 // Usable reports whether the reading can size the queue.
@@ -142,8 +145,11 @@ type API interface {
 }
 
 // Partial reports whether the reading may raise capacity but not lower it:
-// its samples do not yet cover the estimator's coverage span.
-func (r Reading) Partial() bool { return r.Estimate != nil && !r.Estimate.Complete }
+// its samples do not yet cover the estimator's coverage span, or an input
+// it sizes on failed to read.
+func (r Reading) Partial() bool {
+	return r.Missing != "" || r.Estimate != nil && !r.Estimate.Complete
+}
 
 // CounterQuery reads the raw counter samples of every queue in namespace
 // over the lookback: one range query for all of them.
@@ -718,13 +724,22 @@ func assemble(r Request, reading Reading, results map[string]result) Reading {
 		return reading
 	}
 	// Backlog and handle time are optional: without them the queue is sized
-	// on inflow and its configured handle time.
-	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.Backlog, BacklogQuery(r.Key.Namespace))], r.Overrides.Backlog != ""); reason == "" {
+	// on inflow and its configured handle time. A query that failed is not
+	// "none": sized without it, the queue may rise but not fall.
+	var missing []string
+	backlog := results[pick(r.Overrides.Backlog, BacklogQuery(r.Key.Namespace))]
+	if v, reason, _ := sampleFor(r, backlog, r.Overrides.Backlog != ""); reason == "" {
 		reading.Backlog = &v
+	} else if backlog.err != nil {
+		missing = append(missing, "backlog: "+backlog.err.Error())
 	}
-	if v, reason, _ := sampleFor(r, results[pick(r.Overrides.HandleTime, HandleTimeQuery(r.Key.Namespace))], r.Overrides.HandleTime != ""); reason == "" && v > 0 {
+	handle := results[pick(r.Overrides.HandleTime, HandleTimeQuery(r.Key.Namespace))]
+	if v, reason, _ := sampleFor(r, handle, r.Overrides.HandleTime != ""); reason == "" && v > 0 {
 		reading.HandleTime = &v
+	} else if handle.err != nil {
+		missing = append(missing, "handle time: "+handle.err.Error())
 	}
+	reading.Missing = strings.Join(missing, "; ")
 	// Observed figures are reported, never sized on: a bad one is left out.
 	observed := func(q string, ok func(float64) bool) *float64 {
 		if q == "" {

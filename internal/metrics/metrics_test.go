@@ -17,6 +17,7 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
+	"github.com/frontline-dev/frontline/internal/scaling"
 )
 
 // fakeAPI answers queries from a table and records what was asked. A fake
@@ -472,6 +473,65 @@ func TestReadPrometheusDown(t *testing.T) {
 	r := got[QueueKey{"ns", "a"}]
 	if r.Usable() || r.Reason != supportv1alpha1.ReasonMetricsQueryFailed || !strings.Contains(r.Message, "connection refused") {
 		t.Errorf("%+v", r)
+	}
+}
+
+// failingAPI answers as fakeAPI, except that the queries named fail.
+type failingAPI struct {
+	fakeAPI
+	fail map[string]error
+}
+
+func (f *failingAPI) Query(ctx context.Context, q string, ts time.Time, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
+	if err, ok := f.fail[q]; ok {
+		return nil, nil, nil, err
+	}
+	return f.fakeAPI.Query(ctx, q, ts, opts...)
+}
+
+// TestFailedBacklogIsNotNone: a backlog or handle-time query that fails
+// while the counter reads is not "no backlog": the queue is sized without
+// it, and the reading is partial (may raise, never lower) and says which
+// failed. A queue that simply exports no backlog, or a handle time of no
+// tickets (NaN), is read as before: complete.
+func TestFailedBacklogIsNotNone(t *testing.T) {
+	req := Request{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: time.Minute}
+	history := model.Matrix{series("ns", "a", 0.5, now.Add(-5*time.Minute), now)}
+	for _, tc := range []struct {
+		name        string
+		fail        []string
+		handleTime  model.Value
+		wantMissing []string
+	}{
+		{"backlog fails", []string{BacklogQuery("ns")}, nil, []string{"backlog: "}},
+		{"handle time fails", []string{HandleTimeQuery("ns")}, nil, []string{"handle time: "}},
+		{"both fail", []string{BacklogQuery("ns"), HandleTimeQuery("ns")}, nil, []string{"backlog: ", "handle time: "}},
+		{"none exported, no ticket handled", nil, model.Vector{sample("ns", "a", math.NaN(), now)}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &failingAPI{fakeAPI: fakeAPI{answers: map[string]model.Value{WarmupQuery("ns", []string{"a"}, inflow.DefaultHorizon): history}},
+				fail: map[string]error{}}
+			if tc.handleTime != nil {
+				api.answers[HandleTimeQuery("ns")] = tc.handleTime
+			}
+			for _, q := range tc.fail {
+				api.fail[q] = &SourceError{What: "the query timed out"}
+			}
+			r := Read(context.Background(), api, now, []Request{req}, NewEstimators())[req.Key]
+			if !r.Usable() {
+				t.Fatalf("the counter read, yet the reading is unusable: %+v", r)
+			}
+			var in scaling.QueueInput
+			r.Feed(&in)
+			if want := len(tc.wantMissing) > 0; r.Partial() != want || in.Partial != want {
+				t.Errorf("partial %v (fed %v), want %v: %+v", r.Partial(), in.Partial, want, r)
+			}
+			for _, w := range tc.wantMissing {
+				if !strings.Contains(r.Missing, w+"the query timed out") {
+					t.Errorf("missing %q does not say %q", r.Missing, w)
+				}
+			}
+		})
 	}
 }
 

@@ -386,6 +386,9 @@ func (p *projection) metricsCondition() {
 	switch {
 	case rd == nil:
 		status, reason, msg = metav1.ConditionUnknown, "WaitingForFirstPoll", "metrics not polled yet; holding replicas"
+	case rd.Usable() && rd.Missing != "":
+		status, reason = metav1.ConditionTrue, supportv1alpha1.ReasonPartialMetrics
+		msg = fmt.Sprintf("sized without %s; replicas may rise, not fall", rd.Missing)
 	case rd.Usable() && rd.Partial():
 		status, reason = metav1.ConditionTrue, supportv1alpha1.ReasonPartialCoverage
 		msg = fmt.Sprintf("ticket counter %s; replicas may rise, not fall", rd.Estimate.Describe(scaling.InflowParams(p.in.Queue).Coverage))
@@ -400,7 +403,7 @@ func (p *projection) metricsCondition() {
 		msg = fmt.Sprintf("%s; %s, never scaling down", rd.Message, action)
 	}
 	evType := corev1.EventTypeNormal
-	if status == metav1.ConditionFalse || reason == supportv1alpha1.ReasonPartialCoverage {
+	if status == metav1.ConditionFalse || reason == supportv1alpha1.ReasonPartialCoverage || reason == supportv1alpha1.ReasonPartialMetrics {
 		evType = corev1.EventTypeWarning
 	}
 	if status != metav1.ConditionUnknown {

@@ -1,6 +1,7 @@
 package queuestatus
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -91,9 +92,8 @@ func (s scene) run(t *testing.T) (supportv1alpha1.SupportQueueStatus, []Event, s
 		v := st.DesiredReplicas
 		di.Bots = scaling.RoleState{Replicas: &v, LastChange: st.LastScaleTime.Time}
 	}
-	if rd := s.reading; rd != nil && rd.Usable() {
-		di.MetricsOK = true
-		di.Measurements = scaling.Measurements{InflowPerSecond: rd.Inflow, Backlog: rd.Backlog, HandleTimeSeconds: rd.HandleTime}
+	if rd := s.reading; rd != nil {
+		rd.Feed(&di)
 	}
 	d := scaling.DecideQueue(di)
 	ready := s.readyAgents
@@ -176,6 +176,36 @@ func TestProject(t *testing.T) {
 				t.Errorf("observedGeneration %d, want %d", st.ObservedGeneration, tc.scene.queue.Generation)
 			}
 		})
+	}
+}
+
+// TestFailedBacklogQueryIsSaid: a queue whose backlog query failed while
+// its counter read is sized without the backlog and says so, a Warning
+// that it may rise but not fall; the next poll with the backlog back
+// says the metrics are whole again.
+func TestFailedBacklogQueryIsSaid(t *testing.T) {
+	steady := scene{queue: chatQueue(60), policy: chatPolicy("0.05"), reading: counter(400, 400), readyAgents: -1}.settled(t)
+	failed := steady
+	failed.reading = counter(400, 400)
+	failed.reading.Missing = "backlog: the query timed out"
+	st, evs, _ := failed.run(t)
+	c := cond(st, supportv1alpha1.ConditionMetricsAvailable)
+	if c == nil || c.Status != metav1.ConditionTrue || c.Reason != supportv1alpha1.ReasonPartialMetrics ||
+		!strings.Contains(c.Message, "backlog: the query timed out") || !strings.Contains(c.Message, "not fall") {
+		t.Errorf("MetricsAvailable %+v, want True/PartialMetrics naming the backlog", c)
+	}
+	if len(evs) != 1 || evs[0].Type != corev1.EventTypeWarning || evs[0].Reason != supportv1alpha1.ReasonPartialMetrics {
+		t.Errorf("Events %+v, want one Warning PartialMetrics", evs)
+	}
+	failed.queue = steady.queue.DeepCopy()
+	failed.queue.Status = st
+	back := scene{queue: failed.queue, policy: steady.policy, reading: counter(400, 400), readyAgents: -1}
+	st, evs, _ = back.run(t)
+	if c := cond(st, supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Reason != supportv1alpha1.ReasonMetricsOK {
+		t.Errorf("backlog back: MetricsAvailable %+v, want MetricsOK", c)
+	}
+	if len(evs) != 1 || evs[0].Reason != supportv1alpha1.ReasonMetricsOK {
+		t.Errorf("backlog back: Events %+v, want one MetricsOK", evs)
 	}
 }
 

@@ -44,8 +44,9 @@ type QueueInput struct {
 	Measurements Measurements
 	MetricsOK    bool
 	// Partial: the measurements rest on samples that do not cover the
-	// estimator's coverage span (a gap, a young series). They may raise
-	// replicas but never lower them.
+	// estimator's coverage span (a gap, a young series), or lack an input
+	// whose query failed (backlog, handle time). They may raise replicas
+	// but never lower them.
 	Partial bool
 	// Failures counts consecutive failed polls.
 	Failures       int32
