@@ -191,15 +191,27 @@ func HasInvalidOverride(p *supportv1alpha1.SurgePlan) bool {
 func Requeue(p *supportv1alpha1.SurgePlan, in surge.Input, now time.Time) time.Duration {
 	requeue := surge.EvaluationInterval(p)
 	if m := p.Status.Manual; m != nil && m.Until != nil && !m.Expired {
-		requeue = min(requeue, m.Until.Sub(now)+time.Second)
+		requeue = secondAfter(requeue, m.Until.Sub(now))
 	}
 	if in.ForcedOn() && in.ActiveUntil != nil {
-		requeue = min(requeue, in.ActiveUntil.Sub(now)+time.Second)
+		requeue = secondAfter(requeue, in.ActiveUntil.Sub(now))
 	}
 	if d, ok := nextBoundary(p, now); ok {
-		requeue = min(requeue, d+time.Second)
+		requeue = secondAfter(requeue, d)
 	}
 	return requeue
+}
+
+// secondAfter is a second after d when that comes before requeue, and
+// at least a second. A time centuries off (an override's until, an
+// activeUntil) makes d the largest Duration, which a second more would
+// wrap negative: a requeue that is dropped, and a plan never evaluated
+// again on its own.
+func secondAfter(requeue, d time.Duration) time.Duration {
+	if d >= requeue {
+		return requeue
+	}
+	return max(min(requeue, d+time.Second), time.Second)
 }
 
 // nextBoundary is how long until the plan's schedule next changes state

@@ -322,6 +322,23 @@ func TestRequeue(t *testing.T) {
 		{"an event under way ends in 2s", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
 			p.Status.Events = []supportv1alpha1.ScheduledEventStatus{{ReadyBy: *at(-time.Hour), Start: *at(-time.Minute), End: *at(2 * time.Second)}}
 		}, 3 * time.Second},
+		// Centuries off: the time apart saturates at the largest Duration,
+		// which must not wrap into a negative requeue.
+		{"override until the year 9999: the interval", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			far := metav1.NewTime(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+			p.Status.Manual = &supportv1alpha1.ManualChange{Mode: "Always", Until: &far}
+		}, 5 * time.Second},
+		{"forced until the year 9999: the interval", func(_ *supportv1alpha1.SurgePlan, in *surge.Input) {
+			far := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+			in.Mode, in.ActiveUntil = surge.ModeAlways, &far
+		}, 5 * time.Second},
+		{"an event ending in the year 9999: the interval", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			far := metav1.NewTime(time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
+			p.Status.Events = []supportv1alpha1.ScheduledEventStatus{{ReadyBy: *at(-time.Hour), Start: *at(-time.Minute), End: far}}
+		}, 5 * time.Second},
+		{"override ended 10s ago, not yet marked expired: a second", func(p *supportv1alpha1.SurgePlan, _ *surge.Input) {
+			p.Status.Manual = &supportv1alpha1.ManualChange{Mode: "Always", Until: at(-10 * time.Second)}
+		}, time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
