@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -30,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
@@ -84,7 +86,20 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	now := r.Clock.Now().Truncate(time.Second)
 
-	queues, err := r.selectedQueues(ctx, p)
+	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+	if err != nil {
+		// Admission cannot check every selector (an In without values, a
+		// bad label value). The plan keeps acting on the queues its status
+		// lists until its selector is fixed; retrying would not fix it.
+		msg := fmt.Sprintf("spec.queueSelector: %v; the plan keeps acting on the queues it last selected until it is fixed", err)
+		if c := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled); c == nil || c.Message != msg {
+			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
+		}
+		p.Status.ObservedGeneration = p.Generation
+		conditions.For(&p.Status.Conditions, p.Generation).Stalled(supportv1alpha1.ReasonInvalidSpec, msg)
+		return ctrl.Result{}, nil
+	}
+	queues, err := r.selectedQueues(ctx, p, sel)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -124,11 +139,7 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	return ctrl.Result{RequeueAfter: surgestatus.Requeue(p, in, now)}, nil
 }
 
-func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan) ([]supportv1alpha1.SupportQueue, error) {
-	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
-	if err != nil {
-		return nil, fmt.Errorf("spec.queueSelector: %w", err)
-	}
+func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan, sel labels.Selector) ([]supportv1alpha1.SupportQueue, error) {
 	var list supportv1alpha1.SupportQueueList
 	if err := r.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
 		return nil, err
@@ -311,9 +322,7 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 		if p.DecodeError() != nil {
 			continue
 		}
-		// The plan's status lists the queues it selected when it opened
-		// the event; a queue relabelled away since is no longer sized.
-		if sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector); err != nil || !sel.Matches(labels.Set(q.Labels)) {
+		if !planSelects(&p, q) {
 			continue
 		}
 		scheduled = max(scheduled, schedule.QueueInflowPerHour(p.Status.Events, q.Name, now)/3600)
@@ -324,6 +333,19 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	out, names, pinned := surge.Combine(active)
 	out.ScheduledInflowPerSecond = scheduled
 	return out, names, pinned, nil
+}
+
+// planSelects reports whether the plan acts on the queue: its selector
+// matches the queue's labels (a queue relabelled away since the plan
+// opened an event is no longer sized). While the selector is invalid the
+// plan acts on the queues its status lists, so an edit gone wrong does not
+// drop a surge under way.
+func planSelects(p *supportv1alpha1.SurgePlan, q *supportv1alpha1.SupportQueue) bool {
+	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+	if err != nil {
+		return slices.Contains(p.Status.Queues, q.Name)
+	}
+	return sel.Matches(labels.Set(q.Labels))
 }
 
 // queuesForPlan wakes the queues a plan selects or selected.

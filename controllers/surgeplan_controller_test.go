@@ -376,3 +376,61 @@ func TestInvalidOverrideReported(t *testing.T) {
 		t.Error("no Warning Event for the unreadable override")
 	}
 }
+
+// TestInvalidSelectorKeepsTheSurge: a plan's selector edited mid-surge
+// into one admission lets through but no selector can parse (In without
+// values) stalls the plan, says why with a Warning Event, and keeps its
+// queues surging, where it once failed silently and dropped them; fixed,
+// the plan is Ready again.
+func TestInvalidSelectorKeepsTheSurge(t *testing.T) {
+	ns := newNamespace(t)
+	setGaugeInflow(ns, "retail-chat", 600)
+	plan := volatilityPlan(ns, "btc-crash")
+	plan.Spec.Mode = supportv1alpha1.SurgeModeAlways
+	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), plan)
+	surging := agentsFor(300, 80) + 4
+	waitReplicas(t, ns, "retail-chat-agents", surging, 60*time.Second)
+	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
+
+	edit := func(sel metav1.LabelSelector) {
+		t.Helper()
+		p := getPlan(t, ns, "btc-crash")
+		p.Spec.QueueSelector = sel
+		if err := env.Client.Update(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit(metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "desk", Operator: metav1.LabelSelectorOpIn}}})
+	eventually(t, 30*time.Second, func() error {
+		p := getPlan(t, ns, "btc-crash")
+		c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled)
+		if c == nil || c.Status != metav1.ConditionTrue || c.Reason != supportv1alpha1.ReasonInvalidSpec || !strings.Contains(c.Message, "spec.queueSelector") {
+			return fmt.Errorf("Stalled %+v, want True/InvalidSpec naming spec.queueSelector", c)
+		}
+		if p.Status.ObservedGeneration != p.Generation {
+			return fmt.Errorf("observedGeneration %d of %d", p.Status.ObservedGeneration, p.Generation)
+		}
+		return nil
+	})
+	if !eventSeen(t, ns, "btc-crash", supportv1alpha1.ReasonInvalidSpec) {
+		t.Error("no InvalidSpec Event")
+	}
+	// The queue's next reconciles (a poll every 5 s) keep the surge.
+	for range 4 {
+		time.Sleep(3 * time.Second)
+		if r, err := deploymentReplicas(ns, "retail-chat-agents"); err != nil || r != surging {
+			t.Fatalf("agents %d (%v) while the selector is invalid, want the surge's %d kept", r, err, surging)
+		}
+	}
+	edit(metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}})
+	eventually(t, 30*time.Second, func() error {
+		p := getPlan(t, ns, "btc-crash")
+		if c := meta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled); c != nil {
+			return fmt.Errorf("still Stalled: %+v", c)
+		}
+		if !meta.IsStatusConditionTrue(p.Status.Conditions, supportv1alpha1.ConditionReady) {
+			return fmt.Errorf("not Ready: %+v", p.Status.Conditions)
+		}
+		return nil
+	})
+}
