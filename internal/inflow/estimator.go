@@ -591,13 +591,16 @@ func (e Estimate) NextSample(after time.Time) (time.Time, bool) {
 	return next, true
 }
 
-// Describe says in words what the estimate rests on, for conditions.
+// Describe says in words what the estimate rests on, for conditions. The
+// words stay the same from poll to poll while the state does (times, not
+// ages), so a condition is not rewritten at every poll.
 func (e Estimate) Describe(coverage time.Duration) string {
 	if !e.Known {
 		return "no ticket counter increment yet"
 	}
 	if !e.Complete {
-		return fmt.Sprintf("samples cover %s without a gap, %s needed before capacity may be lowered", e.Covered().Round(time.Second), coverage)
+		return fmt.Sprintf("samples run without a gap since %s, %s of them needed before capacity may be lowered",
+			e.CoveredSince.UTC().Format(time.RFC3339), coverage)
 	}
 	return fmt.Sprintf("level %.0f/h since %s", e.Rate*3600, e.LevelSince.UTC().Format(time.RFC3339))
 }

@@ -3,6 +3,7 @@ package inflow
 import (
 	"math"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 )
@@ -415,5 +416,18 @@ func TestTimeToTheNewRate(t *testing.T) {
 		if float64(over4) > 0.05*seeds {
 			t.Errorf("%v→%v/h: %d of %d steps over 4 minutes", tc.before, tc.after, over4, seeds)
 		}
+	}
+}
+
+// TestDescribeStaysWhileTheStateDoes: a partial estimate's words name
+// where its gap-free run began, not how long it is, so the condition they
+// go to is not rewritten at every poll until the coverage is whole.
+func TestDescribeStaysWhileTheStateDoes(t *testing.T) {
+	since := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	a := Estimate{Known: true, CoveredSince: since, Newest: since.Add(20 * time.Second)}
+	b := a
+	b.Newest = since.Add(25 * time.Second)
+	if da, db := a.Describe(time.Minute), b.Describe(time.Minute); da != db || !strings.Contains(da, "2026-12-04T12:00:00Z") {
+		t.Errorf("%q then %q, want the same words naming the run's start", da, db)
 	}
 }

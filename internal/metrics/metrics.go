@@ -658,7 +658,10 @@ func assembleCounter(r Request, c counterResult, q *inflow.Queue, now time.Time)
 	case e.Newest.IsZero():
 		return Reading{Reason: supportv1alpha1.ReasonMetricsEmpty, Message: fmt.Sprintf("inflow: no sample of %s for the queue", TicketsCreatedTotal)}
 	case r.MaxSampleAge > 0 && now.Sub(e.Newest) > r.MaxSampleAge:
-		return Reading{Reason: supportv1alpha1.ReasonMetricsStale, Message: fmt.Sprintf("inflow: newest sample is %s old, limit %s", now.Sub(e.Newest).Round(time.Second), r.MaxSampleAge)}
+		// The time, not the age: the message, and so the status, stays the
+		// same from poll to poll while the exporter is down.
+		return Reading{Reason: supportv1alpha1.ReasonMetricsStale, Message: fmt.Sprintf("inflow: no sample since %s, older than maxSampleAge %s",
+			e.Newest.UTC().Format(time.RFC3339), r.MaxSampleAge)}
 	}
 	return EstimateReading(e)
 }

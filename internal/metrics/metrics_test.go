@@ -638,3 +638,27 @@ func TestLateScrape(t *testing.T) {
 		t.Error("a queue never read has nothing late")
 	}
 }
+
+// TestStaleReadingSaysTheSameEachPoll: while an exporter is down its
+// queue's reading is stale, and its message (and so the status it is
+// written to) does not change from poll to poll: a steady outage writes
+// nothing.
+func TestStaleReadingSaysTheSameEachPoll(t *testing.T) {
+	req := Request{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: 30 * time.Second}
+	down := now.Add(-2 * time.Minute)
+	api := &fakeAPI{answers: map[string]model.Value{
+		WarmupQuery("ns", []string{"a"}, inflow.DefaultHorizon): model.Matrix{series("ns", "a", 0.5, down.Add(-10*time.Minute), down)},
+	}}
+	est := NewEstimators()
+	var messages []string
+	for poll := range 3 {
+		r := Read(context.Background(), api, now.Add(time.Duration(poll)*5*time.Second), []Request{req}, est)[req.Key]
+		if r.Reason != supportv1alpha1.ReasonMetricsStale {
+			t.Fatalf("poll %d: %+v, want stale", poll, r)
+		}
+		messages = append(messages, r.Message)
+	}
+	if messages[0] != messages[1] || messages[1] != messages[2] || !strings.Contains(messages[0], down.UTC().Format(time.RFC3339)) {
+		t.Errorf("stale messages %q, want one message naming the newest sample's time", messages)
+	}
+}
