@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -58,6 +59,11 @@ type SupportQueueReconciler struct {
 	Surges     SurgeSource
 	// Workers is how many queues reconcile at once.
 	Workers int
+
+	// started is when this reconciler first ran (as leader): the poller's
+	// store was empty then.
+	startOnce sync.Once
+	started   time.Time
 }
 
 // +kubebuilder:rbac:groups=apps,resources=deployments,verbs=get;list;watch;create;update;patch;delete
@@ -137,13 +143,22 @@ const firstReadingWait = 10 * time.Second
 // awaitingFirstReading: the poller reads a new queue within a tick and then
 // wakes it. Sizing it from that reading, rather than creating its children
 // at the minimum and resizing them a second later, halves a new queue's
-// writes. A queue that has a status, or has waited long enough (Prometheus
-// slow or unreachable), goes on without.
+// writes. After a restart or a failover every queue is new to the poller:
+// deciding without a reading would hold and say the metrics are unknown
+// and the SLA at risk, a flip of every queue's status, Events and alerts
+// on each upgrade. A queue goes on without a reading once it has waited
+// long enough since its creation or this start, whichever is later
+// (Prometheus slow or unreachable).
 func (r *SupportQueueReconciler) awaitingFirstReading(q *supportv1alpha1.SupportQueue) bool {
-	if _, read := r.Readings.Get(polling.KeyOf(q)); read || len(q.Status.Conditions) > 0 {
+	r.startOnce.Do(func() { r.started = r.Clock.Now() })
+	if _, read := r.Readings.Get(polling.KeyOf(q)); read {
 		return false
 	}
-	age := r.Clock.Since(q.CreationTimestamp.Time)
+	since := q.CreationTimestamp.Time
+	if since.Before(r.started) {
+		since = r.started
+	}
+	age := r.Clock.Since(since)
 	return age >= 0 && age < firstReadingWait
 }
 

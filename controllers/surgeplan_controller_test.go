@@ -293,10 +293,19 @@ func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
 	waitReplicas(t, ns, "retail-chat-agents", surged, 60*time.Second)
 	waitReplicas(t, ns, "retail-chat-chatbot", 5, 30*time.Second)
 
+	eventually(t, 30*time.Second, func() error {
+		q := getQueue(t, ns, "retail-chat")
+		if c := condition(q, supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
+			return fmt.Errorf("before the restart: MetricsAvailable %+v", c)
+		}
+		return nil
+	})
 	stopManager()
 	if err := startManager(); err != nil {
 		t.Fatal(err)
 	}
+	// The new start has no reading yet: the queue waits for one rather
+	// than saying its metrics are unknown and its SLA at risk.
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		a, err1 := deploymentReplicas(ns, "retail-chat-agents")
@@ -306,6 +315,13 @@ func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
 		}
 		if a < surged || b < 5 {
 			t.Fatalf("dip after restart: agents %d (want %d), bots %d (want 5)", a, surged, b)
+		}
+		q := getQueue(t, ns, "retail-chat")
+		if c := condition(q, supportv1alpha1.ConditionMetricsAvailable); c == nil || c.Status != metav1.ConditionTrue {
+			t.Fatalf("after the restart: MetricsAvailable %+v, want True throughout", c)
+		}
+		if c := condition(q, supportv1alpha1.ConditionSLAAtRisk); c != nil && c.Reason == supportv1alpha1.ReasonMetricsHeld {
+			t.Fatalf("after the restart: SLAAtRisk %+v, the metrics merely not yet read", c)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
