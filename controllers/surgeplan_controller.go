@@ -160,7 +160,7 @@ func (r *SurgePlanReconciler) readTriggers(ctx context.Context, p *supportv1alph
 	query := func(api metrics.API, q string) (float64, string) {
 		qctx, cancel := context.WithTimeout(ctx, triggerTimeout(p))
 		defer cancel()
-		val, _, _, err := api.Query(qctx, q, now)
+		val, _, _, err := api.Query(metrics.SingleValue(qctx), q, now)
 		if err != nil {
 			return 0, "query failed: " + err.Error()
 		}

@@ -142,6 +142,22 @@ func FailureReason(err error) string {
 // errBodyTooLarge marks an answer cut at the body limit.
 var errBodyTooLarge = errors.New("answer over the size limit")
 
+// SingleValueBytes caps the answer of a query that must return one
+// series (a queue's override, a plan's external trigger): a tenant's
+// `{__name__=~".+"}` would otherwise decode up to the source's whole
+// bodyLimit, some thirty times that in memory, once per query.
+const SingleValueBytes = 64 << 10
+
+type singleValueKey struct{}
+
+// SingleValue marks the queries run with ctx as ones that must return a
+// single series: their answers are capped at SingleValueBytes.
+func SingleValue(ctx context.Context) context.Context {
+	return context.WithValue(ctx, singleValueKey{}, true)
+}
+
+func singleValue(ctx context.Context) bool { v, _ := ctx.Value(singleValueKey{}).(bool); return v }
+
 // cappedBodies limits every response body.
 type cappedBodies struct {
 	next http.RoundTripper
@@ -153,7 +169,11 @@ func (c cappedBodies) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	resp.Body = &cappedBody{ReadCloser: resp.Body, left: c.max}
+	limit := c.max
+	if singleValue(r.Context()) {
+		limit = min(limit, SingleValueBytes)
+	}
+	resp.Body = &cappedBody{ReadCloser: resp.Body, left: limit}
 	return resp, nil
 }
 
@@ -201,6 +221,9 @@ func (w wordedAPI) word(ctx context.Context, err error) error {
 	var urlErr *url.Error
 	alert := refusedClientCertificate(err)
 	switch {
+	case errors.Is(err, errBodyTooLarge) && singleValue(ctx) && w.maxBody > SingleValueBytes:
+		limit := resource.NewQuantity(SingleValueBytes, resource.BinarySI)
+		return &SourceError{What: fmt.Sprintf("the answer was larger than the %s a query for one value may return and was not read (aggregate it, e.g. max(...))", limit), TooLarge: true}
 	case errors.Is(err, errBodyTooLarge):
 		limit := resource.NewQuantity(w.maxBody, resource.BinarySI)
 		return &SourceError{What: fmt.Sprintf("the answer was larger than the source's bodyLimit (%s) and was not read", limit), TooLarge: true}

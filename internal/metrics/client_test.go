@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // secretMarker stands for whatever a hostile endpoint puts in its answer:
@@ -85,6 +88,49 @@ func TestHugeAnswerIsNotRead(t *testing.T) {
 		t.Errorf("allocated %d MiB reading a refused answer", grown)
 	}
 	wantSourceError(t, query(t, srv.URL, ClientOptions{MaxBodyBytes: 64 << 10}), "larger than the source's bodyLimit (64Ki)")
+}
+
+// manySeries serves an instant vector of n series for any query: well
+// under the default bodyLimit, far over what a query for one value needs.
+func manySeries(n int) *httptest.Server {
+	var b strings.Builder
+	b.WriteString(`{"status":"success","data":{"resultType":"vector","result":[`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"metric":{"__name__":"any_series","namespace":"ns","instance":"host-%05d:9100"},"value":[1700000000,"1"]}`, i)
+	}
+	b.WriteString(`]}}`)
+	body := b.String()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, body)
+	}))
+}
+
+// A query that must return one series (a queue's override, a plan's
+// external trigger) is read up to SingleValueBytes, not the source's
+// bodyLimit: a tenant's {__name__=~".+"} is refused before it is decoded,
+// in words that say what to do. A grouped query reads the whole answer.
+func TestSingleValueAnswerIsCapped(t *testing.T) {
+	srv := manySeries(5000) // about 500 KiB
+	defer srv.Close()
+	api, err := NewHTTPAPI(srv.URL, ClientOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _, _, err := api.Query(context.Background(), "any_series", time.Now()); err != nil || len(v.(model.Vector)) != 5000 {
+		t.Fatalf("a grouped query: %v, want its 5000 series read", err)
+	}
+	_, _, _, err = api.Query(SingleValue(context.Background()), `{__name__=~".+"}`, time.Now())
+	wantSourceError(t, err, "larger than the 64Ki a query for one value may return")
+	// Through a queue's override, as a poll reads it.
+	req := Request{Key: QueueKey{"ns", "q"}, Overrides: Overrides{Inflow: `{__name__=~".+"}`}}
+	r := Read(context.Background(), api, time.Now(), []Request{req}, NewEstimators())[req.Key]
+	if r.Usable() || !strings.Contains(r.Message, "a query for one value") {
+		t.Errorf("override over the single-value limit: %+v", r)
+	}
 }
 
 // An endpoint that never answers costs one timeout.

@@ -503,9 +503,17 @@ func (e *Estimators) CounterQueries(reqs []Request) []string {
 // reading per queue. A queue without history that this poll's warm-up
 // does not read has no reading: it is read again on the next poll.
 func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Estimators) map[QueueKey]Reading {
+	grouped := map[string]bool{}
+	for _, r := range reqs {
+		grouped[BacklogQuery(r.Key.Namespace)], grouped[HandleTimeQuery(r.Key.Namespace)] = true, true
+	}
 	results := map[string]result{}
 	for _, q := range Plan(reqs) {
-		results[q] = run(ctx, api, q, now)
+		qctx := ctx
+		if !grouped[q] {
+			qctx = SingleValue(ctx) // an override: one series
+		}
+		results[q] = run(qctx, api, q, now)
 	}
 	p := est.plan(reqs)
 	counters := make(map[string]counterResult, len(p.lookback))
