@@ -23,9 +23,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/clip"
 	"github.com/frontline-dev/frontline/internal/language"
 	"github.com/frontline-dev/frontline/internal/surge"
 )
@@ -140,14 +140,7 @@ func Summary(missing []supportv1alpha1.MissingTranslation) string {
 		parts = append(parts, fmt.Sprintf("%s %s (%s)", m.Queue, m.Language, strings.Join(m.FAQs, ", ")))
 	}
 	s := "pinned FAQs without a translation, served in their own language: " + strings.Join(parts, "; ")
-	if len(s) > maxSummary {
-		cut := maxSummary - len("…")
-		for !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return s
+	return clip.String(s, maxSummary)
 }
 
 // tagsOf is the FAQ's own language, then its translations' tags: the

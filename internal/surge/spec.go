@@ -5,6 +5,7 @@ import (
 	"time"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/clip"
 	"github.com/frontline-dev/frontline/internal/inflow"
 )
 
@@ -102,6 +103,25 @@ type Override struct {
 	By     string
 }
 
+// Bounds on what an override's annotations put into status, conditions
+// and Events: an annotation may hold 256 KiB, a condition's message 32 KiB
+// and an Event's note 1 KiB, and a status or Event over its bound is
+// refused, which would leave the plan unable to record anything.
+const (
+	maxReason    = 512
+	maxChangedBy = 128
+)
+
+// OverrideReason is the override's reason annotation, bounded.
+func OverrideReason(annotations map[string]string) string {
+	return clip.String(annotations[supportv1alpha1.AnnotationSurgeOverrideReason], maxReason)
+}
+
+// ChangedBy is who last changed the override, by its annotation, bounded.
+func ChangedBy(annotations map[string]string) string {
+	return clip.String(annotations[supportv1alpha1.AnnotationChangedBy], maxChangedBy)
+}
+
 // InForce reports whether the override still applies at now.
 func (o *Override) InForce(now time.Time) bool {
 	return o != nil && (o.Until == nil || now.Before(*o.Until))
@@ -115,8 +135,7 @@ func OverrideOf(annotations map[string]string) (*Override, error) {
 	if !ok {
 		return nil, nil
 	}
-	o := &Override{Mode: Mode(v), Reason: annotations[supportv1alpha1.AnnotationSurgeOverrideReason],
-		By: annotations[supportv1alpha1.AnnotationChangedBy]}
+	o := &Override{Mode: Mode(v), Reason: OverrideReason(annotations), By: ChangedBy(annotations)}
 	if o.Mode != ModeAlways && o.Mode != ModeNever {
 		return nil, fmt.Errorf("annotation %s is %q; it must be %s or %s", supportv1alpha1.AnnotationSurgeOverride, v, ModeAlways, ModeNever)
 	}

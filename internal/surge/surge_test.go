@@ -1,8 +1,10 @@
 package surge
 
 import (
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/inflow"
@@ -308,4 +310,26 @@ func TestScheduledEventActivates(t *testing.T) {
 	never := during(time.Minute)
 	never.Mode = ModeNever
 	run(t, []step{{never, Disabled, supportv1alpha1.ReasonModeNever}})
+}
+
+// TestOverrideAnnotationsAreBounded: an override's reason and author come
+// from annotations, which may hold 256 KiB; what reaches status, the
+// Surging condition and Events is bounded, so a plan whose reason is a
+// novel still records its state (a condition's message over 32 KiB, or an
+// Event's note over 1 KiB, would be refused).
+func TestOverrideAnnotationsAreBounded(t *testing.T) {
+	novel := strings.Repeat("출금 지연 ", 20000) // 260 KB of 3-byte runes and spaces
+	o, err := OverrideOf(map[string]string{
+		supportv1alpha1.AnnotationSurgeOverride:       string(ModeAlways),
+		supportv1alpha1.AnnotationSurgeOverrideReason: novel,
+		supportv1alpha1.AnnotationChangedBy:           novel,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, v := range map[string]string{"reason": o.Reason, "changed-by": o.By} {
+		if len(v) > 512 || !utf8.ValidString(v) || !strings.HasPrefix(novel, strings.TrimSuffix(v, "…")) {
+			t.Errorf("%s: %d bytes, valid UTF-8 %v, want at most 512 of the annotation's", what, len(v), utf8.ValidString(v))
+		}
+	}
 }

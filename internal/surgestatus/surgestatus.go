@@ -165,8 +165,8 @@ func Manual(p *supportv1alpha1.SurgePlan, now time.Time) (*supportv1alpha1.Manua
 		}
 	case prev != nil && prev.Mode != supportv1alpha1.SurgeModeAuto:
 		// Cleared: the plan follows spec.mode again.
-		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAuto, By: p.Annotations[supportv1alpha1.AnnotationChangedBy],
-			Reason: p.Annotations[supportv1alpha1.AnnotationSurgeOverrideReason]}
+		m = &supportv1alpha1.ManualChange{Mode: supportv1alpha1.SurgeModeAuto, By: surge.ChangedBy(p.Annotations),
+			Reason: surge.OverrideReason(p.Annotations)}
 	default:
 		return prev, false
 	}

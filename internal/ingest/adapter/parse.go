@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontline-dev/frontline/internal/clip"
 	"github.com/frontline-dev/frontline/internal/ingest/event"
 )
 
@@ -107,14 +108,14 @@ func parseTime(s string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("unreadable time %q", truncate(s, 40))
+	return time.Time{}, fmt.Errorf("unreadable time %q", clip.String(s, 40))
 }
 
 // unixTime reads whole or fractional unix seconds; 0 is the zero time.
 func unixTime(s string) (time.Time, error) {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < 0 || f > 1e11 {
-		return time.Time{}, fmt.Errorf("unreadable unix time %q", truncate(s, 40))
+		return time.Time{}, fmt.Errorf("unreadable unix time %q", clip.String(s, 40))
 	}
 	if f == 0 {
 		return time.Time{}, nil
@@ -150,13 +151,6 @@ func (t *tagList) UnmarshalJSON(b []byte) error {
 
 func splitTags(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "…"
-	}
-	return s
 }
 
 // key joins the parts of a de-duplication key.
