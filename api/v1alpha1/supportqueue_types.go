@@ -433,7 +433,7 @@ type SupportQueueStatus struct {
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// conditions: Ready, Reconciling, Stalled, SLAPolicyResolved,
-	// MetricsAvailable, SLAAtRisk, Surging.
+	// MetricsAvailable, SLAAtRisk, Surging, KnowledgePublished.
 	// +optional
 	// +listType=map
 	// +listMapKey=type

@@ -765,7 +765,7 @@ type SurgePlanStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// conditions: Ready, Surging.
+	// conditions: Ready, Stalled, TriggersAvailable, Surging.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
