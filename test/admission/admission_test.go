@@ -431,6 +431,31 @@ func walk(node any, parts []string, value any, remove bool) {
 
 // A queue whose FAQ is its own merged knowledge base would feed pinned
 // FAQs back into themselves: refused at admission, with the reason.
+// TestQueueNameMakesValidChildren: a queue whose name cannot name its
+// chatbot Service (over 55 characters, a dot, a leading digit) is refused
+// at admission; once it reconciled up to that child and failed there.
+func TestQueueNameMakesValidChildren(t *testing.T) {
+	ns := newNamespace(t)
+	for name, ok := range map[string]bool{
+		"retail-chat":           true,
+		strings.Repeat("a", 55): true,
+		strings.Repeat("a", 56): false,
+		"retail.chat":           false,
+		"7x24-desk":             false,
+	} {
+		obj := parse(t, baseQueue)
+		obj.SetNamespace(ns)
+		obj.SetName(name)
+		err := env.Client.Create(context.Background(), obj)
+		switch {
+		case ok && err != nil:
+			t.Errorf("%q refused: %v", name, err)
+		case !ok && (err == nil || !strings.Contains(err.Error(), "its chatbot Service is named <name>-chatbot")):
+			t.Errorf("%q: %v, want it refused for its name", name, err)
+		}
+	}
+}
+
 func TestSelfReferencingKnowledgeBaseRefused(t *testing.T) {
 	ns := newNamespace(t)
 	obj := parse(t, baseQueueWithBot)
