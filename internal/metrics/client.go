@@ -107,7 +107,7 @@ func NewHTTPAPI(address string, o ClientOptions) (API, error) {
 	if err != nil {
 		return nil, &SourceError{What: "the Prometheus address is not a valid URL"}
 	}
-	return wordedAPI{next: v1.NewAPI(c), maxBody: o.MaxBodyBytes}, nil
+	return wordedAPI{next: v1.NewAPI(c), maxBody: o.MaxBodyBytes, http: hc}, nil
 }
 
 // SourceError is a failed read of a metrics source, in Frontline's words.
@@ -198,7 +198,12 @@ func (b *cappedBody) Read(p []byte) (int, error) {
 type wordedAPI struct {
 	next    v1.API
 	maxBody int64
+	http    *http.Client
 }
+
+// CloseIdleConnections closes the client's idle connections: a client no
+// longer used does not keep them open.
+func (w wordedAPI) CloseIdleConnections() { w.http.CloseIdleConnections() }
 
 func (w wordedAPI) Query(ctx context.Context, query string, ts time.Time, opts ...v1.Option) (model.Value, v1.Warnings, v1.Infos, error) {
 	v, warn, infos, err := w.next.Query(ctx, query, ts, opts...)

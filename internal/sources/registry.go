@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/utils/lru"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/metrics"
@@ -20,7 +21,10 @@ import (
 const DefaultReloadInterval = 10 * time.Second
 
 // maxAddressClients bounds the clients of allow-listed addresses, which
-// tenants choose: addresses no longer used must not pile up.
+// tenants choose: addresses no longer used must not pile up. The least
+// recently used goes first, its idle connections closed; the platform's
+// named sources are never evicted, so tenants writing many addresses
+// cannot cost them their connections.
 const maxAddressClients = 64
 
 // Registry is the live set of sources and a client for each one in use,
@@ -43,10 +47,13 @@ type Registry struct {
 
 	path, defaultAddress string
 
-	mu   sync.Mutex
-	set  *Set
-	raw  []byte
-	apis map[supportv1alpha1.PrometheusSource]metrics.API
+	mu  sync.Mutex
+	set *Set
+	raw []byte
+	// named are the clients of the platform's named sources; addressed
+	// those of allow-listed addresses (least recently used evicted).
+	named     map[supportv1alpha1.PrometheusSource]metrics.API
+	addressed *lru.Cache
 }
 
 // Open loads the sources file at path (none when empty) with the default
@@ -96,7 +103,7 @@ func (r *Registry) API(p *supportv1alpha1.PrometheusSource) (metrics.API, Source
 	if err != nil {
 		return nil, Source{}, err
 	}
-	if a, ok := r.apis[ref]; ok {
+	if a, ok := r.cached(ref); ok {
 		return a, src, nil
 	}
 	newAPI := r.NewAPI
@@ -107,13 +114,59 @@ func (r *Registry) API(p *supportv1alpha1.PrometheusSource) (metrics.API, Source
 	if err != nil {
 		return nil, src, err // in the client's words: an address may hold credentials
 	}
-	if r.apis == nil || len(r.apis) >= len(r.set.named)+maxAddressClients {
-		// Bounded rather than tracked per queue: a client is cheap to
-		// build again.
-		r.apis = map[supportv1alpha1.PrometheusSource]metrics.API{}
-	}
-	r.apis[ref] = a
+	r.keep(ref, a)
 	return a, src, nil
+}
+
+// cached is the client already built for ref. r.mu is held.
+func (r *Registry) cached(ref supportv1alpha1.PrometheusSource) (metrics.API, bool) {
+	if ref.Source != "" {
+		a, ok := r.named[ref]
+		return a, ok
+	}
+	if r.addressed == nil {
+		return nil, false
+	}
+	a, ok := r.addressed.Get(ref)
+	if !ok {
+		return nil, false
+	}
+	api, _ := a.(metrics.API)
+	return api, true
+}
+
+// keep caches a client for ref. r.mu is held.
+func (r *Registry) keep(ref supportv1alpha1.PrometheusSource, a metrics.API) {
+	if ref.Source != "" {
+		if r.named == nil {
+			r.named = map[supportv1alpha1.PrometheusSource]metrics.API{}
+		}
+		r.named[ref] = a
+		return
+	}
+	if r.addressed == nil {
+		r.addressed = lru.NewWithEvictionFunc(maxAddressClients, func(_ lru.Key, v any) { closeIdle(v) })
+	}
+	r.addressed.Add(ref, a)
+}
+
+// closeIdle closes a dropped client's idle connections, if it keeps any.
+func closeIdle(v any) {
+	if c, ok := v.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// dropClients drops every cached client, closing their idle connections.
+// r.mu is held.
+func (r *Registry) dropClients() {
+	for _, a := range r.named {
+		closeIdle(a)
+	}
+	r.named = nil
+	if r.addressed != nil {
+		r.addressed.Clear() // calls the eviction function for each
+	}
 }
 
 // Reload re-reads the file; changed reports whether a new set is in use.
@@ -138,7 +191,8 @@ func (r *Registry) Reload() (changed bool, err error) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.set, r.raw, r.apis = set, raw, nil
+	r.set, r.raw = set, raw
+	r.dropClients()
 	return true, nil
 }
 

@@ -3,9 +3,11 @@ package sources
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,5 +151,55 @@ func TestStartReportsReloads(t *testing.T) {
 	}
 	if _, src, err := reg.API(&supportv1alpha1.PrometheusSource{Source: "market"}); err != nil || src.Tenancy != TenancyShared {
 		t.Errorf("market after the reload: %+v %v", src, err)
+	}
+}
+
+// closingAPI is a client that counts the times its idle connections are
+// closed.
+type closingAPI struct {
+	metrics.API
+	closed *atomic.Int32
+}
+
+func (c closingAPI) CloseIdleConnections() { c.closed.Add(1) }
+
+// TestAddressesCannotEvictNamedSources: tenants writing many allow-listed
+// addresses (200 paths below an admitted prefix) cost the platform's named
+// source nothing: its client is built once and kept. The addresses'
+// clients stay bounded, the least recently used dropped with its idle
+// connections closed, and a reload drops them all.
+func TestAddressesCannotEvictNamedSources(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sources.yaml")
+	writeFile(t, path, "sources:\n- {name: mimir, address: http://mimir:8080}\nallowedAddresses:\n- prefix: http://prom.team-a:9090/\n")
+	reg, err := Open(path, "http://prometheus.monitoring:9090")
+	if err != nil {
+		t.Fatal(err)
+	}
+	built, closed := map[string]int{}, &atomic.Int32{}
+	reg.NewAPI = func(address string, _ metrics.ClientOptions) (metrics.API, error) {
+		built[address]++
+		return closingAPI{closed: closed}, nil
+	}
+	mimir := &supportv1alpha1.PrometheusSource{Source: "mimir"}
+	for i := range 200 {
+		if _, _, err := reg.API(mimir); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := reg.API(&supportv1alpha1.PrometheusSource{Address: fmt.Sprintf("http://prom.team-a:9090/x%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if built["http://mimir:8080"] != 1 {
+		t.Errorf("the named source's client was built %d times, want once", built["http://mimir:8080"])
+	}
+	if n := int(closed.Load()); n != 200-maxAddressClients {
+		t.Errorf("%d dropped clients closed their idle connections, want %d", n, 200-maxAddressClients)
+	}
+	writeFile(t, path, "sources:\n- {name: mimir, address: http://mimir-b:8080}\nallowedAddresses:\n- prefix: http://prom.team-a:9090/\n")
+	if changed, err := reg.Reload(); !changed || err != nil {
+		t.Fatalf("reload: %v %v", changed, err)
+	}
+	if n := int(closed.Load()); n != 200+1 {
+		t.Errorf("after a reload %d clients closed, want every one (%d)", n, 200+1)
 	}
 }
