@@ -281,9 +281,11 @@ func TestOnCallCommands(t *testing.T) {
 	}
 }
 
-// TestRestartMidSurgeKeepsReplicas: the operator stops mid-surge and a new
-// one starts with empty memory; replicas never dip.
-func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
+// surgingQueue is a queue at 600/h (half of it contained by its bot) in
+// a new namespace, surging under a plan forced on (btc-crash): its
+// namespace and the agents it surges to, once they are there.
+func surgingQueue(t *testing.T) (string, int32) {
+	t.Helper()
 	ns := newNamespace(t)
 	setGaugeInflow(ns, "retail-chat", 600)
 	plan := volatilityPlan(ns, "btc-crash")
@@ -291,6 +293,13 @@ func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
 	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), plan)
 	surged := agentsFor(300, 80) + 4
 	waitReplicas(t, ns, "retail-chat-agents", surged, 60*time.Second)
+	return ns, surged
+}
+
+// TestRestartMidSurgeKeepsReplicas: the operator stops mid-surge and a new
+// one starts with empty memory; replicas never dip.
+func TestRestartMidSurgeKeepsReplicas(t *testing.T) {
+	ns, surged := surgingQueue(t)
 	waitReplicas(t, ns, "retail-chat-chatbot", 5, 30*time.Second)
 
 	eventually(t, 30*time.Second, func() error {
@@ -399,13 +408,7 @@ func TestInvalidOverrideReported(t *testing.T) {
 // queues surging, where it once failed silently and dropped them; fixed,
 // the plan is Ready again.
 func TestInvalidSelectorKeepsTheSurge(t *testing.T) {
-	ns := newNamespace(t)
-	setGaugeInflow(ns, "retail-chat", 600)
-	plan := volatilityPlan(ns, "btc-crash")
-	plan.Spec.Mode = supportv1alpha1.SurgeModeAlways
-	create(t, policy(ns, "p", 80), retailQueue(ns, "retail-chat"), plan)
-	surging := agentsFor(300, 80) + 4
-	waitReplicas(t, ns, "retail-chat-agents", surging, 60*time.Second)
+	ns, surging := surgingQueue(t)
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
 
 	edit := func(sel metav1.LabelSelector) {
