@@ -95,13 +95,21 @@ type QueueDecision struct {
 // lower.
 func DecideQueue(in QueueInput) QueueDecision {
 	var out QueueDecision
-	var need, fallNeed *Need
-	if in.MetricsOK {
-		shape := in.Shape
-		target := Target{RealTime: true, ServiceLevel: 0.5, MaxOccupancy: 1} // bots only need inflow
-		if in.Target != nil {
-			target = *in.Target
+	var need, fallNeed, expected *Need
+	shape := in.Shape
+	target := Target{RealTime: true, ServiceLevel: 0.5, MaxOccupancy: 1} // bots only need inflow
+	if in.Target != nil {
+		target = *in.Target
+	}
+	if !in.MetricsOK && in.Surge.ScheduledInflowPerSecond > 0 {
+		// A known event's inflow needs no live metrics: held without them,
+		// the queue is still ready for it by its ready-by time.
+		v := in.Surge.ScheduledInflowPerSecond
+		if n, err := ComputeNeed(shape, target, Measurements{InflowPerSecond: &v}); err == nil {
+			expected = &n
 		}
+	}
+	if in.MetricsOK {
 		m := in.Measurements.atLeast(in.Surge.ScheduledInflowPerSecond)
 		if n, err := ComputeNeed(shape, target, m); err == nil {
 			need, fallNeed = &n, &n
@@ -125,8 +133,13 @@ func DecideQueue(in QueueInput) QueueDecision {
 		out.AgentsMode = ModeSized
 		out.AddedAgents = added(out.Agents.Replicas, want, Clamp(need.Agents, agentsMin, agentsMax))
 	} else {
+		base := agentsMin
+		if expected != nil && in.Target != nil {
+			base = Clamp(expected.Agents, agentsMin, agentsMax)
+			surgeFloor = Clamp(expected.Agents+in.Surge.ExtraAgents, agentsMin, agentsMax)
+		}
 		out.Agents, out.AgentsMode = hold(in.Agents, surgeFloor, in.failure(in.FallbackAgents))
-		out.AddedAgents = added(out.Agents.Replicas, surgeFloor, agentsMin)
+		out.AddedAgents = added(out.Agents.Replicas, surgeFloor, base)
 	}
 
 	if b := in.Shape.Bots; b != nil {
@@ -142,8 +155,13 @@ func DecideQueue(in QueueInput) QueueDecision {
 			out.BotsMode = ModeSized
 			out.AddedBots = added(out.Bots.Replicas, want, Clamp(max(need.Bots, b.Min), b.Min, b.Max))
 		} else {
+			base := b.Min
+			if expected != nil {
+				base = Clamp(max(expected.Bots, b.Min), b.Min, b.Max)
+				floor = Clamp(surgedBots(max(expected.Bots, b.Min), in.Surge), b.Min, botMax)
+			}
 			out.Bots, out.BotsMode = hold(in.Bots, floor, in.failure(in.FallbackBots))
-			out.AddedBots = added(out.Bots.Replicas, floor, b.Min)
+			out.AddedBots = added(out.Bots.Replicas, floor, base)
 		}
 	}
 	return out

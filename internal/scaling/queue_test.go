@@ -206,7 +206,8 @@ func TestSurgeAddedHoldsOnLaterDecisions(t *testing.T) {
 
 // A known event's expected inflow is a floor: the queue is sized for it at
 // once, more measured inflow raises capacity further, and neither a lower
-// measurement nor its fall bound lowers capacity below it.
+// measurement nor its fall bound lowers capacity below it. Held without
+// metrics, the queue is still sized for the event.
 func TestScheduledInflowIsAFloor(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	below := now.Add(-time.Hour)
@@ -220,12 +221,18 @@ func TestScheduledInflowIsAFloor(t *testing.T) {
 		{"more than expected raises further", 4000, 4200, 2000, 59, 0},
 		{"less than expected does not lower", 400, 450, 2000, 59, 59},
 		{"no event: as measured", 400, 450, 0, 14, 14},
+		// Metrics down (inflow -1): held, yet sized for the event.
+		{"metrics down: held, ready for the event", -1, -1, 2000, 14, 59},
+		{"metrics down, no event: held", -1, -1, 0, 14, 14},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := baseInput()
 			in.Now = now
 			in.ScaleDown = ScaleDownPolicy{Window: time.Minute, MaxStepPercent: 25, StepPeriod: 5 * time.Second}
 			in.Measurements = Measurements{InflowPerSecond: f(tc.inflow / 3600), InflowForFallPerSecond: f(tc.fall / 3600)}
+			if tc.inflow < 0 {
+				in.MetricsOK, in.Measurements = false, Measurements{}
+			}
 			in.Surge = Surge{BotFactor: 1, ScheduledInflowPerSecond: tc.expected / 3600}
 			in.Agents = RoleState{Replicas: i32(tc.current), LastChange: below, ScaleDown: ScaleDownState{BelowSince: &below}}
 			d := DecideQueue(in)
@@ -240,6 +247,9 @@ func TestScheduledInflowIsAFloor(t *testing.T) {
 			}
 			if d.Agents.Replicas != want {
 				t.Errorf("%d agents, want %d", d.Agents.Replicas, want)
+			}
+			if tc.inflow < 0 && d.AgentsMode != ModeHolding {
+				t.Errorf("metrics down: mode %s, want %s", d.AgentsMode, ModeHolding)
 			}
 		})
 	}
