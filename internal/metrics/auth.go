@@ -86,6 +86,10 @@ type credentials struct {
 	o    ClientOptions
 }
 
+// CloseIdleConnections passes the call on: http.Client reaches the
+// transport below only through each wrapper.
+func (c credentials) CloseIdleConnections() { closeIdleOf(c.next) }
+
 func (c credentials) RoundTrip(r *http.Request) (*http.Response, error) {
 	if len(c.o.Headers) == 0 && c.o.BearerTokenFile == "" && c.o.BasicAuth == nil {
 		return c.next.RoundTrip(r)
@@ -182,6 +186,15 @@ func (t *tlsTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, errCredentials
 	}
 	return tr.RoundTrip(r)
+}
+
+// CloseIdleConnections closes the current transport's idle connections.
+func (t *tlsTransport) CloseIdleConnections() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.cur != nil {
+		t.cur.CloseIdleConnections()
+	}
 }
 
 func (t *tlsTransport) transport() (*http.Transport, error) {

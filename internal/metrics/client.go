@@ -164,6 +164,16 @@ type cappedBodies struct {
 	max  int64
 }
 
+// CloseIdleConnections passes the call on to the wrapped transport.
+func (c cappedBodies) CloseIdleConnections() { closeIdleOf(c.next) }
+
+// closeIdleOf closes rt's idle connections, when it keeps any.
+func closeIdleOf(rt http.RoundTripper) {
+	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 func (c cappedBodies) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(r)
 	if err != nil {

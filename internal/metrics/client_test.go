@@ -272,3 +272,38 @@ func TestFailureReason(t *testing.T) {
 		}
 	}
 }
+
+// TestDroppedClientClosesItsConnections: a client the registry drops
+// closes its idle keep-alive connection to the source, through every
+// wrapper of its transport (credentials, body cap).
+func TestDroppedClientClosesItsConnections(t *testing.T) {
+	closed := make(chan struct{}, 1)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"success","data":{"resultType":"vector","result":[]}}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateClosed {
+			closed <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	api, err := NewHTTPAPI(srv.URL, ClientOptions{Headers: map[string]string{"X-Scope-OrgID": "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := api.Query(context.Background(), "up", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c, ok := api.(interface{ CloseIdleConnections() })
+	if !ok {
+		t.Fatal("the client cannot close its connections")
+	}
+	c.CloseIdleConnections()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the idle connection is still open")
+	}
+}
