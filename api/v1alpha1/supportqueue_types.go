@@ -592,11 +592,12 @@ type QueuePrediction struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.chatbot) || !has(self.spec.chatbot.knowledgeBase) || self.spec.chatbot.knowledgeBase.configMapRef.name != self.metadata.name + '-knowledge'",message="chatbot.knowledgeBase.configMapRef must not name the queue's own merged knowledge base (<queue>-knowledge): pinned FAQs would feed back into themselves"
-// The queue's name names its children and labels its series: the chatbot
-// Service (<name>-chatbot) must be a DNS-1035 label of at most 63
-// characters, so a name that cannot make one is refused here rather than
-// leave the queue failing at that child.
-// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 55 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",message="a SupportQueue's name must be at most 55 characters of lower-case letters, digits and '-', start with a letter and end with a letter or digit: its chatbot Service is named <name>-chatbot"
+// The queue's name labels its children (a label value: at most 63
+// characters) and, with a chatbot, names its Service (<name>-chatbot, a
+// DNS-1035 label of at most 63): a name that cannot is refused here rather
+// than leave the queue failing at that child.
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63",message="a SupportQueue's name must be at most 63 characters: it is the queue label of its Deployments"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.chatbot) || (size(self.metadata.name) <= 55 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$'))",message="a SupportQueue with a chatbot must be named with at most 55 lower-case letters, digits and '-', starting with a letter and ending with a letter or digit: its chatbot Service is named <name>-chatbot"
 
 // SupportQueue is one support queue and the Deployments that serve it.
 type SupportQueue struct {

@@ -429,33 +429,43 @@ func walk(node any, parts []string, value any, remove bool) {
 	}
 }
 
-// A queue whose FAQ is its own merged knowledge base would feed pinned
-// FAQs back into themselves: refused at admission, with the reason.
-// TestQueueNameMakesValidChildren: a queue whose name cannot name its
-// chatbot Service (over 55 characters, a dot, a leading digit) is refused
-// at admission; once it reconciled up to that child and failed there.
+// TestQueueNameMakesValidChildren: a queue whose name cannot label its
+// Deployments (over 63 characters) is refused at admission, and so is a
+// queue with a chatbot whose name cannot name its Service (over 55
+// characters, a dot, a leading digit); without a chatbot such a name
+// makes valid children and is admitted. Once such queues reconciled up to
+// the child and failed there.
 func TestQueueNameMakesValidChildren(t *testing.T) {
 	ns := newNamespace(t)
-	for name, ok := range map[string]bool{
-		"retail-chat":           true,
-		strings.Repeat("a", 55): true,
-		strings.Repeat("a", 56): false,
-		"retail.chat":           false,
-		"7x24-desk":             false,
+	for _, tc := range []struct {
+		base, name string
+		ok         bool
+		says       string
+	}{
+		{baseQueueWithBot, "retail-chat", true, ""},
+		{baseQueueWithBot, strings.Repeat("a", 55), true, ""},
+		{baseQueueWithBot, strings.Repeat("a", 56), false, "its chatbot Service is named <name>-chatbot"},
+		{baseQueueWithBot, "retail.chat", false, "its chatbot Service is named <name>-chatbot"},
+		{baseQueueWithBot, "7x24-desk", false, "its chatbot Service is named <name>-chatbot"},
+		{baseQueue, "7x24.desk", true, ""},
+		{baseQueue, strings.Repeat("a", 63), true, ""},
+		{baseQueue, strings.Repeat("a", 64), false, "it is the queue label of its Deployments"},
 	} {
-		obj := parse(t, baseQueue)
+		obj := parse(t, tc.base)
 		obj.SetNamespace(ns)
-		obj.SetName(name)
+		obj.SetName(tc.name)
 		err := env.Client.Create(context.Background(), obj)
 		switch {
-		case ok && err != nil:
-			t.Errorf("%q refused: %v", name, err)
-		case !ok && (err == nil || !strings.Contains(err.Error(), "its chatbot Service is named <name>-chatbot")):
-			t.Errorf("%q: %v, want it refused for its name", name, err)
+		case tc.ok && err != nil:
+			t.Errorf("%q refused: %v", tc.name, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.says)):
+			t.Errorf("%q: %v, want it refused saying %q", tc.name, err, tc.says)
 		}
 	}
 }
 
+// A queue whose FAQ is its own merged knowledge base would feed pinned
+// FAQs back into themselves: refused at admission, with the reason.
 func TestSelfReferencingKnowledgeBaseRefused(t *testing.T) {
 	ns := newNamespace(t)
 	obj := parse(t, baseQueueWithBot)
