@@ -31,6 +31,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
+	"github.com/frontline-dev/frontline/internal/clip"
 	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
@@ -86,22 +87,17 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	}
 	now := r.Clock.Now().Truncate(time.Second)
 
-	sel, err := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
-	if err != nil {
-		// Admission cannot check every selector (an In without values, a
-		// bad label value). The plan keeps acting on the queues its status
-		// lists until its selector is fixed; retrying would not fix it.
-		msg := fmt.Sprintf("spec.queueSelector: %v; the plan keeps acting on the queues it last selected until it is fixed", err)
-		if c := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled); c == nil || c.Message != msg {
-			rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
-		}
-		p.Status.ObservedGeneration = p.Generation
-		conditions.For(&p.Status.Conditions, p.Generation).Stalled(supportv1alpha1.ReasonInvalidSpec, msg)
-		return ctrl.Result{}, nil
-	}
-	queues, err := r.selectedQueues(ctx, p, sel)
+	// Admission cannot check every selector (an In without values, a bad
+	// label value). Until it is fixed the plan acts on the queues its
+	// status lists and goes on evaluating (overrides, their expiry,
+	// triggers), and it says it is stalled.
+	sel, selErr := metav1.LabelSelectorAsSelector(&p.Spec.QueueSelector)
+	queues, err := r.selectedQueues(ctx, p, sel, selErr != nil)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if selErr != nil {
+		defer stallOnSelector(p, selErr, rec)
 	}
 	in, evaluating, overrideErr := surge.InputFor(p, now)
 	open, scheduleErr := openEvents(p, in, now)
@@ -139,12 +135,20 @@ func (r *SurgePlanReconciler) Reconcile(ctx context.Context, req ctrl.Request) (
 	return ctrl.Result{RequeueAfter: surgestatus.Requeue(p, in, now)}, nil
 }
 
-func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan, sel labels.Selector) ([]supportv1alpha1.SupportQueue, error) {
+// selectedQueues are the plan's queues: those its selector matches, or
+// with a selector that does not parse (listed), those its status lists.
+func (r *SurgePlanReconciler) selectedQueues(ctx context.Context, p *supportv1alpha1.SurgePlan, sel labels.Selector, listed bool) ([]supportv1alpha1.SupportQueue, error) {
+	opts := []client.ListOption{client.InNamespace(p.Namespace)}
+	if !listed {
+		opts = append(opts, client.MatchingLabelsSelector{Selector: sel})
+	}
 	var list supportv1alpha1.SupportQueueList
-	if err := r.List(ctx, &list, client.InNamespace(p.Namespace), client.MatchingLabelsSelector{Selector: sel}); err != nil {
+	if err := r.List(ctx, &list, opts...); err != nil {
 		return nil, err
 	}
-	queues := slices.DeleteFunc(list.Items, func(q supportv1alpha1.SupportQueue) bool { return q.DecodeError() != nil })
+	queues := slices.DeleteFunc(list.Items, func(q supportv1alpha1.SupportQueue) bool {
+		return q.DecodeError() != nil || listed && !slices.Contains(p.Status.Queues, q.Name)
+	})
 	sort.Slice(queues, func(i, j int) bool { return queues[i].Name < queues[j].Name })
 	return queues, nil
 }
@@ -333,6 +337,19 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 	out, names, pinned := surge.Combine(active)
 	out.ScheduledInflowPerSecond = scheduled
 	return out, names, pinned, nil
+}
+
+// stallOnSelector says, after the plan's evaluation is recorded, that its
+// selector does not parse: Stalled (Ready False), with a Warning Event
+// when that is news. The parser's words are clipped: a label value may be
+// long, and an Event's note holds 1 KiB.
+func stallOnSelector(p *supportv1alpha1.SurgePlan, selErr error, rec events.EventRecorder) {
+	msg := clip.String(fmt.Sprintf("spec.queueSelector: %v", selErr), 600) + "; the plan acts on the queues it last selected until it is fixed"
+	if c := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled); c == nil || c.Message != msg {
+		rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
+	}
+	p.Status.ObservedGeneration = p.Generation
+	conditions.For(&p.Status.Conditions, p.Generation).Stalled(supportv1alpha1.ReasonInvalidSpec, msg)
 }
 
 // planSelects reports whether the plan acts on the queue: its selector

@@ -405,8 +405,8 @@ func TestInvalidOverrideReported(t *testing.T) {
 // TestInvalidSelectorKeepsTheSurge: a plan's selector edited mid-surge
 // into one admission lets through but no selector can parse (In without
 // values) stalls the plan, says why with a Warning Event, and keeps its
-// queues surging, where it once failed silently and dropped them; fixed,
-// the plan is Ready again.
+// queues surging, where it once failed silently and dropped them; it
+// still reads on-call's override; fixed, the plan is Ready again.
 func TestInvalidSelectorKeepsTheSurge(t *testing.T) {
 	ns, surging := surgingQueue(t)
 	waitPhase(t, ns, "btc-crash", supportv1alpha1.SurgePhaseActive, 30*time.Second)
@@ -441,6 +441,21 @@ func TestInvalidSelectorKeepsTheSurge(t *testing.T) {
 			t.Fatalf("agents %d (%v) while the selector is invalid, want the surge's %d kept", r, err, surging)
 		}
 	}
+	// On-call still reaches it: an override is read and recorded.
+	p := getPlan(t, ns, "btc-crash")
+	if p.Annotations == nil {
+		p.Annotations = map[string]string{}
+	}
+	p.Annotations[supportv1alpha1.AnnotationSurgeOverride] = "Never"
+	if err := env.Client.Update(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		if m := getPlan(t, ns, "btc-crash").Status.Manual; m == nil || m.Mode != supportv1alpha1.SurgeModeNever {
+			return fmt.Errorf("status.manual %+v, want the Never override recorded", m)
+		}
+		return nil
+	})
 	edit(metav1.LabelSelector{MatchLabels: map[string]string{"desk": "retail"}})
 	eventually(t, 30*time.Second, func() error {
 		p := getPlan(t, ns, "btc-crash")
