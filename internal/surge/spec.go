@@ -137,12 +137,12 @@ func OverrideOf(annotations map[string]string) (*Override, error) {
 	}
 	o := &Override{Mode: Mode(v), Reason: OverrideReason(annotations), By: ChangedBy(annotations)}
 	if o.Mode != ModeAlways && o.Mode != ModeNever {
-		return nil, fmt.Errorf("annotation %s is %q; it must be %s or %s", supportv1alpha1.AnnotationSurgeOverride, v, ModeAlways, ModeNever)
+		return nil, fmt.Errorf("annotation %s is %q; it must be %s or %s", supportv1alpha1.AnnotationSurgeOverride, clip.String(v, 64), ModeAlways, ModeNever)
 	}
 	if u, ok := annotations[supportv1alpha1.AnnotationSurgeOverrideUntil]; ok {
 		t, err := time.Parse(time.RFC3339, u)
 		if err != nil {
-			return nil, fmt.Errorf("annotation %s is %q; it must be an RFC 3339 time, e.g. 2026-11-24T15:04:05Z", supportv1alpha1.AnnotationSurgeOverrideUntil, u)
+			return nil, fmt.Errorf("annotation %s is %q; it must be an RFC 3339 time, e.g. 2026-11-24T15:04:05Z", supportv1alpha1.AnnotationSurgeOverrideUntil, clip.String(u, 64))
 		}
 		o.Until = &t
 	}

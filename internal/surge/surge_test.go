@@ -1,6 +1,7 @@
 package surge
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -315,7 +316,7 @@ func TestScheduledEventActivates(t *testing.T) {
 // TestOverrideAnnotationsAreBounded: an override's reason and author come
 // from annotations, which may hold 256 KiB; what reaches status, the
 // Surging condition and Events is bounded, so a plan whose reason is a
-// novel still records its state (a condition's message over 32 KiB, or an
+// novel, or an unreadable override of that size, still records its state (a condition's message over 32 KiB, or an
 // Event's note over 1 KiB, would be refused).
 func TestOverrideAnnotationsAreBounded(t *testing.T) {
 	novel := strings.Repeat("출금 지연 ", 20000) // 260 KB of 3-byte runes and spaces
@@ -326,6 +327,12 @@ func TestOverrideAnnotationsAreBounded(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for annotation := range map[string]bool{supportv1alpha1.AnnotationSurgeOverride: true, supportv1alpha1.AnnotationSurgeOverrideUntil: true} {
+		a := map[string]string{supportv1alpha1.AnnotationSurgeOverride: string(ModeAlways), annotation: novel}
+		if _, err := OverrideOf(a); err == nil || len(err.Error()) > 512 {
+			t.Errorf("%s of %d bytes: error %d bytes long, want a short refusal", annotation, len(novel), len(fmt.Sprint(err)))
+		}
 	}
 	for what, v := range map[string]string{"reason": o.Reason, "changed-by": o.By} {
 		if len(v) > 512 || !utf8.ValidString(v) || !strings.HasPrefix(novel, strings.TrimSuffix(v, "…")) {
