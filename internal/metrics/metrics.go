@@ -501,7 +501,9 @@ func (e *Estimators) CounterQueries(reqs []Request) []string {
 // Read polls Prometheus for every request, sending each distinct query
 // once, feeds the counters' samples to the estimators and returns a
 // reading per queue. A queue without history that this poll's warm-up
-// does not read has no reading: it is read again on the next poll.
+// does not read has no reading: it is read again on the next poll. The
+// poller gives it one namespace's queues; given several, every namespace's
+// newest samples are read apart, and a warm-up reads one namespace's.
 func Read(ctx context.Context, api API, now time.Time, reqs []Request, est *Estimators) map[QueueKey]Reading {
 	grouped := map[string]bool{}
 	for _, r := range reqs {
@@ -715,10 +717,31 @@ func sampleFor(r Request, res result, override bool) (float64, string, string) {
 		return 0, supportv1alpha1.ReasonMetricsEmpty, "no sample for the queue"
 	}
 	v := float64(s.Value)
-	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+	switch {
+	case math.IsNaN(v):
+		return 0, supportv1alpha1.ReasonMetricsNotANumber, nanSample
+	case math.IsInf(v, 0) || v < 0:
 		return 0, supportv1alpha1.ReasonMetricsNotANumber, fmt.Sprintf("sample is %v", v)
 	}
 	return v, "", ""
+}
+
+// nanSample: no value (a ratio of no tickets handled), not a wrong one.
+const nanSample = "sample is NaN"
+
+// unusable reports whether a backlog or handle-time answer is missing
+// rather than none: the query failed, or returned what no queue can have
+// (several series for an override, an infinite or negative value). No
+// series, and NaN, are none: the queue exports no backlog, or handled no
+// ticket in the window.
+func unusable(reason, msg string) bool {
+	switch reason {
+	case "", supportv1alpha1.ReasonMetricsEmpty:
+		return false
+	case supportv1alpha1.ReasonMetricsNotANumber:
+		return msg != nanSample
+	}
+	return true
 }
 
 // assemble completes a reading with the instant queries: the override's
@@ -739,16 +762,16 @@ func assemble(r Request, reading Reading, results map[string]result) Reading {
 	// "none": sized without it, the queue may rise but not fall.
 	var missing []string
 	backlog := results[pick(r.Overrides.Backlog, BacklogQuery(r.Key.Namespace))]
-	if v, reason, _ := sampleFor(r, backlog, r.Overrides.Backlog != ""); reason == "" {
+	if v, reason, msg := sampleFor(r, backlog, r.Overrides.Backlog != ""); reason == "" {
 		reading.Backlog = &v
-	} else if backlog.err != nil {
-		missing = append(missing, "backlog: "+backlog.err.Error())
+	} else if unusable(reason, msg) {
+		missing = append(missing, "backlog: "+msg)
 	}
 	handle := results[pick(r.Overrides.HandleTime, HandleTimeQuery(r.Key.Namespace))]
-	if v, reason, _ := sampleFor(r, handle, r.Overrides.HandleTime != ""); reason == "" && v > 0 {
+	if v, reason, msg := sampleFor(r, handle, r.Overrides.HandleTime != ""); reason == "" && v > 0 {
 		reading.HandleTime = &v
-	} else if handle.err != nil {
-		missing = append(missing, "handle time: "+handle.err.Error())
+	} else if unusable(reason, msg) {
+		missing = append(missing, "handle time: "+msg)
 	}
 	reading.Missing = strings.Join(missing, "; ")
 	// Observed figures are reported, never sized on: a bad one is left out.

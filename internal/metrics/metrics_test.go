@@ -535,6 +535,33 @@ func TestFailedBacklogIsNotNone(t *testing.T) {
 	}
 }
 
+// TestUnusableBacklogOverrideIsNotNone: a backlog override that returns
+// what no queue has (several series, a negative or infinite value) is
+// missing, not "no backlog": partial, naming it. No series is none.
+func TestUnusableBacklogOverrideIsNotNone(t *testing.T) {
+	q := `sum(my_backlog{queue="a"})`
+	history := model.Matrix{series("ns", "a", 0.5, now.Add(-5*time.Minute), now)}
+	for _, tc := range []struct {
+		name    string
+		answer  model.Vector
+		missing string
+	}{
+		{"several series", model.Vector{sample("ns", "a", 3, now), sample("ns", "b", 4, now)}, "backlog: override query returned 2 series"},
+		{"negative", model.Vector{sample("ns", "a", -5, now)}, "backlog: sample is -5"},
+		{"infinite", model.Vector{sample("ns", "a", math.Inf(1), now)}, "backlog: sample is +Inf"},
+		{"no series", model.Vector{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := &fakeAPI{answers: map[string]model.Value{WarmupQuery("ns", []string{"a"}, inflow.DefaultHorizon): history, q: tc.answer}}
+			req := Request{Key: QueueKey{"ns", "a"}, Lookback: time.Minute, MaxSampleAge: time.Minute, Overrides: Overrides{Backlog: q}}
+			r := Read(context.Background(), api, now, []Request{req}, NewEstimators())[req.Key]
+			if !r.Usable() || r.Partial() != (tc.missing != "") || !strings.HasPrefix(r.Missing, tc.missing) {
+				t.Errorf("reading %+v, want usable, missing %q", r, tc.missing)
+			}
+		})
+	}
+}
+
 func TestOverrideMustReturnOneSeries(t *testing.T) {
 	q := `sum by (x) (rate(t[1m]))`
 	api := &fakeAPI{answers: map[string]model.Value{q: model.Vector{sample("a", "b", 1, now), sample("c", "d", 2, now)}}}
