@@ -72,11 +72,18 @@ func (p *pendingEvents) flush() {
 // the rest of the cluster is served as usual.
 func stallUndecodable(obj runtime.Object, conds *[]metav1.Condition, observed *int64, generation int64, decodeErr error, rec events.EventRecorder) {
 	msg := fmt.Sprintf("the stored object cannot be decoded (%v): it is left alone until it is fixed or applied again", decodeErr)
+	stall(obj, conds, observed, generation, supportv1alpha1.ReasonUndecodable, "Decode", msg, rec)
+}
+
+// stall marks an object Stalled (and not Ready) for reason, saying msg,
+// with observedGeneration at generation so kstatus reports it Failed, and
+// a Warning Event when that is news.
+func stall(obj runtime.Object, conds *[]metav1.Condition, observed *int64, generation int64, reason, action, msg string, rec events.EventRecorder) {
 	old := meta.FindStatusCondition(*conds, supportv1alpha1.ConditionStalled)
-	news := old == nil || old.Status != metav1.ConditionTrue || old.Reason != supportv1alpha1.ReasonUndecodable || old.Message != msg
+	news := old == nil || old.Status != metav1.ConditionTrue || old.Reason != reason || old.Message != msg
 	*observed = generation
-	conditions.For(conds, generation).Stalled(supportv1alpha1.ReasonUndecodable, msg)
+	conditions.For(conds, generation).Stalled(reason, msg)
 	if news && rec != nil {
-		rec.Eventf(obj, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonUndecodable, "Decode", "%s", msg)
+		rec.Eventf(obj, nil, corev1.EventTypeWarning, reason, action, "%s", msg)
 	}
 }

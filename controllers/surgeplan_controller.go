@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -32,7 +31,6 @@ import (
 
 	supportv1alpha1 "github.com/frontline-dev/frontline/api/v1alpha1"
 	"github.com/frontline-dev/frontline/internal/clip"
-	"github.com/frontline-dev/frontline/internal/conditions"
 	"github.com/frontline-dev/frontline/internal/inflow"
 	"github.com/frontline-dev/frontline/internal/metrics"
 	"github.com/frontline-dev/frontline/internal/scaling"
@@ -345,11 +343,7 @@ func (s PlanSurges) SurgeFor(ctx context.Context, q *supportv1alpha1.SupportQueu
 // long, and an Event's note holds 1 KiB.
 func stallOnSelector(p *supportv1alpha1.SurgePlan, selErr error, rec events.EventRecorder) {
 	msg := clip.String(fmt.Sprintf("spec.queueSelector: %v", selErr), 600) + "; the plan acts on the queues it last selected until it is fixed"
-	if c := apimeta.FindStatusCondition(p.Status.Conditions, supportv1alpha1.ConditionStalled); c == nil || c.Message != msg {
-		rec.Eventf(p, nil, corev1.EventTypeWarning, supportv1alpha1.ReasonInvalidSpec, "Validate", "%s", msg)
-	}
-	p.Status.ObservedGeneration = p.Generation
-	conditions.For(&p.Status.Conditions, p.Generation).Stalled(supportv1alpha1.ReasonInvalidSpec, msg)
+	stall(p, &p.Status.Conditions, &p.Status.ObservedGeneration, p.Generation, supportv1alpha1.ReasonInvalidSpec, "Validate", msg, rec)
 }
 
 // planSelects reports whether the plan acts on the queue: its selector
