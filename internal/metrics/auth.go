@@ -88,7 +88,7 @@ type credentials struct {
 
 // CloseIdleConnections passes the call on: http.Client reaches the
 // transport below only through each wrapper.
-func (c credentials) CloseIdleConnections() { closeIdleOf(c.next) }
+func (c credentials) CloseIdleConnections() { CloseIdle(c.next) }
 
 func (c credentials) RoundTrip(r *http.Request) (*http.Response, error) {
 	if len(c.o.Headers) == 0 && c.o.BearerTokenFile == "" && c.o.BasicAuth == nil {

@@ -165,11 +165,12 @@ type cappedBodies struct {
 }
 
 // CloseIdleConnections passes the call on to the wrapped transport.
-func (c cappedBodies) CloseIdleConnections() { closeIdleOf(c.next) }
+func (c cappedBodies) CloseIdleConnections() { CloseIdle(c.next) }
 
-// closeIdleOf closes rt's idle connections, when it keeps any.
-func closeIdleOf(rt http.RoundTripper) {
-	if c, ok := rt.(interface{ CloseIdleConnections() }); ok {
+// CloseIdle closes the idle connections of v (a client, a transport),
+// when it keeps any.
+func CloseIdle(v any) {
+	if c, ok := v.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}
 }

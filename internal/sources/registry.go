@@ -145,23 +145,16 @@ func (r *Registry) keep(ref supportv1alpha1.PrometheusSource, a metrics.API) {
 		return
 	}
 	if r.addressed == nil {
-		r.addressed = lru.NewWithEvictionFunc(maxAddressClients, func(_ lru.Key, v any) { closeIdle(v) })
+		r.addressed = lru.NewWithEvictionFunc(maxAddressClients, func(_ lru.Key, v any) { metrics.CloseIdle(v) })
 	}
 	r.addressed.Add(ref, a)
-}
-
-// closeIdle closes a dropped client's idle connections, if it keeps any.
-func closeIdle(v any) {
-	if c, ok := v.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
 }
 
 // dropClients drops every cached client, closing their idle connections.
 // r.mu is held.
 func (r *Registry) dropClients() {
 	for _, a := range r.named {
-		closeIdle(a)
+		metrics.CloseIdle(a)
 	}
 	r.named = nil
 	if r.addressed != nil {
